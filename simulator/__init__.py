@@ -1,0 +1,48 @@
+"""The role-play lab: scenarios, the conversation engine, scoring and the results store.
+
+A notebook needs only these names::
+
+    from simulator import load_scenario, Session, open_store
+    scenario = load_scenario("scenarios/angry-late-delivery.yaml")
+    session = Session(scenario, trainee="anna", recorder=open_store())
+"""
+
+from .engine import Recorder, Session, Turn
+from .errors import LabError, Problem, ScenarioError, ScenarioErrors, SessionError, StoreError
+from .matching import LexicalMatcher, Match, Matcher, get_matcher, register_matcher
+from .pathtests import PathTestOutcome, run_path_tests
+from .scenario import Scenario, check_paths, load_library, load_persona, load_scenario, parse_scenario
+from .scoring import Kpis, Result
+from .store import Store, default_store_location, open_store
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Kpis",
+    "LabError",
+    "LexicalMatcher",
+    "Match",
+    "Matcher",
+    "PathTestOutcome",
+    "Problem",
+    "Recorder",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioErrors",
+    "Session",
+    "SessionError",
+    "Store",
+    "StoreError",
+    "Turn",
+    "check_paths",
+    "default_store_location",
+    "get_matcher",
+    "load_library",
+    "load_persona",
+    "load_scenario",
+    "open_store",
+    "parse_scenario",
+    "register_matcher",
+    "run_path_tests",
+]

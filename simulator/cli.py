@@ -1,0 +1,364 @@
+"""The ``roleplay`` command.
+
+Errors the user can fix are printed once, as ``roleplay: …``, with exit status 1; a usage
+mistake exits with 2. No traceback reaches the terminal unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from .errors import LabError, ScenarioErrors, display_path
+from .scenario import check_paths, load_scenario
+
+DEFAULT_SCENARIOS = "scenarios"
+
+
+def _store_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--store",
+        help="results store: a SQLite file or a database URL "
+        "(default: $ROLEPLAY_STORE or ~/.local/share/roleplay-lab/results.sqlite)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="roleplay", description="Role-play simulator and assessment lab for customer-support teams."
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check scenario files; exit 1 if any has a problem")
+    p.add_argument("paths", nargs="*", default=[DEFAULT_SCENARIOS], metavar="PATH")
+
+    p = sub.add_parser("test", help="run the path tests written in scenario files")
+    p.add_argument("paths", nargs="*", default=[DEFAULT_SCENARIOS], metavar="PATH")
+
+    p = sub.add_parser("list", help="list the scenarios with persona, language and size")
+    p.add_argument("paths", nargs="*", default=[DEFAULT_SCENARIOS], metavar="PATH")
+
+    p = sub.add_parser("play", help="play a scenario in the terminal (or from a file of replies)")
+    p.add_argument("scenario", help="a scenario file, or a scenario id under scenarios/")
+    p.add_argument("--trainee", default=None, help="your name (default: your login name)")
+    p.add_argument("--replies", type=Path, help="a file with one reply a line: an option number or text")
+    p.add_argument("--seed", type=int, help="seed for the customer's line variants (replays a session)")
+    p.add_argument("--mode", choices=["practice", "debrief", "assessment"], help="override the feedback mode")
+    _store_arg(p)
+
+    p = sub.add_parser("report", help="a table of the sessions in the results store")
+    p.add_argument("--trainee")
+    p.add_argument("--scenario")
+    _store_arg(p)
+
+    p = sub.add_parser("export", help="write every session and turn to a file")
+    p.add_argument("--format", required=True, choices=["csv", "jsonl"])
+    p.add_argument("--out", required=True, type=Path)
+    _store_arg(p)
+
+    p = sub.add_parser("schema", help="write the JSON Schemas of the file formats")
+    p.add_argument("--out", type=Path, default=Path(DEFAULT_SCENARIOS) / "schema")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    args = build_parser().parse_args(argv)
+    handler = globals()[f"cmd_{args.command.replace('-', '_')}"]
+    try:
+        return handler(args, out, stdin or sys.stdin)
+    except ScenarioErrors as exc:
+        print(str(exc), file=out)
+        return 1
+    except LabError as exc:
+        print(f"roleplay: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nroleplay: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the edge: one line for the user, the traceback on request
+        if args.debug:
+            raise
+        print(
+            f"roleplay: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr
+        )
+        return 1
+
+
+# ------------------------------------------------------------------ commands
+
+
+def cmd_validate(args, out: TextIO, _stdin) -> int:
+    scenarios, problems = check_paths(args.paths)
+    for problem in problems:
+        print(problem, file=out)
+    files = len({p.file for p in problems})
+    if problems:
+        print(
+            f"{len(problems)} problem{'s' * (len(problems) != 1)} in {files} file{'s' * (files != 1)}; "
+            f"{len(scenarios)} scenario{'s' * (len(scenarios) != 1)} sound",
+            file=out,
+        )
+        return 1
+    if not scenarios:
+        print("no scenario files found in " + ", ".join(map(str, args.paths)), file=out)
+        return 1
+    for s in scenarios:
+        print(
+            f"ok  {display_path(s.source)}  ({s.id} v{s.version}: {s.decision_points} decision points, "
+            f"{len(s.endings)} endings)",
+            file=out,
+        )
+    return 0
+
+
+def cmd_test(args, out: TextIO, _stdin) -> int:
+    from .pathtests import run_path_tests
+
+    scenarios, problems = check_paths(args.paths)
+    for problem in problems:
+        print(problem, file=out)
+    outcomes = [o for s in scenarios for o in run_path_tests(s)]
+    for outcome in outcomes:
+        print(outcome, file=out)
+    failed = sum(not o.ok for o in outcomes)
+    print(f"{len(outcomes) - failed} passed, {failed} failed", file=out)
+    return 1 if failed or problems or not outcomes else 0
+
+
+def cmd_list(args, out: TextIO, _stdin) -> int:
+    scenarios, problems = check_paths(args.paths)
+    rows = [
+        (s.id, s.persona.id, s.language, str(s.decision_points), str(len(s.endings)), s.title)
+        for s in sorted(scenarios, key=lambda s: s.id)
+    ]
+    _table(["scenario", "persona", "lang", "nodes", "endings", "title"], rows, out)
+    for problem in problems:
+        print(f"(not listed) {problem}", file=out)
+    return 1 if problems else 0
+
+
+def resolve_scenario(name: str):
+    path = Path(name)
+    if not path.exists() and not path.suffix:
+        candidate = Path(DEFAULT_SCENARIOS) / f"{name}.yaml"
+        if candidate.exists():
+            path = candidate
+        else:
+            scenarios, _ = check_paths([DEFAULT_SCENARIOS]) if Path(DEFAULT_SCENARIOS).is_dir() else ([], [])
+            for s in scenarios:
+                if s.id == name:
+                    return s
+    return load_scenario(path)
+
+
+def cmd_play(args, out: TextIO, stdin: TextIO) -> int:
+    from .engine import Session
+    from .errors import SessionError
+    from .store import open_store
+
+    scenario = resolve_scenario(args.scenario)
+    store = open_store(args.store)
+    trainee = args.trainee or _login()
+    session = Session(scenario, trainee=trainee, seed=args.seed, mode=args.mode, recorder=store)
+    width = 88
+    print(f"{scenario.title}  [{scenario.id} v{scenario.version}, seed {session.seed}]", file=out)
+    print(textwrap.fill(scenario.model.briefing, width), file=out)
+    print(f"\nThe customer: {scenario.model.customer.name}. {scenario.model.customer.context}", file=out)
+    replies = _reply_lines(args.replies) if args.replies else None
+    practice = session.mode == "practice"
+    try:
+        while not session.finished:
+            print(f"\n{scenario.model.customer.name} (mood {session.mood}): {session.customer_line}", file=out)
+            for i, text in enumerate(session.options, start=1):
+                print(f"  {i}. {text}", file=out)
+            reply = _next_reply(replies, stdin, out)
+            if reply is None:
+                session.abandon()
+                print(f"\nSession abandoned; {len(session.turns)} replies were recorded in {store.location}.", file=out)
+                return 1 if replies is not None else 0
+            try:
+                turn = session.reply(reply)
+            except SessionError as exc:
+                print(f"  ({exc})", file=out)
+                continue
+            print(f"You: {turn.reply}", file=out)
+            if practice and turn.understood:
+                print(textwrap.fill(f"  ↳ {turn.feedback}", width, subsequent_indent="    "), file=out)
+    except BaseException:
+        session.abandon()
+        raise
+    print(f"\n{scenario.model.customer.name}: {session.customer_line}", file=out)
+    print_debrief(session.result(), scenario, out)
+    print(f"\nRecorded as session {session.id} (attempt {session.attempt}) in {store.location}", file=out)
+    return 0
+
+
+def _login() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "trainee"
+
+
+def _reply_lines(path: Path) -> list[int | str]:
+    replies: list[int | str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        replies.append(int(line) if line.isdigit() else line)
+    return replies
+
+
+def _next_reply(replies: list | None, stdin: TextIO, out: TextIO) -> int | str | None:
+    if replies is not None:
+        return replies.pop(0) if replies else None
+    while True:
+        print("> ", end="", file=out, flush=True)
+        line = stdin.readline()
+        if not line:
+            return None
+        line = line.strip()
+        if line in ("q", "quit", "exit"):
+            return None
+        if line:
+            return int(line) if line.isdigit() else line
+
+
+def print_debrief(result, scenario, out: TextIO) -> None:
+    verdict = "PASSED" if result.passed else "NOT PASSED"
+    print(
+        f"\n=== Debrief: {verdict} — overall {result.overall:g} (pass mark {result.pass_mark:g}), "
+        f"outcome: {result.outcome}",
+        file=out,
+    )
+    for reason in result.breaches:
+        print(f"  Critical breach — {reason}", file=out)
+    for comp, score in result.competency_scores.items():
+        bar = "█" * round(score / 5)
+        print(f"  {scenario.competency_title(comp):<28} {score:5.1f} {bar}", file=out)
+    k = result.kpis
+    print(
+        f"  KPIs: resolved on first contact {'yes' if k.fcr else 'no'} · CSAT {k.csat}/5 · "
+        f"handle time {k.handle_time:.0f} s · QA {k.qa_score:g}% · replies in time {k.sla:g}%",
+        file=out,
+    )
+    if result.mode == "assessment":
+        return
+    for item in result.debrief:
+        print(f"\n  {item.index + 1}. Customer: {item.customer_line}", file=out)
+        print(f"     You: {item.reply}" + ("" if item.understood else "  (not understood)"), file=out)
+        print(textwrap.fill(item.feedback, 86, initial_indent="     ", subsequent_indent="     "), file=out)
+        if item.better_reply:
+            print(f"     Better: {item.better_reply}", file=out)
+
+
+def cmd_report(args, out: TextIO, _stdin) -> int:
+    from .store import open_store
+
+    store = open_store(args.store)
+    where = {k: v for k, v in (("trainee", args.trainee), ("scenario_id", args.scenario)) if v}
+    rows = [
+        (
+            r["started_at"][:16].replace("T", " "),
+            r["trainee"],
+            r["scenario_id"],
+            str(r["attempt"]),
+            r["status"],
+            "" if r["score"] is None else f"{r['score']:g}",
+            {True: "yes", False: "no", None: ""}[r["passed"]],
+            r["outcome"] or "",
+        )
+        for r in store.sessions(**where)
+    ]
+    print(f"Results store: {store.location}", file=out)
+    _table(["when (UTC)", "trainee", "scenario", "attempt", "status", "score", "passed", "outcome"], rows, out)
+    print(f"{len(rows)} session{'s' * (len(rows) != 1)}", file=out)
+    return 0
+
+
+def cmd_export(args, out: TextIO, _stdin) -> int:
+    from .store import open_store
+
+    store = open_store(args.store)
+    sessions = store.sessions()
+    by_session: dict[str, list[dict]] = {s["id"]: [] for s in sessions}
+    for turn in store.iter_turns():
+        by_session.setdefault(turn["session_id"], []).append(turn)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.format == "jsonl":
+        with args.out.open("w", encoding="utf-8") as f:
+            for s in sessions:
+                row = {k: v for k, v in s.items() if k != "result"}
+                row["result"] = json.loads(s["result"]) if s["result"] else None
+                row["turns"] = by_session[s["id"]]
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    else:
+        session_cols = [c for c in sessions[0] if c != "result"] if sessions else []
+        turn_cols = [
+            "idx",
+            "node",
+            "customer_line",
+            "reply",
+            "kind",
+            "option_index",
+            "confidence",
+            "understood",
+            "was_best",
+            "scores",
+            "mood_before",
+            "mood_after",
+            "reactions",
+            "feedback",
+            "latency",
+            "at",
+            "next",
+            "ending",
+            "breach",
+        ]
+        with args.out.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(
+                ["session_" + c if c != "id" else "session_id" for c in session_cols] + ["turn_" + c for c in turn_cols]
+            )
+            for s in sessions:
+                head = [s[c] for c in session_cols]
+                for t in by_session[s["id"]] or [None]:
+                    tail = [
+                        "" if t is None else (json.dumps(t[c]) if isinstance(t[c], (dict, list)) else t[c])
+                        for c in turn_cols
+                    ]
+                    writer.writerow(head + tail)
+    n_turns = sum(len(v) for v in by_session.values())
+    print(f"wrote {len(sessions)} sessions and {n_turns} turns to {args.out}", file=out)
+    return 0
+
+
+def cmd_schema(args, out: TextIO, _stdin) -> int:
+    from .schema import write_schemas
+
+    for path in write_schemas(args.out):
+        print(f"wrote {path}", file=out)
+    return 0
+
+
+def _table(headers: list[str], rows: list[tuple[str, ...]], out: TextIO) -> None:
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(), file=out)
+    print("  ".join("-" * w for w in widths), file=out)
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip(), file=out)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,82 @@
+"""The lab's exceptions, drawn in one place.
+
+    LabError
+    ├── ScenarioError          one problem in a scenario or persona file: file, line, column, path
+    │   └── ScenarioErrors     all the problems found in a load, raised together
+    ├── SessionError           a reply the session cannot take (finished session, bad option number)
+    └── StoreError             the results store failed; knows the session it was writing
+
+Errors are raised, never logged here: the edges (the CLI and the practice app) log them once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class LabError(Exception):
+    """Base of every error the lab raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a file, with where it is."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f" ({self.path})" if self.path else ""
+        return f"{self.file}:{self.line}:{self.column}: {self.message}{where}"
+
+
+class ScenarioError(LabError):
+    """A single problem in a scenario or persona file."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+    @property
+    def file(self) -> str:
+        return self.problem.file
+
+    @property
+    def line(self) -> int:
+        return self.problem.line
+
+
+class ScenarioErrors(ScenarioError):
+    """Every problem found while loading one or more files, raised at once."""
+
+    def __init__(self, problems: list[Problem]):
+        if not problems:
+            raise ValueError("ScenarioErrors needs at least one problem")
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.message))
+        LabError.__init__(self, "\n".join(str(p) for p in self.problems))
+        self.problem = self.problems[0]
+
+
+class SessionError(LabError):
+    """A session was asked to do something it cannot."""
+
+
+class StoreError(LabError):
+    """Writing to or reading from the results store failed."""
+
+    def __init__(self, message: str, session_id: str | None = None):
+        super().__init__(message if session_id is None else f"{message} (session {session_id})")
+        self.session_id = session_id
+
+
+def display_path(path: Path | str) -> str:
+    """A path as a user would type it: relative to the working directory where possible."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)

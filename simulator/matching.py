@@ -1,0 +1,121 @@
+"""Matching a typed reply to one of the offered options.
+
+Matchers plug in by name (``register_matcher``); a scenario picks one with
+``matching.matcher`` and a session may be handed another. The built-in ``lexical`` matcher
+compares word stems and character trigrams with each option's text and phrasings: no model,
+no network, a few microseconds per option.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+from .model import Option
+
+MAX_REPLY_CHARS = 2000  # matching looks at no more than this; the stored reply keeps it all
+
+
+@dataclass(frozen=True)
+class Match:
+    """The option a typed reply was taken for (0-based), with how sure the matcher is (0-1)."""
+
+    option_index: int | None
+    confidence: float
+
+
+class Matcher(Protocol):
+    def match(self, reply: str, options: Sequence[Option], language: str = "en") -> Match: ...
+
+
+_MATCHERS: dict[str, Callable[[], Matcher]] = {}
+
+
+def register_matcher(name: str) -> Callable:
+    """Class decorator: make a matcher available to scenarios by name."""
+
+    def add(factory: Callable[[], Matcher]) -> Callable[[], Matcher]:
+        _MATCHERS[name] = factory
+        return factory
+
+    return add
+
+
+def get_matcher(name: str) -> Matcher:
+    try:
+        return _MATCHERS[name]()
+    except KeyError:
+        known = ", ".join(sorted(_MATCHERS))
+        raise KeyError(f"no reply matcher called '{name}' (known: {known})") from None
+
+
+def matcher_names() -> list[str]:
+    return sorted(_MATCHERS)
+
+
+_STOPWORDS = frozenset(
+    " ".join(
+        (
+            "a an the and or but to of in on at for with is are was be it this that i you we me my your our",
+            "so do does did have has can could would will just please ok okay oh um well very really",
+            "i'm it's that's i'll we'll you're",
+            "w z na do to jest się że o ale czy jak co mi pan pani proszę już tak",  # Polish ("nie" matters)
+        )
+    ).split()
+)
+_WORD = re.compile(r"[\w']+")
+
+
+def normalise(text: str) -> str:
+    """Case-folded, without accents and punctuation, with single spaces."""
+    text = unicodedata.normalize("NFKD", text[:MAX_REPLY_CHARS].casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("ł", "l")
+    return " ".join(_WORD.findall(text))
+
+
+def _stem(word: str) -> str:
+    return word[:5]
+
+
+@lru_cache(maxsize=4096)
+def _features(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    norm = normalise(text)
+    words = [w for w in norm.split() if w not in _STOPWORDS] or norm.split()
+    stems = frozenset(_stem(w) for w in words)
+    padded = f"  {norm} "
+    grams = frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
+    return stems, grams
+
+
+def similarity(a: str, b: str) -> float:
+    """0-1: how alike two replies are in words (stems) and spelling (trigrams)."""
+    sa, ga = _features(a)
+    sb, gb = _features(b)
+    if not sa or not sb:
+        return 0.0
+    words = len(sa & sb) / math.sqrt(len(sa) * len(sb))
+    grams = 2 * len(ga & gb) / (len(ga) + len(gb)) if ga and gb else 0.0
+    return 0.6 * words + 0.4 * grams
+
+
+@register_matcher("lexical")
+class LexicalMatcher:
+    """Word-stem and trigram similarity against each option's text and phrasings."""
+
+    ambiguity_margin = 0.08
+
+    def match(self, reply: str, options: Sequence[Option], language: str = "en") -> Match:
+        if not normalise(reply):
+            return Match(None, 0.0)
+        scores = [max(similarity(reply, s) for s in (o.text, *o.phrasings)) for o in options]
+        ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+        best = ranked[0]
+        second = scores[ranked[1]] if len(ranked) > 1 else 0.0
+        # Two options almost equally close: the reply is not clearly either.
+        penalty = max(0.0, self.ambiguity_margin - (scores[best] - second))
+        return Match(best, round(max(0.0, scores[best] - penalty), 3))

@@ -1,0 +1,161 @@
+"""The scenario and persona file formats as pydantic models.
+
+These models are the single source of truth for the file format: the loader validates
+against them and the JSON Schema shipped in ``scenarios/schema/`` is generated from them.
+They are frozen: a loaded scenario never changes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SCHEMA_VERSION = 1
+
+Outcome = Literal["resolved", "follow_up", "escalated", "lost"]
+FeedbackMode = Literal["practice", "debrief", "assessment"]
+Language = Literal["en", "pl"]
+NodeId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
+ScenarioId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+Lines = Annotated[list[Text], Field(min_length=1)]
+
+
+def _as_list(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Competency(_Strict):
+    """A competency the scenario assesses."""
+
+    weight: Annotated[float, Field(gt=0, le=100, description="Weight in the overall score.")]
+    title: Text | None = Field(None, description="Needed only for a competency outside the catalogue.")
+
+
+class Passport(_Strict):
+    """The "VIP passport": what the team knows about a client."""
+
+    history: list[Text] = []
+    preferences: list[Text] = []
+    notes: Text | None = None
+
+
+class Customer(_Strict):
+    name: Text
+    context: Text = Field(description="What the trainee knows before the conversation starts.")
+    passport: Passport | None = None
+
+
+class Option(_Strict):
+    """A reply the trainee can give at a node."""
+
+    text: Text = Field(description="The reply as shown on the button.")
+    phrasings: list[Text] = Field([], description="Other ways a trainee might type this reply.")
+    tags: list[NodeId] = Field([], description="Words persona reactions look at.")
+    scores: dict[str, Annotated[float, Field(ge=-100, le=100)]] = Field({}, description="Score change per competency.")
+    mood: Annotated[int, Field(ge=-100, le=100)] = Field(0, description="Mood change.")
+    feedback: Text
+    next: NodeId = Field(description="The node or ending this reply leads to.")
+    breach: Text | None = Field(None, description="A critical breach: choosing this fails the session.")
+
+
+class Node(_Strict):
+    customer: Lines = Field(description="What the customer says: one line or several variants.")
+    options: Annotated[list[Option], Field(min_length=1)]
+
+    _lines = field_validator("customer", mode="before")(_as_list)
+
+
+class Ending(_Strict):
+    outcome: Outcome
+    customer: Lines = Field(description="The customer's closing line (or variants).")
+    summary: Text | None = None
+
+    _lines = field_validator("customer", mode="before")(_as_list)
+
+
+class BreakingPoint(_Strict):
+    outcome: Outcome = "escalated"
+    customer: Lines
+
+    _lines = field_validator("customer", mode="before")(_as_list)
+
+
+class Matching(_Strict):
+    matcher: str = Field("lexical", description="The reply matcher, by name.")
+    threshold: Annotated[float, Field(ge=0, le=1)] = 0.35
+
+
+class PathTest(_Strict):
+    name: Text
+    replies: Annotated[list[int | Text], Field(min_length=1)]
+    ending: NodeId
+    outcome: Outcome | None = None
+    score: tuple[float, float] | None = Field(None, description="Inclusive range of the overall score.")
+    passed: bool | None = None
+
+
+class ScenarioModel(_Strict):
+    """A scenario file, as written."""
+
+    schema_version: Literal[1]
+    id: ScenarioId
+    version: Annotated[int, Field(ge=1)] = 1
+    title: Text
+    language: Language = "en"
+    persona: NodeId
+    feedback: FeedbackMode = "practice"
+    briefing: Text
+    customer: Customer
+    competencies: Annotated[dict[NodeId, Competency], Field(min_length=1)]
+    pass_mark: Annotated[float, Field(ge=0, le=100)]
+    start: NodeId | None = None
+    max_turns: Annotated[int, Field(ge=1, le=200)] = 30
+    reply_time_limit: Annotated[float, Field(gt=0)] = Field(60, description="Seconds; for the SLA KPI.")
+    matching: Matching = Matching()
+    nodes: Annotated[dict[NodeId, Node], Field(min_length=1)]
+    endings: Annotated[dict[NodeId, Ending], Field(min_length=1)]
+    breaking_point: BreakingPoint | None = None
+    tests: list[PathTest] = []
+
+
+class MoodModel(_Strict):
+    start: Annotated[int, Field(ge=0, le=100)]
+    gain: Annotated[float, Field(ge=0, le=5)] = 1.0
+    loss: Annotated[float, Field(ge=0, le=5)] = 1.0
+    breaking_point: Annotated[int, Field(ge=0, le=100)] = 0
+
+
+class When(_Strict):
+    tag: NodeId
+    without_earlier: list[NodeId] = []
+    with_earlier: list[NodeId] = []
+
+
+class Reaction(_Strict):
+    id: NodeId
+    when: When
+    mood: Annotated[int, Field(ge=-100, le=100)] = 0
+    scores: dict[str, Annotated[float, Field(ge=-100, le=100)]] = {}
+    feedback: Text
+
+
+class PersonaModel(_Strict):
+    """A persona file, as written."""
+
+    schema_version: Literal[1]
+    id: NodeId
+    title: Text
+    description: Text
+    mood: MoodModel
+    on_break: BreakingPoint
+    rephrase: Lines
+    confusion_mood: Annotated[int, Field(ge=-100, le=0)] = -3
+    reactions: list[Reaction] = []
+
+    _lines = field_validator("rephrase", mode="before")(_as_list)

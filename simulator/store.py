@@ -1,0 +1,300 @@
+"""The results store: sessions and turns, written as they happen.
+
+SQLAlchemy Core over a SQLite file by default (WAL, a busy timeout and retries, so several
+processes can write at once); any SQLAlchemy URL (``postgresql://…``) works too. The
+location comes from ``--store``, else ``ROLEPLAY_STORE``, else a file in the user's data
+folder. The store is a ``Recorder``: hand it to a ``Session`` and every turn is saved.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from .errors import StoreError
+
+if TYPE_CHECKING:
+    from .engine import Session, Turn
+    from .scoring import Result
+
+__all__ = ["Store", "default_store_location", "open_store"]
+
+T = TypeVar("T")
+
+metadata = sa.MetaData()
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("trainee", sa.String(200), nullable=False, index=True),
+    sa.Column("scenario_id", sa.String(80), nullable=False, index=True),
+    sa.Column("scenario_version", sa.Integer, nullable=False),
+    sa.Column("scenario_hash", sa.String(16), nullable=False),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("seed", sa.BigInteger, nullable=False),
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("mode", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("started_at", sa.String(40), nullable=False),
+    sa.Column("ended_at", sa.String(40)),
+    sa.Column("outcome", sa.String(16)),
+    sa.Column("ending", sa.String(64)),
+    sa.Column("score", sa.Float),
+    sa.Column("passed", sa.Boolean),
+    sa.Column("final_mood", sa.Integer),
+    sa.Column("handle_time", sa.Float),
+    sa.Column("result", sa.Text),  # the whole Result as JSON
+)
+
+turns = sa.Table(
+    "turns",
+    metadata,
+    sa.Column("session_id", sa.String(32), sa.ForeignKey("sessions.id"), primary_key=True),
+    sa.Column("idx", sa.Integer, primary_key=True),
+    sa.Column("node", sa.String(64), nullable=False),
+    sa.Column("customer_line", sa.Text, nullable=False),
+    sa.Column("reply", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("option_index", sa.Integer),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("understood", sa.Boolean, nullable=False),
+    sa.Column("was_best", sa.Boolean, nullable=False),
+    sa.Column("best_option_index", sa.Integer),
+    sa.Column("scores", sa.Text, nullable=False),
+    sa.Column("mood_before", sa.Integer, nullable=False),
+    sa.Column("mood_after", sa.Integer, nullable=False),
+    sa.Column("reactions", sa.Text, nullable=False),
+    sa.Column("feedback", sa.Text, nullable=False),
+    sa.Column("latency", sa.Float, nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("next", sa.String(64), nullable=False),
+    sa.Column("ending", sa.String(64)),
+    sa.Column("breach", sa.Text),
+)
+
+
+def default_store_location() -> str:
+    env = os.environ.get("ROLEPLAY_STORE")
+    if env:
+        return env
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return str(base / "roleplay-lab" / "results.sqlite")
+
+
+def _url(location: str) -> str:
+    if "://" in location:
+        return location
+    path = Path(location).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _now() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Store:
+    """Sessions and turns in a database; also the engine's ``Recorder``."""
+
+    retries = 8
+
+    def __init__(self, location: str | None = None):
+        self.location = location or default_store_location()
+        url = _url(self.location)
+        self.is_sqlite = url.startswith("sqlite")
+        try:
+            self.engine = sa.create_engine(url)
+            self.reader = sa.create_engine(url) if self.is_sqlite else self.engine
+        except Exception as exc:  # bad URL, missing driver
+            raise StoreError(f"cannot open the results store {self.location!r}: {exc}") from None
+        if self.is_sqlite:
+            event.listen(self.reader, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            # Writers take the write lock at BEGIN, so attempt numbers are counted under it.
+            event.listen(self.engine, "connect", lambda c, _r: setattr(c, "isolation_level", None))
+            event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        self._write(lambda conn: metadata.create_all(conn), None)
+
+    def __repr__(self) -> str:
+        return f"Store({self.location!r})"
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self.reader.dispose()
+
+    # -------------------------------------------------------------- writing
+
+    def _write(self, work: Callable[[sa.Connection], T], session_id: str | None) -> T:
+        delay = 0.02
+        for attempt in range(self.retries + 1):
+            try:
+                with self.engine.begin() as conn:
+                    return work(conn)
+            except OperationalError as exc:
+                locked = "locked" in str(exc).lower() or "busy" in str(exc).lower()
+                if not locked or attempt == self.retries:
+                    raise StoreError(
+                        f"cannot write to the results store {self.location!r}: {exc.orig}", session_id
+                    ) from None
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 1.0)
+            except DBAPIError as exc:
+                raise StoreError(
+                    f"cannot write to the results store {self.location!r}: {exc.orig}", session_id
+                ) from None
+        raise AssertionError("unreachable")
+
+    def session_started(self, session: Session) -> None:
+        scenario = session.scenario
+
+        def insert(conn: sa.Connection) -> None:
+            previous = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(sessions)
+                .where(sessions.c.trainee == session.trainee, sessions.c.scenario_id == scenario.id)
+            ).scalar_one()
+            session.attempt = previous + 1
+            conn.execute(
+                sessions.insert().values(
+                    id=session.id,
+                    trainee=session.trainee,
+                    scenario_id=scenario.id,
+                    scenario_version=scenario.version,
+                    scenario_hash=scenario.content_hash,
+                    language=scenario.language,
+                    seed=session.seed,
+                    attempt=session.attempt,
+                    mode=session.mode,
+                    status="in_progress",
+                    started_at=session.started_at,
+                )
+            )
+
+        self._write(insert, session.id)
+
+    def turn_recorded(self, session: Session, turn: Turn) -> None:
+        row = {
+            k: getattr(turn, k)
+            for k in (
+                "node",
+                "customer_line",
+                "reply",
+                "kind",
+                "option_index",
+                "confidence",
+                "understood",
+                "was_best",
+                "best_option_index",
+                "mood_before",
+                "mood_after",
+                "feedback",
+                "latency",
+                "at",
+                "next",
+                "ending",
+                "breach",
+            )
+        }
+        row.update(
+            session_id=session.id, idx=turn.index, scores=json.dumps(turn.scores), reactions=json.dumps(turn.reactions)
+        )
+        self._write(lambda conn: conn.execute(turns.insert().values(**row)), session.id)
+
+    def session_finished(self, session: Session, result: Result) -> None:
+        values = dict(
+            status="completed",
+            ended_at=_now(),
+            outcome=result.outcome,
+            ending=result.ending,
+            score=result.overall,
+            passed=result.passed,
+            final_mood=result.final_mood,
+            handle_time=result.kpis.handle_time,
+            result=json.dumps(result.to_dict()),
+        )
+        self._write(
+            lambda conn: conn.execute(sessions.update().where(sessions.c.id == session.id).values(**values)), session.id
+        )
+
+    def session_abandoned(self, session: Session) -> None:
+        self.mark_abandoned(session.id)
+
+    def mark_abandoned(self, session_id: str) -> bool:
+        """Mark an in-progress session abandoned; its answered turns stay."""
+
+        def update(conn: sa.Connection) -> int:
+            return conn.execute(
+                sessions.update()
+                .where(sessions.c.id == session_id, sessions.c.status == "in_progress")
+                .values(
+                    status="abandoned",
+                    ended_at=_now(),
+                    final_mood=sa.select(turns.c.mood_after)
+                    .where(turns.c.session_id == session_id)
+                    .order_by(turns.c.idx.desc())
+                    .limit(1)
+                    .scalar_subquery(),
+                )
+            ).rowcount
+
+        return bool(self._write(update, session_id))
+
+    # -------------------------------------------------------------- reading
+
+    def sessions(self, **where: Any) -> list[dict[str, Any]]:
+        """Sessions, oldest first; keyword arguments filter on columns (trainee=…, status=…)."""
+        query = sa.select(sessions).order_by(sessions.c.started_at, sessions.c.id)
+        for column, value in where.items():
+            query = query.where(sessions.c[column] == value)
+        with self.reader.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def session(self, session_id: str) -> dict[str, Any] | None:
+        rows = self.sessions(id=session_id)
+        return rows[0] if rows else None
+
+    def turns(self, session_id: str | None = None) -> list[dict[str, Any]]:
+        query = sa.select(turns).order_by(turns.c.session_id, turns.c.idx)
+        if session_id is not None:
+            query = query.where(turns.c.session_id == session_id)
+        with self.reader.connect() as conn:
+            return [_decode_turn(dict(r._mapping)) for r in conn.execute(query)]
+
+    def iter_turns(self) -> Iterator[dict[str, Any]]:
+        with self.reader.connect() as conn:
+            for r in conn.execution_options(stream_results=True).execute(
+                sa.select(turns).order_by(turns.c.session_id, turns.c.idx)
+            ):
+                yield _decode_turn(dict(r._mapping))
+
+
+def _decode_turn(row: dict[str, Any]) -> dict[str, Any]:
+    row["scores"] = json.loads(row["scores"])
+    row["reactions"] = json.loads(row["reactions"])
+    return row
+
+
+def open_store(location: str | None = None) -> Store:
+    """Open (and create if need be) the results store at a path or database URL."""
+    return Store(location)

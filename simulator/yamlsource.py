@@ -1,0 +1,199 @@
+"""Safe YAML loading that remembers where every value stands in the file.
+
+``read_document`` turns bytes into plain Python data plus a map from document paths
+(``("nodes", "opening", "options", 2, "next")``) to line and column, so that every later
+check can point at the line a trainer has to fix. Only PyYAML's SafeLoader constructs
+values: a ``!!python/...`` tag is an error, never an object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .errors import Problem
+
+MAX_BYTES = 1_000_000
+MAX_NODES = 200_000
+MAX_DEPTH = 40
+
+Path = tuple[str | int, ...]
+
+
+def format_path(path: Path) -> str:
+    """``("nodes", "a", "options", 2, "next")`` → ``nodes.a.options[2].next``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+@dataclass
+class Document:
+    """A YAML document's data and where each part of it stands."""
+
+    file: str
+    data: Any = None
+    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of the value at path, or of the nearest parent known."""
+        table = self.keys if key else self.values
+        p = tuple(path)
+        while p:
+            if p in table:
+                return table[p]
+            if p in self.values:
+                return self.values[p]
+            p = p[:-1]
+        return self.values.get((), (1, 1))
+
+    def problem(self, path: Path, message: str, *, key: bool = False) -> Problem:
+        line, col = self.where(path, key=key)
+        return Problem(self.file, line, col, format_path(path), message)
+
+
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
+class _Builder:
+    def __init__(self, doc: Document, loader: yaml.SafeLoader):
+        self.doc = doc
+        self.loader = loader
+        self.count = 0
+        self.problems: list[Problem] = []
+
+    def build(self, node: yaml.Node, path: Path, depth: int = 0) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooLarge(node)
+        if depth > MAX_DEPTH:
+            raise _TooDeep(node)
+        self.doc.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.CollectionNode) and node.tag not in _PLAIN_TAGS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"could not determine a constructor for the tag {node.tag!r}", node.start_mark
+            )
+        if isinstance(node, yaml.MappingNode):
+            self.loader.flatten_mapping(node)
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.loader.construct_object(key_node, deep=True)
+                if not isinstance(key, (str, int, float, bool)) or key is None:
+                    key = str(key)
+                if isinstance(key, bool | float):
+                    key = str(key).lower()
+                key_path = path + (str(key),)
+                mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                if key in result:
+                    first = self.doc.keys[key_path][0]
+                    self.problems.append(
+                        Problem(
+                            self.doc.file,
+                            mark[0],
+                            mark[1],
+                            format_path(key_path),
+                            f"duplicate key '{key}' (first defined on line {first}); "
+                            "ids must be unique — rename or merge one of them",
+                        )
+                    )
+                    continue
+                self.doc.keys[key_path] = mark
+                result[str(key)] = self.build(value_node, key_path, depth + 1)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+
+class _TooLarge(Exception):
+    def __init__(self, node: yaml.Node):
+        self.node = node
+
+
+class _TooDeep(_TooLarge):
+    pass
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
+    """Bytes to text, or the problem that stops a file from being read as YAML text."""
+    if len(raw) > MAX_BYTES:
+        size = f"{len(raw) / 1_000_000:.1f} MB"
+        return None, [
+            Problem(
+                file,
+                1,
+                1,
+                "",
+                f"the file is {size}; a scenario file may be at most "
+                f"{MAX_BYTES // 1_000_000} MB — split it or remove what is not needed",
+            )
+        ]
+    if b"\x00" in raw:
+        return None, [Problem(file, 1, 1, "", "this is a binary file, not a YAML text file")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        head = raw[: exc.start].decode("utf-8", "replace")
+        line, col = _position(head, len(head))
+        return None, [
+            Problem(
+                file,
+                line,
+                col,
+                "",
+                f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8 in your editor",
+            )
+        ]
+    return text.removeprefix("\ufeff"), []
+
+
+def read_document(raw: bytes, file: str) -> tuple[Document | None, list[Problem]]:
+    """Parse one YAML document safely; return it with every problem found."""
+    text, problems = decode(raw, file)
+    if text is None:
+        return None, problems
+    doc = Document(file)
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, [Problem(file, 1, 1, "", "the file is empty")]
+        builder = _Builder(doc, loader)
+        doc.data = builder.build(node, ())
+        problems.extend(builder.problems)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = "YAML syntax error: " + " ".join(str(s) for s in (exc.context, exc.problem) if s)
+        if "expected a single document" in what:
+            what = "the file holds more than one YAML document (a '---' line); keep one scenario per file"
+        elif "could not determine a constructor" in what:
+            what = f"{exc.problem}: scenario files are plain data; tags like !!python are not allowed"
+        return None, [Problem(file, line, col, "", what)]
+    except _TooLarge as exc:
+        mark = exc.node.start_mark
+        what = (
+            "the document nests too deeply"
+            if isinstance(exc, _TooDeep)
+            else "the document expands to too many values (aliases?)"
+        )
+        return None, [Problem(file, mark.line + 1, mark.column + 1, "", what)]
+    except yaml.YAMLError as exc:
+        return None, [Problem(file, 1, 1, "", f"YAML error: {exc}")]
+    finally:
+        loader.dispose()
+    if not isinstance(doc.data, dict):
+        return None, [Problem(file, 1, 1, "", "the file must be a YAML mapping (field: value lines)")]
+    return doc, problems
