@@ -39,8 +39,7 @@ class Analysis:
         if hit is not None:
             return hit
         best: tuple[float, tuple[int, ...], str] | None = None
-        options = self.rules.model.nodes[state.node].options
-        for index in range(len(options)):
+        for index in self._candidates(state, sign):
             nxt, effect = self.rules.choose(state, index)
             gain = sum(w * effect.scores.get(c, 0.0) for c, w in weights.items())
             if nxt.ending is not None:
@@ -53,6 +52,12 @@ class Analysis:
         assert best is not None  # every node has at least one option (schema)
         self._memo[key] = best
         return best
+
+    def _candidates(self, state: State, sign: int) -> list[int]:
+        """Options worth trying: a breach fails the session, so the best path never takes one."""
+        options = self.rules.model.nodes[state.node].options
+        clean = [i for i, o in enumerate(options) if o.breach is None]
+        return clean if sign > 0 and clean else list(range(len(options)))
 
     def optimum(self, weights: Mapping[str, float], *, best: bool = True, state: State | None = None) -> Path:
         value, choices, ending = self._optimum(state or self.rules.initial(), dict(weights), 1 if best else -1)
@@ -73,7 +78,10 @@ class Analysis:
     def reply_values(self, state: State) -> list[float]:
         """For each option at the state's node: its overall value now plus the best after it."""
         values = []
-        for index in range(len(self.rules.model.nodes[state.node].options)):
+        for index, option in enumerate(self.rules.model.nodes[state.node].options):
+            if option.breach is not None:
+                values.append(-math.inf)
+                continue
             nxt, effect = self.rules.choose(state, index)
             now = sum(w * effect.scores.get(c, 0.0) for c, w in self.overall_weights.items())
             later = 0.0 if nxt.ending is not None else self.optimum(self.overall_weights, state=nxt).value
@@ -101,10 +109,6 @@ class Analysis:
                 stack.append(self.rules.choose(state, index)[0])
         return frozenset(nodes), frozenset(endings)
 
-    @cached_property
-    def state_count(self) -> int:
-        return sum(1 for _ in self._memo) or 0
-
 
 def score_of(raw: Mapping[str, float], max_scores: Mapping[str, float], competencies) -> tuple[dict[str, float], float]:
     """Per-competency scores 0-100 and the weighted overall score from raw sums."""
@@ -115,7 +119,3 @@ def score_of(raw: Mapping[str, float], max_scores: Mapping[str, float], competen
     total = sum(competencies[c].weight for c in competencies)
     overall = sum(competencies[c].weight * per[c] for c in competencies) / total if total else 0.0
     return per, round(overall, 1)
-
-
-def isclose(a: float, b: float) -> bool:
-    return math.isclose(a, b, abs_tol=1e-9)

@@ -95,7 +95,10 @@ def _url(location: str) -> str:
     if "://" in location:
         return location
     path = Path(location).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the results store {location!r}: {exc.strerror or exc}") from None
     return f"sqlite:///{path}"
 
 

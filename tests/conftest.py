@@ -1,0 +1,54 @@
+"""Small, layered fixtures: paths, a hand-checked mini scenario, a controllable clock, a store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulator import load_scenario, open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+MINI = ROOT / "tests" / "data" / "mini" / "mini.yaml"
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self, start: float = 1000.0):
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def mini():
+    return load_scenario(MINI)
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "results.sqlite"
+
+
+@pytest.fixture
+def store(store_path: Path):
+    s = open_store(str(store_path))
+    yield s
+    s.close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test ever writes to the user's real results store."""
+    monkeypatch.setenv("ROLEPLAY_STORE", str(tmp_path / "default-store.sqlite"))

@@ -1,0 +1,51 @@
+"""The lexical reply matcher and the matcher registry."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator import get_matcher, register_matcher
+from simulator.matching import Match, normalise, similarity
+from simulator.model import Option
+
+
+def opt(text, *phrasings):
+    return Option(text=text, phrasings=list(phrasings), feedback="f", next="x")
+
+
+OPTIONS = [
+    opt("I'm so sorry to hear that. Tell me what happened.", "sorry, please tell me what happened"),
+    opt("You have to wait like everyone else."),
+    opt("Let me check the tracking of your order right now.", "I will look up your order"),
+]
+
+
+@pytest.mark.parametrize(
+    ("reply", "index"),
+    [("so sorry! what happened?", 0), ("you'll have to wait", 1), ("let me look up your order", 2),
+     ("LET ME CHECK THE TRACKING", 2)],
+)
+def test_typed_reply_finds_its_option(reply, index):
+    match = get_matcher("lexical").match(reply, OPTIONS)
+    assert match.option_index == index and match.confidence >= 0.35
+
+
+@pytest.mark.parametrize("reply", ["banana republic", "🙂🙂🙂", "<img src=x onerror=alert(1)>", "x" * 10_000])
+def test_unrelated_reply_has_low_confidence(reply):
+    assert get_matcher("lexical").match(reply, OPTIONS).confidence < 0.35
+
+
+def test_polish_diacritics_and_case_do_not_matter():
+    assert normalise("Przepraszam, ŁÓDŹ!") == "przepraszam lodz"
+    assert similarity("przepraszam za opóźnienie", "Przepraszam za opoznienie") == pytest.approx(1.0)
+
+
+def test_matchers_plug_in_by_name():
+    @register_matcher("always-first")
+    class AlwaysFirst:
+        def match(self, reply, options, language="en"):
+            return Match(0, 1.0)
+
+    assert get_matcher("always-first").match("anything", OPTIONS) == Match(0, 1.0)
+    with pytest.raises(KeyError, match="no reply matcher called 'nope'"):
+        get_matcher("nope")
