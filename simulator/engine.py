@@ -12,6 +12,7 @@ import random
 import secrets
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -64,7 +65,8 @@ class Recorder(Protocol):
     def session_abandoned(self, session: Session) -> None: ...
 
 
-_MACHINES: dict[tuple[str, str], Machine] = {}
+_MACHINES: OrderedDict[tuple[str, str], Machine] = OrderedDict()
+_MACHINE_CACHE_SIZE = 64  # an authoring notebook makes a new version with every edit
 
 
 def _entered(event) -> None:
@@ -76,7 +78,9 @@ def machine_for(scenario: Scenario) -> Machine:
     """The scenario's shared Machine (built on first use)."""
     key = (scenario.id, scenario.content_hash)
     machine = _MACHINES.get(key)
-    if machine is None:
+    if machine is not None:
+        _MACHINES.move_to_end(key)
+    else:
         nodes, endings = list(scenario.nodes), list(scenario.endings)
         machine = Machine(
             model=None,
@@ -92,6 +96,8 @@ def machine_for(scenario: Scenario) -> Machine:
         machine.add_transition("break_off", nodes, BREAKING_POINT)
         machine.add_transition("not_understood", nodes, None)
         _MACHINES[key] = machine
+        while len(_MACHINES) > _MACHINE_CACHE_SIZE:
+            _MACHINES.popitem(last=False)
     return machine
 
 

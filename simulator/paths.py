@@ -2,8 +2,9 @@
 
 Exhaustive over the conversation's state space (node, mood, turns, remembered tags), so it
 is exact with persona reactions and the breaking point, and terminates with loops because
-every reply counts towards ``max_turns``. Memoised: scenarios whose paths number in the
-millions are analysed in a few thousand states.
+every reply counts towards ``max_turns``. Every reply adds a turn, so the states form a DAG:
+it is explored once, and each question (best path per competency, worst path, best overall)
+is a memoised walk over it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .rules import Rules, State
+
+# (option index, score changes, next state's key or None, ending or None)
+Edge = tuple[int, dict[str, float], tuple | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -30,37 +34,71 @@ class Analysis:
     """Path facts about one scenario; built once per loaded scenario."""
 
     rules: Rules
-    _memo: dict = field(default_factory=dict, repr=False)
+    _values: dict = field(default_factory=dict, repr=False)
+    _replies: dict = field(default_factory=dict, repr=False)
+    _graph: dict[tuple, list[Edge]] = field(default_factory=dict, repr=False)
 
-    def _optimum(self, state: State, weights: Mapping[str, float], sign: int) -> tuple[float, tuple[int, ...], str]:
-        """Best (sign=1) or worst (sign=-1) sum of weighted score changes from state on."""
-        key = (self.rules.key(state), tuple(sorted(weights.items())), sign)
-        hit = self._memo.get(key)
+    def __post_init__(self) -> None:
+        self._explore(self.rules.initial())
+
+    def _explore(self, start: State) -> tuple:
+        """Add every state reachable from start to the graph, with the edges out of it.
+
+        The replies alone reach the initial exploration; a reply that was not understood
+        moves the mood, so play can step onto states explored only when first met.
+        """
+        graph = self._graph
+        stack = [start]
+        while stack:
+            state = stack.pop()
+            key = self.rules.key(state)
+            if key in graph:
+                continue
+            edges: list[Edge] = []
+            for index in range(len(self.rules.model.nodes[state.node].options)):
+                nxt, effect = self.rules.choose(state, index)
+                if nxt.ending is None:
+                    edges.append((index, effect.scores, self.rules.key(nxt), None))
+                    stack.append(nxt)
+                else:
+                    edges.append((index, effect.scores, None, nxt.ending))
+            graph[key] = edges
+        return self.rules.key(start)
+
+    def _breaches(self, key: tuple) -> set[int]:
+        options = self.rules.model.nodes[key[0]].options
+        return {i for i, o in enumerate(options) if o.breach is not None}
+
+    def _optimum(self, key: tuple, weights: tuple, sign: int) -> tuple[float, tuple[int, ...], str]:
+        """Best (sign=1) or worst (sign=-1) sum of weighted score changes from a state on.
+
+        A breach fails the session, so the best path takes one only where nothing else is left.
+        """
+        memo = self._values.setdefault((weights, sign), {})
+        hit = memo.get(key)
         if hit is not None:
             return hit
+        edges = self._graph[key]
+        if sign > 0:
+            breaches = self._breaches(key)
+            edges = [e for e in edges if e[0] not in breaches] or edges
         best: tuple[float, tuple[int, ...], str] | None = None
-        for index in self._candidates(state, sign):
-            nxt, effect = self.rules.choose(state, index)
-            gain = sum(w * effect.scores.get(c, 0.0) for c, w in weights.items())
-            if nxt.ending is not None:
-                total, rest, ending = gain, (), nxt.ending
+        for index, scores, nxt, ending in edges:
+            gain = sum(w * scores.get(c, 0.0) for c, w in weights)
+            if nxt is None:
+                total, rest, end = gain, (), ending
             else:
-                future, rest, ending = self._optimum(nxt, weights, sign)
+                future, rest, end = self._optimum(nxt, weights, sign)
                 total = gain + future
             if best is None or sign * total > sign * best[0]:
-                best = (total, (index, *rest), ending)
+                best = (total, (index, *rest), end)
         assert best is not None  # every node has at least one option (schema)
-        self._memo[key] = best
+        memo[key] = best
         return best
 
-    def _candidates(self, state: State, sign: int) -> list[int]:
-        """Options worth trying: a breach fails the session, so the best path never takes one."""
-        options = self.rules.model.nodes[state.node].options
-        clean = [i for i, o in enumerate(options) if o.breach is None]
-        return clean if sign > 0 and clean else list(range(len(options)))
-
     def optimum(self, weights: Mapping[str, float], *, best: bool = True, state: State | None = None) -> Path:
-        value, choices, ending = self._optimum(state or self.rules.initial(), dict(weights), 1 if best else -1)
+        key = self._explore(state or self.rules.initial())
+        value, choices, ending = self._optimum(key, tuple(sorted(weights.items())), 1 if best else -1)
         return Path(choices, ending, value)
 
     @cached_property
@@ -76,38 +114,32 @@ class Analysis:
         return {c: 100.0 * comps[c].weight / total / self.max_scores[c] for c in comps if self.max_scores[c] > 0}
 
     def reply_values(self, state: State) -> list[float]:
-        """For each option at the state's node: its overall value now plus the best after it."""
+        """For each option at the state's node: its overall value now plus the best after it.
+
+        A breach is worth minus infinity: it is never the better reply.
+        """
+        key = self._explore(state)
+        hit = self._replies.get(key)
+        if hit is not None:
+            return hit
+        weights = tuple(sorted(self.overall_weights.items()))
+        breaches = self._breaches(key)
         values = []
-        for index, option in enumerate(self.rules.model.nodes[state.node].options):
-            if option.breach is not None:
+        for index, scores, nxt, _ending in self._graph[key]:
+            if index in breaches:
                 values.append(-math.inf)
                 continue
-            nxt, effect = self.rules.choose(state, index)
-            now = sum(w * effect.scores.get(c, 0.0) for c, w in self.overall_weights.items())
-            later = 0.0 if nxt.ending is not None else self.optimum(self.overall_weights, state=nxt).value
-            values.append(now + later)
+            now = sum(w * scores.get(c, 0.0) for c, w in weights)
+            values.append(now + (0.0 if nxt is None else self._optimum(nxt, weights, 1)[0]))
+        self._replies[key] = values
         return values
 
     @cached_property
     def reachable(self) -> tuple[frozenset[str], frozenset[str]]:
         """Nodes and endings some sequence of replies reaches (breaking point included)."""
-        nodes: set[str] = set()
-        endings: set[str] = set()
-        seen: set = set()
-        stack = [self.rules.initial()]
-        while stack:
-            state = stack.pop()
-            key = self.rules.key(state)
-            if key in seen:
-                continue
-            seen.add(key)
-            if state.ending is not None:
-                endings.add(state.ending)
-                continue
-            nodes.add(state.node)
-            for index in range(len(self.rules.model.nodes[state.node].options)):
-                stack.append(self.rules.choose(state, index)[0])
-        return frozenset(nodes), frozenset(endings)
+        nodes = frozenset(key[0] for key in self._graph)
+        endings = frozenset(e[3] for edges in self._graph.values() for e in edges if e[3] is not None)
+        return nodes, endings
 
 
 def score_of(raw: Mapping[str, float], max_scores: Mapping[str, float], competencies) -> tuple[dict[str, float], float]:

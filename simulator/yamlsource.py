@@ -59,11 +59,13 @@ class Document:
         return Problem(self.file, line, col, format_path(path), message)
 
 
+# libyaml's parser is ten times faster and keeps the same marks; the pure one is the fallback.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 class _Builder:
-    def __init__(self, doc: Document, loader: yaml.SafeLoader):
+    def __init__(self, doc: Document, loader):
         self.doc = doc
         self.loader = loader
         self.count = 0
@@ -165,7 +167,7 @@ def read_document(raw: bytes, file: str) -> tuple[Document | None, list[Problem]
     if text is None:
         return None, problems
     doc = Document(file)
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -177,7 +179,9 @@ def read_document(raw: bytes, file: str) -> tuple[Document | None, list[Problem]
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = "YAML syntax error: " + " ".join(str(s) for s in (exc.context, exc.problem) if s)
-        if "expected a single document" in what:
+        if mark and "cannot start any token" in what and text[mark.index : mark.index + 1] == "\t":
+            what = "a tab character: YAML indents with spaces only — replace the tab with spaces"
+        elif "expected a single document" in what:
             what = "the file holds more than one YAML document (a '---' line); keep one scenario per file"
         elif "could not determine a constructor" in what:
             what = f"{exc.problem}: scenario files are plain data; tags like !!python are not allowed"
