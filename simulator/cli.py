@@ -80,6 +80,8 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdo
     except LabError as exc:
         print(f"roleplay: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the output was piped into head, less…
+        return 0
     except KeyboardInterrupt:
         print("\nroleplay: interrupted", file=sys.stderr)
         return 130
@@ -146,17 +148,24 @@ def cmd_list(args, out: TextIO, _stdin) -> int:
 
 
 def resolve_scenario(name: str):
+    """A scenario by file path, or by id from scenarios/ in the working directory."""
     path = Path(name)
-    if not path.exists() and not path.suffix:
-        candidate = Path(DEFAULT_SCENARIOS) / f"{name}.yaml"
-        if candidate.exists():
-            path = candidate
-        else:
-            scenarios, _ = check_paths([DEFAULT_SCENARIOS]) if Path(DEFAULT_SCENARIOS).is_dir() else ([], [])
-            for s in scenarios:
-                if s.id == name:
-                    return s
-    return load_scenario(path)
+    if path.exists() or path.suffix in (".yaml", ".yml"):
+        return load_scenario(path)
+    candidate = Path(DEFAULT_SCENARIOS) / f"{name}.yaml"
+    if candidate.exists():
+        return load_scenario(candidate)
+    scenarios, _ = check_paths([DEFAULT_SCENARIOS]) if Path(DEFAULT_SCENARIOS).is_dir() else ([], [])
+    for s in scenarios:
+        if s.id == name:
+            return s
+    from .scenario import did_you_mean
+
+    ids = [s.id for s in scenarios]
+    hint = did_you_mean(name, ids) or (
+        f" — known: {', '.join(sorted(ids))}" if ids else f" — no {DEFAULT_SCENARIOS}/ folder here; give a file path"
+    )
+    raise LabError(f"no scenario '{name}'{hint}")
 
 
 def cmd_play(args, out: TextIO, stdin: TextIO) -> int:
@@ -165,14 +174,14 @@ def cmd_play(args, out: TextIO, stdin: TextIO) -> int:
     from .store import open_store
 
     scenario = resolve_scenario(args.scenario)
+    replies = _reply_lines(args.replies) if args.replies else None  # before anything is recorded
     store = open_store(args.store)
     trainee = args.trainee or _login()
     session = Session(scenario, trainee=trainee, seed=args.seed, mode=args.mode, recorder=store)
     width = 88
     print(f"{scenario.title}  [{scenario.id} v{scenario.version}, seed {session.seed}]", file=out)
-    print(textwrap.fill(scenario.model.briefing, width), file=out)
+    print(wrap_text(scenario.model.briefing, width), file=out)
     print(f"\nThe customer: {scenario.model.customer.name}. {scenario.model.customer.context}", file=out)
-    replies = _reply_lines(args.replies) if args.replies else None
     practice = session.mode == "practice"
     try:
         while not session.finished:
@@ -210,9 +219,31 @@ def _login() -> str:
         return "trainee"
 
 
+def wrap_text(text: str, width: int) -> str:
+    """Wrap each paragraph and '- ' bullet on its own, keeping the author's layout."""
+    blocks: list[str | None] = []  # None stands for a blank line
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            blocks.append(None)
+        elif stripped.startswith(("- ", "* ")) or not blocks or blocks[-1] is None:
+            blocks.append(stripped)
+        else:
+            blocks[-1] += " " + stripped
+    return "\n".join(
+        "" if b is None else textwrap.fill(b, width, subsequent_indent="  " if b.startswith(("- ", "* ")) else "")
+        for b in blocks
+    )
+
+
 def _reply_lines(path: Path) -> list[int | str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+        raise LabError(f"cannot read the replies file {path}: {reason}") from None
     replies: list[int | str] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue

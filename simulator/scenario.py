@@ -136,6 +136,7 @@ def _data_path(data, loc: tuple) -> tuple[tuple, bool]:
 
 
 _ID_RULE = "use lower-case letters, digits, '_' and '-', starting with a letter"
+_SCENARIO_ID_RULE = "use lower-case letters, digits and '-'"
 
 
 def _schema_message(err: dict, path: tuple, root: type[BaseModel]) -> str:
@@ -159,7 +160,8 @@ def _schema_message(err: dict, path: tuple, root: type[BaseModel]) -> str:
             )
         return f"'{value}' is not one of: {', '.join(expected)}{did_you_mean(str(value), expected)}"
     if kind == "string_pattern_mismatch":
-        return f"'{value}' is not a valid id: {_ID_RULE}"
+        rule = _SCENARIO_ID_RULE if path == ("id",) and root is ScenarioModel else _ID_RULE
+        return f"'{value}' is not a valid id: {rule}"
     if kind in ("too_short", "too_long"):
         return f"{err['msg'].lower()}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
@@ -179,7 +181,13 @@ def _schema_message(err: dict, path: tuple, root: type[BaseModel]) -> str:
 
 def schema_problems(doc: Document, root: type[BaseModel], exc: ValidationError) -> list[Problem]:
     problems: dict[tuple, Problem] = {}
-    for err in exc.errors():
+    errors = exc.errors()
+    extras = {(tuple(e["loc"][:-1]), str(e["loc"][-1])) for e in errors if e["type"] == "extra_forbidden"}
+    for err in errors:
+        if err["type"] == "missing":
+            parent, name = tuple(err["loc"][:-1]), str(err["loc"][-1])
+            if any(p == parent and difflib.get_close_matches(x, [name], n=1, cutoff=0.6) for p, x in extras):
+                continue  # "unknown field 'nxt' — did you mean 'next'?" says it already
         path, is_key = _data_path(doc.data, err["loc"])
         message = f"'{path[-1]}' is not a valid id: {_ID_RULE}" if is_key else _schema_message(err, path, root)
         at_key = is_key or err["type"] in ("extra_forbidden", "missing")
@@ -252,23 +260,82 @@ def parse_scenario(
     try:
         model = ScenarioModel.model_validate(doc.data)
     except ValidationError as exc:
-        raise ScenarioErrors(problems + schema_problems(doc, ScenarioModel, exc)) from None
-    persona_path, known = _persona_file(model.persona, source, personas_dir)
-    if persona_path is None:
-        hint = did_you_mean(model.persona, known) or (
-            f" — known personas: {', '.join(sorted(set(known)))}" if known else " — no personas/ folder was found"
-        )
-        raise ScenarioErrors(problems + [doc.problem(("persona",), f"unknown persona '{model.persona}'{hint}")])
-    persona, persona_raw = _read_persona(persona_path)
-    problems += structure_problems(doc, model)
+        # Report the names and links that can still be checked too, not one kind of problem per run.
+        problems += schema_problems(doc, ScenarioModel, exc)
+        persona = doc.data.get("persona")
+        if isinstance(persona, str):
+            problems += _persona_problems(doc, persona, source, personas_dir)
+        return _raise(problems + name_problems(doc, _Loose.of(doc.data)))
+    problems += _persona_problems(doc, model.persona, source, personas_dir)
+    problems += name_problems(doc, model)
     if problems:
-        raise ScenarioErrors(problems)
+        _raise(problems)
+    problems = graph_problems(doc, model)
+    if problems:
+        _raise(problems)
+    persona_path, _ = _persona_file(model.persona, source, personas_dir)
+    persona, persona_raw = _read_persona(persona_path)
     digest = hashlib.sha256(raw.replace(b"\r\n", b"\n") + b"\0" + persona_raw.replace(b"\r\n", b"\n"))
     scenario = Scenario(model, persona, digest.hexdigest()[:16], source, doc)
     problems = path_problems(doc, scenario)
     if problems:
-        raise ScenarioErrors(problems)
+        _raise(problems)
     return scenario
+
+
+def _raise(problems: list[Problem]):
+    """Raise every distinct problem once (a schema error and a name check may meet at one path)."""
+    unique: dict[tuple, Problem] = {}
+    for p in problems:
+        unique.setdefault((p.file, p.path or (p.line, p.column)), p)
+    raise ScenarioErrors(list(unique.values()))
+
+
+def _persona_problems(doc: Document, persona: str, source: Path | None, personas_dir: Path | None) -> list[Problem]:
+    persona_path, known = _persona_file(persona, source, personas_dir)
+    if persona_path is None:
+        hint = did_you_mean(persona, known) or (
+            f" — known personas: {', '.join(sorted(set(known)))}" if known else " — no personas/ folder was found"
+        )
+        return [doc.problem(("persona",), f"unknown persona '{persona}'{hint}")]
+    try:
+        _read_persona(persona_path)
+    except ScenarioErrors as exc:
+        return exc.problems
+    return []
+
+
+class _Loose:
+    """The parts of a scenario that failed the schema, as far as their names can be read."""
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+    @staticmethod
+    def _dict(value) -> dict:
+        return value if isinstance(value, dict) else {}
+
+    @classmethod
+    def of(cls, data: dict) -> _Loose:
+        d = cls._dict
+        nodes = {}
+        for node_id, node in d(data.get("nodes")).items():
+            options = d(node).get("options")
+            nodes[node_id] = cls(
+                options=[
+                    cls(next=o["next"], scores=d(o.get("scores")))
+                    for o in (options if isinstance(options, list) else [])
+                    if isinstance(o, dict) and isinstance(o.get("next"), str)
+                ]
+            )
+        tests = [
+            cls(ending=t["ending"], name=t.get("name"))
+            for t in (data.get("tests") if isinstance(data.get("tests"), list) else [])
+            if isinstance(t, dict) and isinstance(t.get("ending"), str)
+        ]
+        competencies = {c: cls(title=d(v).get("title")) for c, v in d(data.get("competencies")).items()}
+        start = data.get("start") if isinstance(data.get("start"), str) else None
+        return cls(nodes=nodes, endings=d(data.get("endings")), start=start, competencies=competencies, tests=tests)
 
 
 def load_scenario(path: Path | str, *, personas_dir: Path | None = None) -> Scenario:
@@ -282,8 +349,8 @@ def load_scenario(path: Path | str, *, personas_dir: Path | None = None) -> Scen
     return parse_scenario(raw, file, source=path, personas_dir=personas_dir)
 
 
-def structure_problems(doc: Document, model: ScenarioModel) -> list[Problem]:
-    """Checks on names and the graph, beyond what the schema can say."""
+def name_problems(doc: Document, model: ScenarioModel | _Loose) -> list[Problem]:
+    """Checks on names and links, beyond what the schema can say."""
     problems: list[Problem] = []
     nodes, endings = model.nodes, model.endings
     targets = set(nodes) | set(endings)
@@ -342,11 +409,15 @@ def structure_problems(doc: Document, model: ScenarioModel) -> list[Problem]:
             )
     names = [t.name for t in model.tests]
     for i, name in enumerate(names):
-        if name in names[:i]:
+        if name is not None and name in names[:i]:
             problems.append(doc.problem(("tests", i, "name"), f"duplicate test name '{name}'"))
-    if problems:
-        return problems
-    # The graph, ignoring mood: what can be reached, and what can reach an ending.
+    return problems
+
+
+def graph_problems(doc: Document, model: ScenarioModel) -> list[Problem]:
+    """The graph, ignoring mood: what can be reached, and what can reach an ending."""
+    problems: list[Problem] = []
+    nodes, endings = model.nodes, model.endings
     start = model.start or next(iter(nodes))
     reach, stack = {start}, [start]
     while stack:

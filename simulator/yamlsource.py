@@ -70,11 +70,12 @@ class _Builder:
         self.loader = loader
         self.count = 0
         self.problems: list[Problem] = []
+        self.entry: yaml.Node | None = None  # the top-level entry being built, for size errors
 
     def build(self, node: yaml.Node, path: Path, depth: int = 0) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise _TooLarge(node)
+            raise _TooLarge(self.entry or node)
         if depth > MAX_DEPTH:
             raise _TooDeep(node)
         self.doc.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -107,6 +108,8 @@ class _Builder:
                     )
                     continue
                 self.doc.keys[key_path] = mark
+                if not path:
+                    self.entry = key_node
                 result[str(key)] = self.build(value_node, key_path, depth + 1)
             return result
         if isinstance(node, yaml.SequenceNode):
@@ -126,6 +129,41 @@ class _TooDeep(_TooLarge):
 def _position(text: str, index: int) -> tuple[int, int]:
     line = text.count("\n", 0, index) + 1
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+_UNCLOSED = {"flow mapping": ("{", "}"), "flow sequence": ("[", "]")}
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
+    """A parser error as a trainer can act on it, at the line where the fix goes."""
+    context, problem = str(exc.context or ""), str(exc.problem or "")
+    mark = exc.problem_mark or exc.context_mark
+    where = exc.context_mark or mark
+    what = f"YAML syntax error: {context + ': ' if context else ''}{problem}"
+    for kind, (opening, closing) in _UNCLOSED.items():
+        if context.endswith(kind):
+            mark, what = where, f"YAML syntax error: this '{opening}' is never closed — add the missing '{closing}'"
+    if context.endswith("quoted scalar") and where is not None:
+        quote = text[where.index : where.index + 1] or '"'
+        mark, what = where, f"YAML syntax error: this quote is never closed — add the missing '{quote}'"
+    elif "did not find expected key" in problem or "did not find expected '-' indicator" in problem:
+        what = (
+            "YAML syntax error: this line is not indented like the lines above it — "
+            "line it up with the other fields at its level, using spaces"
+        )
+    elif "mapping values are not allowed" in problem:
+        what = (
+            "YAML syntax error: unexpected ': ' — put a text that contains ': ' in quotes, "
+            "or check this line's indentation"
+        )
+    elif mark is not None and "cannot start any token" in problem and text[mark.index : mark.index + 1] == "\t":
+        what = "a tab character: YAML indents with spaces only — replace the tab with spaces"
+    elif "expected a single document" in context:
+        what = "the file holds more than one YAML document (a '---' line); keep one scenario per file"
+    elif "could not determine a constructor" in problem:
+        what = f"{problem}: scenario files are plain data; tags like !!python are not allowed"
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Problem(file, line, col, "", what)
 
 
 def decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
@@ -176,16 +214,7 @@ def read_document(raw: bytes, file: str) -> tuple[Document | None, list[Problem]
         doc.data = builder.build(node, ())
         problems.extend(builder.problems)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = "YAML syntax error: " + " ".join(str(s) for s in (exc.context, exc.problem) if s)
-        if mark and "cannot start any token" in what and text[mark.index : mark.index + 1] == "\t":
-            what = "a tab character: YAML indents with spaces only — replace the tab with spaces"
-        elif "expected a single document" in what:
-            what = "the file holds more than one YAML document (a '---' line); keep one scenario per file"
-        elif "could not determine a constructor" in what:
-            what = f"{exc.problem}: scenario files are plain data; tags like !!python are not allowed"
-        return None, [Problem(file, line, col, "", what)]
+        return None, [_syntax_problem(exc, text, file)]
     except _TooLarge as exc:
         mark = exc.node.start_mark
         what = (

@@ -22,8 +22,12 @@ OPTIONS = [
 
 @pytest.mark.parametrize(
     ("reply", "index"),
-    [("so sorry! what happened?", 0), ("you'll have to wait", 1), ("let me look up your order", 2),
-     ("LET ME CHECK THE TRACKING", 2)],
+    [
+        ("so sorry! what happened?", 0),
+        ("you'll have to wait", 1),
+        ("let me look up your order", 2),
+        ("LET ME CHECK THE TRACKING", 2),
+    ],
 )
 def test_typed_reply_finds_its_option(reply, index):
     match = get_matcher("lexical").match(reply, OPTIONS)

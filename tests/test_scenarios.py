@@ -47,7 +47,9 @@ def test_personas_named_by_the_issue_exist():
 def test_every_file_points_editors_at_the_schema():
     for path in SCENARIOS.glob("*.yaml"):
         assert path.read_text(encoding="utf-8").startswith(
-            "# yaml-language-server: $schema=./schema/scenario.schema.json\n"), path.name
+            "# yaml-language-server: $schema=./schema/scenario.schema.json\n"
+        ), path.name
     for path in (SCENARIOS / "personas").glob("*.yaml"):
         assert path.read_text(encoding="utf-8").startswith(
-            "# yaml-language-server: $schema=../schema/persona.schema.json\n"), path.name
+            "# yaml-language-server: $schema=../schema/persona.schema.json\n"
+        ), path.name

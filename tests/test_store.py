@@ -18,7 +18,11 @@ def test_each_turn_is_in_the_store_as_soon_as_it_is_answered(mini, store):
     row = store.session(session.id)
     assert row["status"] == "in_progress" and row["attempt"] == 1
     assert (row["scenario_id"], row["scenario_version"], row["scenario_hash"], row["seed"]) == (
-        "mini", 1, mini.content_hash, 9)
+        "mini",
+        1,
+        mini.content_hash,
+        9,
+    )
     session.reply(1)
     assert [t["node"] for t in store.turns(session.id)] == ["opening"]
     session.reply(1)
