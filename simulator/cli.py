@@ -53,6 +53,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=["practice", "debrief", "assessment"], help="override the feedback mode")
     _store_arg(p)
 
+    p = sub.add_parser("serve", help="serve the practice app in the browser (Voila)")
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    p.add_argument("--token", help="require this token (default: none on loopback, a random one beyond it)")
+    p.add_argument("--scenarios", help="the scenarios folder (default: scenarios/ of the lab)")
+    p.add_argument("--no-preheat", dest="preheat", action="store_false", help="start a kernel per page load")
+    p.add_argument("--pool-size", type=int, default=2, help="preheated kernels kept ready (default: 2)")
+    p.add_argument("--cull-idle", type=int, default=1800, help="seconds before an idle page's kernel is ended")
+    p.add_argument("--theme", choices=["light", "dark"], default="light")
+    _store_arg(p)
+
     p = sub.add_parser("report", help="a table of the sessions in the results store")
     p.add_argument("--trainee")
     p.add_argument("--scenario")
@@ -292,6 +303,23 @@ def print_debrief(result, scenario, out: TextIO) -> None:
         print(textwrap.fill(item.feedback, 86, initial_indent="     ", subsequent_indent="     "), file=out)
         if item.better_reply:
             print(f"     Better: {item.better_reply}", file=out)
+
+
+def cmd_serve(args, out: TextIO, _stdin) -> int:
+    from .serve import serve
+
+    return serve(
+        port=args.port,
+        ip=args.ip,
+        store=args.store,
+        scenarios=args.scenarios,
+        token=args.token,
+        preheat=args.preheat,
+        pool_size=args.pool_size,
+        cull_idle=args.cull_idle,
+        theme=args.theme,
+        out=out,
+    )
 
 
 def cmd_report(args, out: TextIO, _stdin) -> int:

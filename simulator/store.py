@@ -263,6 +263,23 @@ class Store:
 
         return bool(self._write(update, session_id))
 
+    def abandon_idle(self, seconds: float) -> int:
+        """Mark abandoned the sessions in progress with no reply for ``seconds`` (their page is gone)."""
+        from datetime import UTC, datetime, timedelta
+
+        cutoff = (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
+        last = sa.select(sa.func.max(turns.c.at)).where(turns.c.session_id == sessions.c.id).scalar_subquery()
+        with self.reader.connect() as conn:
+            ids = [
+                r.id
+                for r in conn.execute(
+                    sa.select(sessions.c.id).where(
+                        sessions.c.status == "in_progress", sa.func.coalesce(last, sessions.c.started_at) < cutoff
+                    )
+                )
+            ]
+        return sum(self.mark_abandoned(i) for i in ids)
+
     # -------------------------------------------------------------- reading
 
     def sessions(self, **where: Any) -> list[dict[str, Any]]:

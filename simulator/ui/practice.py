@@ -1,0 +1,334 @@
+"""The trainee's practice app: ipywidgets screens over the engine, served by Voila.
+
+Screens: name and scenario picker with the briefing and customer profile → the
+conversation (chat transcript, mood meter, timer, reply buttons or typed reply) → the
+debrief → next round. Every widget a test or a stylesheet needs carries a stable
+``rp-…`` CSS class. Everything from a scenario or a trainee is escaped (``render``).
+The kernel imports only the engine, the store and ipywidgets: no pandas, no plotting.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import logging
+import os
+import time
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from ..engine import Session
+from ..errors import LabError
+from ..scenario import Scenario, load_library
+from ..store import Store, open_store
+from . import render
+from .text import words
+
+log = logging.getLogger("simulator.ui")
+
+MAX_NAME = 80
+
+
+def default_scenarios_dir() -> Path:
+    env = os.environ.get("ROLEPLAY_SCENARIOS")
+    if env:
+        return Path(env)
+    for base in (Path.cwd(), Path.cwd().parent, Path(__file__).resolve().parents[2]):
+        if (base / "scenarios").is_dir():
+            return base / "scenarios"
+    return Path("scenarios")
+
+
+def _button(description: str, css: str, style: str = "", **layout) -> widgets.Button:
+    button = widgets.Button(description=description, button_style=style, layout=widgets.Layout(**layout))
+    button.add_class(css)
+    return button
+
+
+class PracticeApp(widgets.VBox):
+    """The practice app as one widget: ``display(PracticeApp())``."""
+
+    def __init__(
+        self,
+        scenarios_dir: Path | str | None = None,
+        store: Store | str | None = None,
+        language: str = "en",
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        super().__init__()
+        self.add_class("rp-app")
+        self.clock = clock
+        self.language = language
+        self.w = words(language)
+        self.store = store if isinstance(store, Store) else open_store(store)
+        self.scenarios, problems = load_library(scenarios_dir or default_scenarios_dir())
+        for problem in problems:
+            log.warning("scenario not offered: %s", problem)
+        self.scenario: Scenario | None = None
+        self.session: Session | None = None
+        atexit.register(self._abandon_open_session)
+        self._build()
+        self._show(self.setup_screen)
+
+    # ------------------------------------------------------------------ building
+
+    def _build(self) -> None:
+        w = self.w
+        self.style = widgets.HTML(render.CSS)
+        self.error = widgets.HTML("")
+        self.error.add_class("rp-error")
+        # setup: name, picker, briefing
+        self.title = widgets.HTML(f"<h2>{render.e(w['title'])}</h2>")
+        self.trainee = widgets.Text(
+            placeholder=w["name_placeholder"],
+            description=w["your_name"],
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="420px"),
+        )
+        self.trainee.add_class("rp-trainee")
+        self.picker_label = widgets.HTML(f"<h3>{render.e(w['pick'])}</h3>")
+        self.scenario_buttons: dict[str, widgets.Button] = {}
+        for sid, s in sorted(self.scenarios.items(), key=lambda kv: kv[1].title):
+            label = f"{s.title} — {s.persona.title} · {s.language.upper()} · {s.decision_points} {w['length']}"
+            button = _button(label, "rp-scenario", width="100%")
+            button.tooltip = s.title
+            button.on_click(self._safe(functools.partial(self._select, sid)))
+            self.scenario_buttons[sid] = button
+        self.briefing = widgets.HTML("")
+        self.briefing.add_class("rp-briefing")
+        self.start = _button(w["start"], "rp-start", "primary", width="auto")
+        self.start.disabled = True
+        self.start.on_click(self._safe(self._start))
+        picker = list(self.scenario_buttons.values()) or [widgets.HTML(render.e(w["no_scenarios"]))]
+        self.setup_screen = widgets.VBox(
+            [self.title, self.trainee, self.picker_label, *picker, self.briefing, self.start]
+        )
+        # the conversation
+        self.chat_title = widgets.HTML("")
+        self.mood = widgets.HTML("")
+        self.mood.add_class("rp-mood")
+        self.clock_widget = widgets.Play(
+            interval=1000, min=0, max=86_400, step=1, show_repeat=False, layout=widgets.Layout(display="none")
+        )
+        self.timer = widgets.IntText(
+            value=0,
+            description=w["timer"],
+            disabled=True,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="220px"),
+        )
+        self.timer.add_class("rp-timer")
+        widgets.jslink((self.clock_widget, "value"), (self.timer, "value"))
+        self.transcript = widgets.HTML("")
+        self.transcript.add_class("rp-transcript")
+        self.choices = widgets.VBox([])
+        self.choices.add_class("rp-choices")
+        self.input = widgets.Text(
+            placeholder=w["type_reply"], continuous_update=False, layout=widgets.Layout(flex="1 1 auto")
+        )
+        self.input.add_class("rp-input")
+        self.input.observe(self._safe(self._typed), "value")
+        self.send = _button(w["send"], "rp-send", width="auto")
+        self.send.on_click(self._safe(self._send_clicked))
+        self.chat_screen = widgets.VBox(
+            [
+                self.chat_title,
+                widgets.HBox([self.mood, self.timer, self.clock_widget]),
+                self.transcript,
+                self.choices,
+                widgets.HBox([self.input, self.send], layout=widgets.Layout(width="100%")),
+            ]
+        )
+        # the debrief
+        self.score = widgets.HTML("")
+        self.score.add_class("rp-score")
+        self.debrief = widgets.HTML("")
+        self.debrief.add_class("rp-debrief")
+        self.again = _button(w["again"], "rp-again", "primary", width="auto")
+        self.again.on_click(self._safe(self._again))
+        self.another = _button(w["another"], "rp-another", width="auto")
+        self.another.on_click(self._safe(self._another))
+        self.debrief_screen = widgets.VBox([self.score, self.debrief, widgets.HBox([self.again, self.another])])
+
+    def _show(self, screen: widgets.Widget) -> None:
+        self.children = [self.style, self.error, screen]
+
+    def _safe(self, callback: Callable) -> Callable:
+        """A failing callback shows a friendly message, is logged once, and keeps the session."""
+
+        @functools.wraps(callback)
+        def run(*args, **kwargs):
+            self.error.value = ""
+            try:
+                return callback(*args, **kwargs)
+            except Exception:
+                log.exception("practice app callback failed")
+                self.error.value = f"<p>{render.e(self.w['error'])}</p>"
+                self._enable_replies(True)
+
+        return run
+
+    # ------------------------------------------------------------------ setup
+
+    def apply_query(self, query: str | None) -> None:
+        """Honour ``?scenario=…&trainee=…&lang=…`` from the page's address."""
+        params = urllib.parse.parse_qs(query or "")
+        if params.get("lang", [""])[0] in ("en", "pl"):
+            self.w = words(params["lang"][0])
+        trainee = params.get("trainee", [""])[0].strip()
+        if trainee:
+            self.trainee.value = trainee[:MAX_NAME]
+        sid = params.get("scenario", [""])[0]
+        if sid:
+            if sid in self.scenarios:
+                self._select(sid)
+            else:
+                self.error.value = f"<p>{render.e(self.w['unknown_scenario'].format(name=sid))}</p>"
+
+    def _select(self, sid: str, _button=None) -> None:
+        self.scenario = self.scenarios[sid]
+        for other, button in self.scenario_buttons.items():
+            button.button_style = "info" if other == sid else ""
+        w = words(self.scenario.language)
+        self.briefing.value = render.card(w["briefing"], render.paragraphs(self.scenario.model.briefing)) + render.card(
+            w["customer"], render.customer_profile(self.scenario, w)
+        )
+        self.start.description = w["start"]
+        self.start.disabled = False
+
+    def _start(self, _button=None) -> None:
+        name = self.trainee.value.strip()[:MAX_NAME]
+        if not name:
+            self.error.value = f"<p>{render.e(self.w['need_name'])}</p>"
+            return
+        if self.scenario is None:
+            self.error.value = f"<p>{render.e(self.w['need_scenario'])}</p>"
+            return
+        self._abandon_open_session()
+        self.session = Session(self.scenario, trainee=name, clock=self.clock, recorder=self.store)
+        self._lines: list[str] = []
+        w = words(self.scenario.language)
+        self.chat_title.value = (
+            f"<h3>{render.e(self.scenario.title)}</h3>"
+            f"<p>{render.e(w['customer'])}: <b>{render.e(self.scenario.model.customer.name)}"
+            f"</b></p>"
+        )
+        self.input.placeholder = w["type_reply"]
+        self.send.description = w["send"]
+        self.timer.description = w["timer"]
+        self._customer_said(self.session.customer_line)
+        self._refresh()
+        self._show(self.chat_screen)
+
+    # ------------------------------------------------------------------ the conversation
+
+    def _customer_said(self, text: str) -> None:
+        self._lines.append(render.line(self.scenario.model.customer.name, text, "customer"))
+
+    def _refresh(self) -> None:
+        session, w = self.session, words(self.scenario.language)
+        self.transcript.value = (
+            '<div style="display:flex;flex-direction:column-reverse;max-height:400px;overflow-y:auto">'
+            f"<div>{''.join(self._lines)}</div></div>"
+        )
+        level = min(4, session.mood // 20)
+        self.mood.value = (
+            f'<label>{render.e(w["mood"])} <meter min="0" max="100" low="35" high="65" '
+            f'optimum="100" value="{session.mood}"></meter> <b class="rp-mood-value">'
+            f"{session.mood}</b>/100 — {render.e(w[f'mood_{level}'])}</label>"
+        )
+        buttons = []
+        for i, text in enumerate(session.options, start=1):
+            button = _button(f"{i}. {text}", "rp-choice", width="100%")
+            button.on_click(self._safe(functools.partial(self._answer, i)))
+            buttons.append(button)
+        self.choices.children = buttons
+        self.clock_widget.value = 0
+        self.clock_widget.playing = not session.finished
+
+    def _enable_replies(self, enabled: bool) -> None:
+        for button in self.choices.children:
+            button.disabled = not enabled
+        self.input.disabled = self.send.disabled = not enabled
+
+    def _typed(self, change) -> None:
+        text = change["new"]
+        if text.strip():
+            self._answer(text)
+
+    def _send_clicked(self, _button=None) -> None:
+        if self.input.value.strip():
+            self._answer(self.input.value)
+
+    def _answer(self, reply: int | str, _button=None) -> None:
+        if self.session is None or self.session.finished:
+            return
+        self._enable_replies(False)
+        w = words(self.scenario.language)
+        turn = self.session.reply(reply)
+        if isinstance(reply, str):
+            self.input.unobserve_all("value")
+            self.input.value = ""
+            self.input.observe(self._safe(self._typed), "value")
+        said = turn.reply + ("" if turn.understood else f"  {w['not_understood']}")
+        self._lines.append(render.line(w["you"], said, "trainee"))
+        if self.session.mode == "practice" and turn.understood:
+            self._lines.append(render.feedback(turn.feedback))
+        self._customer_said(self.session.customer_line)
+        self._refresh()
+        self._enable_replies(True)
+        if self.session.finished:
+            self._show_debrief()
+
+    # ------------------------------------------------------------------ the debrief
+
+    def _show_debrief(self) -> None:
+        result = self.session.result()
+        w = words(self.scenario.language)
+        self.score.value = (
+            f'<h2>{render.e(w["debrief"])}: <span class="rp-score-value">{result.overall:g}</span>/100</h2>'
+        )
+        self.debrief.value = f'<div class="rp-transcript-final">{"".join(self._lines)}</div>' + render.debrief(
+            result, self.scenario, w
+        )
+        self.again.description, self.another.description = w["again"], w["another"]
+        self._show(self.debrief_screen)
+
+    def _again(self, _button=None) -> None:
+        self._start()
+
+    def _another(self, _button=None) -> None:
+        self.session = None
+        self._show(self.setup_screen)
+
+    def _abandon_open_session(self) -> None:
+        """The tab closed or a new round began: what was answered stays, the session is abandoned."""
+        session = self.session
+        if session is not None and session.status == "in_progress":
+            try:
+                session.abandon()
+            except LabError:
+                log.exception("could not mark session %s abandoned", session.id)
+
+
+def in_voila() -> bool:
+    """True in a kernel that Voila started (preheated or not)."""
+    return bool(
+        os.environ.get("VOILA_KERNEL_ID")
+        or os.environ.get("VOILA_PREHEAT") == "True"
+        or os.environ.get("SERVER_SOFTWARE", "").startswith("voila")
+    )
+
+
+def query_string() -> str:
+    """The page's query string. A preheated kernel started before the request, so it must ask
+    Voila (``voila.utils.get_query_string``, which waits for the request); any other kernel
+    has it in its environment, and skips importing voila (over a second on a cold start)."""
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import get_query_string
+
+        return get_query_string() or ""
+    return os.environ.get("QUERY_STRING", "")
