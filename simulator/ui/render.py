@@ -23,8 +23,8 @@ CSS = """
 .rp-customer { background: var(--jp-layout-color2, #eef1f5); color: var(--jp-ui-font-color1, #222); }
 .rp-trainee-line { background: var(--jp-brand-color3, #d7e8fb); color: var(--jp-ui-font-color1, #222);
   margin-left: auto; }
-.rp-feedback { font-size: 13px; line-height: 1.4; color: var(--jp-ui-font-color2, #555); margin: 0 0 8px auto; max-width: 80%;
-  font-style: italic; }
+.rp-feedback { font-size: 13px; line-height: 1.4; color: var(--jp-ui-font-color2, #555);
+  margin: 0 0 8px auto; max-width: 80%; font-style: italic; }
 .rp-who { font-weight: 600; font-size: 12px; display: block; }
 .rp-card { border: 1px solid var(--jp-border-color2, #ddd); border-radius: 8px; padding: 10px 14px;
   background: var(--jp-layout-color1, #fff); }
