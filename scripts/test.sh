@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
-# The README's test command: installs what the tests need, then runs them all.
+# The README's test command: installs what the tests need, then runs them all
+# (unit, CLI, notebooks under nbval, and the practice app in a real Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
 python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 ruff check simulator tests benchmarks
 python -m pytest -q

@@ -45,6 +45,10 @@ def voila_command(
         "--strip_sources=True",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         f"--MappingKernelManager.cull_interval={max(10, min(60, cull_idle // 2))}",
+        # Voila's unload beacon posts no _xsrf value (voila-dashboards/voila#1458), so without this a
+        # closed tab never shuts its kernel down and its session stays "in progress" until culled.
+        # The endpoint needs the kernel's random UUID, and Voila refuses code execution from pages.
+        "--Voila.tornado_settings=disable_check_xsrf=True",
     ]
     if preheat:
         command += ["--preheat_kernel=True", f"--pool_size={pool_size}"]

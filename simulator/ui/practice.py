@@ -154,7 +154,8 @@ class PracticeApp(widgets.VBox):
         self.debrief_screen = widgets.VBox([self.score, self.debrief, widgets.HBox([self.again, self.another])])
 
     def _show(self, screen: widgets.Widget) -> None:
-        self.children = [self.style, self.error, screen]
+        # The hidden Play ticks the timer in the browser; its view must exist before it starts playing.
+        self.children = [self.style, self.clock_widget, self.error, screen]
 
     def _safe(self, callback: Callable) -> Callable:
         """A failing callback shows a friendly message, is logged once, and keeps the session."""
