@@ -92,8 +92,7 @@ class PracticeApp(widgets.VBox):
         self.picker_label = widgets.HTML(f"<h3>{render.e(w['pick'])}</h3>")
         self.scenario_buttons: dict[str, widgets.Button] = {}
         for sid, s in sorted(self.scenarios.items(), key=lambda kv: kv[1].title):
-            label = f"{s.title} — {s.persona.title} · {s.language.upper()} · {s.decision_points} {w['length']}"
-            button = _button(label, "rp-scenario", width="100%")
+            button = _button("", "rp-scenario", width="100%")
             button.tooltip = s.title
             button.on_click(self._safe(functools.partial(self._select, sid)))
             self.scenario_buttons[sid] = button
@@ -178,7 +177,7 @@ class PracticeApp(widgets.VBox):
         """Honour ``?scenario=…&trainee=…&lang=…`` from the page's address."""
         params = urllib.parse.parse_qs(query or "")
         if params.get("lang", [""])[0] in ("en", "pl"):
-            self.w = words(params["lang"][0])
+            self._relabel(params["lang"][0])
         trainee = params.get("trainee", [""])[0].strip()
         if trainee:
             self.trainee.value = trainee[:MAX_NAME]
@@ -188,6 +187,19 @@ class PracticeApp(widgets.VBox):
                 self._select(sid)
             else:
                 self.error.value = f"<p>{render.e(self.w['unknown_scenario'].format(name=sid))}</p>"
+
+    def _relabel(self, language: str) -> None:
+        """Put the setup screen's own words into the page's language."""
+        self.language, self.w = language, words(language)
+        w = self.w
+        self.title.value = f"<h2>{render.e(w['title'])}</h2>"
+        self.trainee.description, self.trainee.placeholder = w["your_name"], w["name_placeholder"]
+        self.picker_label.value = f"<h3>{render.e(w['pick'])}</h3>"
+        self.start.description = w["start"]
+        for sid, button in self.scenario_buttons.items():
+            s = self.scenarios[sid]
+            button.description = (f"{s.title} — {s.persona.title} · {s.language.upper()} · "
+                                  f"{s.decision_points} {w['length']}")
 
     def _select(self, sid: str, _button=None) -> None:
         self.scenario = self.scenarios[sid]
