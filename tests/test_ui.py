@@ -52,7 +52,7 @@ def test_briefing_and_profile_show_when_a_scenario_is_chosen(app):
 def test_a_round_by_buttons_ends_in_the_debrief_and_the_store(app, store):
     start(app)
     assert app.children[-1] is app.chat_screen
-    assert [b.description for b in app.choices.children][0] == "1. I'm sorry to hear that. Tell me more."
+    assert app.choices.children[0].description == "1. I'm sorry to hear that. Tell me more."
     app.choices.children[0].click()
     assert "Listening first." in app.transcript.value  # practice mode: feedback at once
     app.choices.children[0].click()
