@@ -83,6 +83,37 @@ turns = sa.Table(
 )
 
 
+trainees = sa.Table(
+    "trainees", metadata,
+    sa.Column("trainee", sa.String(200), primary_key=True),
+    sa.Column("team", sa.String(200), nullable=False),
+)
+
+# A reviewer's judgement of a session, beside the automatic result (never over it).
+reviews = sa.Table(
+    "reviews", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("session_id", sa.String(32), sa.ForeignKey("sessions.id"), nullable=False, index=True),
+    sa.Column("reviewer", sa.String(200), nullable=False),
+    sa.Column("scores", sa.Text, nullable=False),  # JSON: competency -> 0-100
+    sa.Column("overall", sa.Float, nullable=False),
+    sa.Column("passed", sa.Boolean, nullable=False),
+    sa.Column("comment", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+
+# The trainee's own view of a session (DOMAIN.md: multi-source assessment).
+self_assessments = sa.Table(
+    "self_assessments", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("session_id", sa.String(32), sa.ForeignKey("sessions.id"), nullable=False, index=True),
+    sa.Column("scores", sa.Text, nullable=False),
+    sa.Column("overall", sa.Float, nullable=False),
+    sa.Column("comment", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+
+
 def default_store_location() -> str:
     env = os.environ.get("ROLEPLAY_STORE")
     if env:
@@ -280,6 +311,53 @@ class Store:
             ]
         return sum(self.mark_abandoned(i) for i in ids)
 
+    # -------------------------------------------------------------- teams, reviews, self-assessments
+
+    def set_team(self, trainee: str, team: str) -> None:
+        def upsert(conn: sa.Connection) -> None:
+            conn.execute(trainees.delete().where(trainees.c.trainee == trainee))
+            conn.execute(trainees.insert().values(trainee=trainee, team=team))
+
+        self._write(upsert, None)
+
+    def teams(self) -> dict[str, str]:
+        with self.reader.connect() as conn:
+            return {r.trainee: r.team for r in conn.execute(sa.select(trainees))}
+
+    def add_review(self, session_id: str, reviewer: str, *, scores: dict[str, float], overall: float,
+                   passed: bool, comment: str = "") -> int:
+        """Record a reviewer's scores (0-100 per competency) and comment; the automatic result stays."""
+        if self.session(session_id) is None:
+            raise StoreError("no such session to review", session_id)
+        _check_scores(scores, overall, session_id)
+        values = dict(session_id=session_id, reviewer=reviewer.strip() or "reviewer", scores=json.dumps(scores),
+                      overall=float(overall), passed=bool(passed), comment=comment, created_at=_now())
+        return self._write(lambda conn: conn.execute(reviews.insert().values(**values)).inserted_primary_key[0],
+                           session_id)
+
+    def reviews(self, session_id: str | None = None) -> list[dict[str, Any]]:
+        query = sa.select(reviews).order_by(reviews.c.id)
+        if session_id is not None:
+            query = query.where(reviews.c.session_id == session_id)
+        with self.reader.connect() as conn:
+            return [dict(r._mapping, scores=json.loads(r.scores)) for r in conn.execute(query)]
+
+    def add_self_assessment(self, session_id: str, *, scores: dict[str, float], overall: float,
+                            comment: str = "") -> int:
+        if self.session(session_id) is None:
+            raise StoreError("no such session to assess", session_id)
+        _check_scores(scores, overall, session_id)
+        values = dict(session_id=session_id, scores=json.dumps(scores), overall=float(overall), comment=comment,
+                      created_at=_now())
+        return self._write(
+            lambda conn: conn.execute(self_assessments.insert().values(**values)).inserted_primary_key[0],
+            session_id)
+
+    def self_assessments(self) -> list[dict[str, Any]]:
+        with self.reader.connect() as conn:
+            return [dict(r._mapping, scores=json.loads(r.scores))
+                    for r in conn.execute(sa.select(self_assessments).order_by(self_assessments.c.id))]
+
     # -------------------------------------------------------------- reading
 
     def sessions(self, **where: Any) -> list[dict[str, Any]]:
@@ -307,6 +385,12 @@ class Store:
                 sa.select(turns).order_by(turns.c.session_id, turns.c.idx)
             ):
                 yield _decode_turn(dict(r._mapping))
+
+
+def _check_scores(scores: dict[str, float], overall: float, session_id: str) -> None:
+    for name, value in {**scores, "overall": overall}.items():
+        if not 0 <= float(value) <= 100:
+            raise StoreError(f"score {name}={value} is outside 0-100", session_id)
 
 
 def _decode_turn(row: dict[str, Any]) -> dict[str, Any]:

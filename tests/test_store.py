@@ -103,3 +103,28 @@ def test_several_processes_writing_at_once_lose_nothing(store_path):
     for trainee in ("shared-0", "shared-1"):
         attempts = sorted(r["attempt"] for r in rows if r["trainee"] == trainee)
         assert attempts == list(range(1, workers * per_worker // 2 + 1))
+
+
+def test_reviews_and_self_assessments_sit_beside_the_automatic_result(mini, store):
+    session = Session(mini, trainee="anna", recorder=store)
+    session.reply(3)
+    auto = store.session(session.id)["score"]
+    store.add_review(session.id, "rita", scores={"empathy": 50, "ownership": 70}, overall=56.7, passed=False,
+                     comment="rushed the solution")
+    store.add_self_assessment(session.id, scores={"empathy": 80}, overall=80, comment="felt fine")
+    assert store.session(session.id)["score"] == auto  # never overwritten
+    [review] = store.reviews(session.id)
+    assert (review["reviewer"], review["scores"], review["overall"], review["passed"]) == (
+        "rita", {"empathy": 50, "ownership": 70}, 56.7, False)
+    assert store.self_assessments()[0]["comment"] == "felt fine"
+    with pytest.raises(StoreError, match="outside 0-100"):
+        store.add_review(session.id, "rita", scores={"empathy": 150}, overall=50, passed=True)
+    with pytest.raises(StoreError, match="no such session"):
+        store.add_review("nope", "rita", scores={}, overall=50, passed=True)
+
+
+def test_teams(store):
+    store.set_team("anna", "Warsaw")
+    store.set_team("anna", "Kraków")
+    store.set_team("ben", "Warsaw")
+    assert store.teams() == {"anna": "Kraków", "ben": "Warsaw"}
