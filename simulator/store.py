@@ -53,6 +53,12 @@ sessions = sa.Table(
     sa.Column("passed", sa.Boolean),
     sa.Column("final_mood", sa.Integer),
     sa.Column("handle_time", sa.Float),
+    # Compact copies of the result for analysis, so reports need not parse every debrief.
+    sa.Column("competency_scores", sa.Text),  # JSON: competency -> 0-100
+    sa.Column("csat", sa.Integer),
+    sa.Column("fcr", sa.Boolean),
+    sa.Column("qa_score", sa.Float),
+    sa.Column("sla", sa.Float),
     sa.Column("result", sa.Text),  # the whole Result as JSON
 )
 
@@ -385,6 +391,15 @@ class Store:
                 sa.select(turns).order_by(turns.c.session_id, turns.c.idx)
             ):
                 yield _decode_turn(dict(r._mapping))
+
+
+def finished_values(result: Result) -> dict[str, Any]:
+    """The session columns a finished session fills in (shared with bulk writers such as demo-data)."""
+    k = result.kpis
+    return dict(outcome=result.outcome, ending=result.ending, score=result.overall, passed=result.passed,
+                final_mood=result.final_mood, handle_time=k.handle_time,
+                competency_scores=json.dumps(result.competency_scores), csat=k.csat, fcr=k.fcr,
+                qa_score=k.qa_score, sla=k.sla, result=json.dumps(result.to_dict()))
 
 
 def _check_scores(scores: dict[str, float], overall: float, session_id: str) -> None:
