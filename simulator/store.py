@@ -90,14 +90,16 @@ turns = sa.Table(
 
 
 trainees = sa.Table(
-    "trainees", metadata,
+    "trainees",
+    metadata,
     sa.Column("trainee", sa.String(200), primary_key=True),
     sa.Column("team", sa.String(200), nullable=False),
 )
 
 # A reviewer's judgement of a session, beside the automatic result (never over it).
 reviews = sa.Table(
-    "reviews", metadata,
+    "reviews",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("session_id", sa.String(32), sa.ForeignKey("sessions.id"), nullable=False, index=True),
     sa.Column("reviewer", sa.String(200), nullable=False),
@@ -110,7 +112,8 @@ reviews = sa.Table(
 
 # The trainee's own view of a session (DOMAIN.md: multi-source assessment).
 self_assessments = sa.Table(
-    "self_assessments", metadata,
+    "self_assessments",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("session_id", sa.String(32), sa.ForeignKey("sessions.id"), nullable=False, index=True),
     sa.Column("scores", sa.Text, nullable=False),
@@ -175,6 +178,7 @@ class Store:
             event.listen(self.engine, "connect", lambda c, _r: setattr(c, "isolation_level", None))
             event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         self._write(lambda conn: metadata.create_all(conn), None)
+        self._write(_add_missing_columns, None)
 
     def __repr__(self) -> str:
         return f"Store({self.location!r})"
@@ -262,17 +266,7 @@ class Store:
         self._write(lambda conn: conn.execute(turns.insert().values(**row)), session.id)
 
     def session_finished(self, session: Session, result: Result) -> None:
-        values = dict(
-            status="completed",
-            ended_at=_now(),
-            outcome=result.outcome,
-            ending=result.ending,
-            score=result.overall,
-            passed=result.passed,
-            final_mood=result.final_mood,
-            handle_time=result.kpis.handle_time,
-            result=json.dumps(result.to_dict()),
-        )
+        values = dict(status="completed", ended_at=_now(), **finished_values(result))
         self._write(
             lambda conn: conn.execute(sessions.update().where(sessions.c.id == session.id).values(**values)), session.id
         )
@@ -330,16 +324,32 @@ class Store:
         with self.reader.connect() as conn:
             return {r.trainee: r.team for r in conn.execute(sa.select(trainees))}
 
-    def add_review(self, session_id: str, reviewer: str, *, scores: dict[str, float], overall: float,
-                   passed: bool, comment: str = "") -> int:
+    def add_review(
+        self,
+        session_id: str,
+        reviewer: str,
+        *,
+        scores: dict[str, float],
+        overall: float,
+        passed: bool,
+        comment: str = "",
+    ) -> int:
         """Record a reviewer's scores (0-100 per competency) and comment; the automatic result stays."""
         if self.session(session_id) is None:
             raise StoreError("no such session to review", session_id)
         _check_scores(scores, overall, session_id)
-        values = dict(session_id=session_id, reviewer=reviewer.strip() or "reviewer", scores=json.dumps(scores),
-                      overall=float(overall), passed=bool(passed), comment=comment, created_at=_now())
-        return self._write(lambda conn: conn.execute(reviews.insert().values(**values)).inserted_primary_key[0],
-                           session_id)
+        values = dict(
+            session_id=session_id,
+            reviewer=reviewer.strip() or "reviewer",
+            scores=json.dumps(scores),
+            overall=float(overall),
+            passed=bool(passed),
+            comment=comment,
+            created_at=_now(),
+        )
+        return self._write(
+            lambda conn: conn.execute(reviews.insert().values(**values)).inserted_primary_key[0], session_id
+        )
 
     def reviews(self, session_id: str | None = None) -> list[dict[str, Any]]:
         query = sa.select(reviews).order_by(reviews.c.id)
@@ -348,21 +358,25 @@ class Store:
         with self.reader.connect() as conn:
             return [dict(r._mapping, scores=json.loads(r.scores)) for r in conn.execute(query)]
 
-    def add_self_assessment(self, session_id: str, *, scores: dict[str, float], overall: float,
-                            comment: str = "") -> int:
+    def add_self_assessment(
+        self, session_id: str, *, scores: dict[str, float], overall: float, comment: str = ""
+    ) -> int:
         if self.session(session_id) is None:
             raise StoreError("no such session to assess", session_id)
         _check_scores(scores, overall, session_id)
-        values = dict(session_id=session_id, scores=json.dumps(scores), overall=float(overall), comment=comment,
-                      created_at=_now())
+        values = dict(
+            session_id=session_id, scores=json.dumps(scores), overall=float(overall), comment=comment, created_at=_now()
+        )
         return self._write(
-            lambda conn: conn.execute(self_assessments.insert().values(**values)).inserted_primary_key[0],
-            session_id)
+            lambda conn: conn.execute(self_assessments.insert().values(**values)).inserted_primary_key[0], session_id
+        )
 
     def self_assessments(self) -> list[dict[str, Any]]:
         with self.reader.connect() as conn:
-            return [dict(r._mapping, scores=json.loads(r.scores))
-                    for r in conn.execute(sa.select(self_assessments).order_by(self_assessments.c.id))]
+            return [
+                dict(r._mapping, scores=json.loads(r.scores))
+                for r in conn.execute(sa.select(self_assessments).order_by(self_assessments.c.id))
+            ]
 
     # -------------------------------------------------------------- reading
 
@@ -393,13 +407,34 @@ class Store:
                 yield _decode_turn(dict(r._mapping))
 
 
+def _add_missing_columns(conn: sa.Connection) -> None:
+    """Bring a store made by an older version up to date: new columns are nullable, added in place."""
+    inspector = sa.inspect(conn)
+    for table in metadata.sorted_tables:
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+
+
 def finished_values(result: Result) -> dict[str, Any]:
     """The session columns a finished session fills in (shared with bulk writers such as demo-data)."""
     k = result.kpis
-    return dict(outcome=result.outcome, ending=result.ending, score=result.overall, passed=result.passed,
-                final_mood=result.final_mood, handle_time=k.handle_time,
-                competency_scores=json.dumps(result.competency_scores), csat=k.csat, fcr=k.fcr,
-                qa_score=k.qa_score, sla=k.sla, result=json.dumps(result.to_dict()))
+    return dict(
+        outcome=result.outcome,
+        ending=result.ending,
+        score=result.overall,
+        passed=result.passed,
+        final_mood=result.final_mood,
+        handle_time=k.handle_time,
+        competency_scores=json.dumps(result.competency_scores),
+        csat=k.csat,
+        fcr=k.fcr,
+        qa_score=k.qa_score,
+        sla=k.sla,
+        result=json.dumps(result.to_dict()),
+    )
 
 
 def _check_scores(scores: dict[str, float], overall: float, session_id: str) -> None:
