@@ -327,21 +327,22 @@ def cmd_report(args, out: TextIO, _stdin) -> int:
 
     store = open_store(args.store)
     where = {k: v for k, v in (("trainee", args.trainee), ("scenario_id", args.scenario)) if v}
-    rows = [
-        (
-            r["started_at"][:16].replace("T", " "),
-            r["trainee"],
-            r["scenario_id"],
-            str(r["attempt"]),
-            r["status"],
-            "" if r["score"] is None else f"{r['score']:g}",
-            {True: "yes", False: "no", None: ""}[r["passed"]],
-            r["outcome"] or "",
-        )
-        for r in store.sessions(**where)
-    ]
+    reviewed = {r["session_id"]: r for r in store.reviews()}  # the latest review of a session wins
+    yes_no = {True: "yes", False: "no", None: ""}
+    rows = []
+    for r in store.sessions(**where):
+        review = reviewed.get(r["id"])
+        auto = "" if r["score"] is None else f"{r['score']:g}"
+        if review is not None:  # a reviewer's score is the one reports use; the automatic one in brackets
+            score, passed = f"{review['overall']:g}* ({auto})", yes_no[bool(review["passed"])]
+        else:
+            score, passed = auto, yes_no[r["passed"]]
+        rows.append((r["started_at"][:16].replace("T", " "), r["trainee"], r["scenario_id"], str(r["attempt"]),
+                     r["status"], score, passed, r["outcome"] or ""))
     print(f"Results store: {store.location}", file=out)
     _table(["when (UTC)", "trainee", "scenario", "attempt", "status", "score", "passed", "outcome"], rows, out)
+    if reviewed:
+        print("* scored by a reviewer (the automatic score in brackets)", file=out)
     print(f"{len(rows)} session{'s' * (len(rows) != 1)}", file=out)
     return 0
 

@@ -607,3 +607,19 @@ def test_no_command_exits_2(tmp_path):
     assert done.returncode == 2
     assert done.stderr.startswith("usage: roleplay")
     no_traceback(done.stderr)
+
+
+def test_report_shows_a_reviewers_score_beside_the_automatic_one(tmp_path):
+    from simulator import Session, load_scenario, open_store
+
+    db = tmp_path / "reviewed.sqlite"
+    store = open_store(str(db))
+    mini = load_scenario(Path(__file__).resolve().parent / "data" / "mini" / "mini.yaml")
+    session = Session(mini, trainee="anna", recorder=store)
+    session.reply(3)  # automatic 16.7, failed
+    store.add_review(session.id, "rita", scores={"empathy": 60}, overall=72.5, passed=True)
+    buf = io.StringIO()
+    assert main(["report", "--store", str(db)], stdout=buf) == 0
+    out = buf.getvalue()
+    assert "72.5* (16.7)" in out and "yes" in out
+    assert "* scored by a reviewer (the automatic score in brackets)" in out
