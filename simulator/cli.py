@@ -7,8 +7,6 @@ mistake exits with 2. No traceback reaches the terminal unless ``--debug`` is gi
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -69,9 +67,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario")
     _store_arg(p)
 
-    p = sub.add_parser("export", help="write every session and turn to a file")
-    p.add_argument("--format", required=True, choices=["csv", "jsonl"])
-    p.add_argument("--out", required=True, type=Path)
+    from .export import EXPORTERS
+
+    p = sub.add_parser(
+        "export",
+        help="write every session and turn to a file (csv, jsonl, an Excel workbook, xAPI statements)",
+        description="Write the results store to a file: csv (a row per turn), jsonl (a line per session with "
+        "its turns and reviews), xlsx (competency matrix, KPIs, sessions, turns, reviews) or xapi "
+        "(xAPI 1.0.3 statements for a learning record store; JSON Lines if PATH ends in .jsonl).",
+    )
+    p.add_argument("--format", required=True, choices=sorted(EXPORTERS))
+    p.add_argument("--out", required=True, type=Path, metavar="PATH")
+    p.add_argument(
+        "--pseudonymize",
+        action="store_true",
+        help="replace trainee and reviewer names with salted hashes (trainee-…, reviewer-…), the same in "
+        "every export of this store (the salt is kept in the store; $ROLEPLAY_SALT overrides it); free text "
+        "such as typed replies and review comments is kept as written",
+    )
+    _store_arg(p)
+
+    p = sub.add_parser(
+        "demo-data",
+        help="fill a results store with sessions played through the engine by simulated trainees",
+        description="Play the scenarios through the real engine with simulated trainees of different skill "
+        "profiles (empathetic, hasty, improving, steady, novice), on a simulated calendar of the last 8 weeks, "
+        "and write the sessions, turns, teams, reviews and self-assessments to the results store. The same "
+        "--seed (and --until) gives the same data.",
+    )
+    p.add_argument("--trainees", type=int, default=12, help="how many trainees (default: 12)")
+    p.add_argument("--sessions", type=int, default=1000, help="sessions in all, spread over the trainees")
+    p.add_argument("--seed", type=int, default=0, help="seed of everything simulated (default: 0)")
+    p.add_argument("--scenarios", help="the scenarios folder (default: scenarios/ of the lab)")
+    p.add_argument(
+        "--reviews", type=float, default=0.1, metavar="FRACTION", help="share of completed sessions a reviewer scores"
+    )
+    p.add_argument("--until", help="the calendar's end, YYYY-MM-DD (default: today, 00:00 UTC)")
+    p.add_argument("--workers", type=int, help="processes playing side by side (default: up to 2)")
     _store_arg(p)
 
     p = sub.add_parser("schema", help="write the JSON Schemas of the file formats")
@@ -348,59 +380,46 @@ def cmd_report(args, out: TextIO, _stdin) -> int:
 
 
 def cmd_export(args, out: TextIO, _stdin) -> int:
+    from .export import export
     from .store import open_store
 
     store = open_store(args.store)
-    sessions = store.sessions()
-    by_session: dict[str, list[dict]] = {s["id"]: [] for s in sessions}
-    for turn in store.iter_turns():
-        by_session.setdefault(turn["session_id"], []).append(turn)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    if args.format == "jsonl":
-        with args.out.open("w", encoding="utf-8") as f:
-            for s in sessions:
-                row = {k: v for k, v in s.items() if k != "result"}
-                row["result"] = json.loads(s["result"]) if s["result"] else None
-                row["turns"] = by_session[s["id"]]
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    else:
-        session_cols = [c for c in sessions[0] if c != "result"] if sessions else []
-        turn_cols = [
-            "idx",
-            "node",
-            "customer_line",
-            "reply",
-            "kind",
-            "option_index",
-            "confidence",
-            "understood",
-            "was_best",
-            "scores",
-            "mood_before",
-            "mood_after",
-            "reactions",
-            "feedback",
-            "latency",
-            "at",
-            "next",
-            "ending",
-            "breach",
-        ]
-        with args.out.open("w", encoding="utf-8", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(
-                ["session_" + c if c != "id" else "session_id" for c in session_cols] + ["turn_" + c for c in turn_cols]
-            )
-            for s in sessions:
-                head = [s[c] for c in session_cols]
-                for t in by_session[s["id"]] or [None]:
-                    tail = [
-                        "" if t is None else (json.dumps(t[c]) if isinstance(t[c], (dict, list)) else t[c])
-                        for c in turn_cols
-                    ]
-                    writer.writerow(head + tail)
-    n_turns = sum(len(v) for v in by_session.values())
-    print(f"wrote {len(sessions)} sessions and {n_turns} turns to {args.out}", file=out)
+    try:
+        summary = export(store, args.format, args.out, pseudonymize=args.pseudonymize)
+    finally:
+        store.close()
+    print(f"wrote {summary.sessions} sessions and {summary.turns} turns to {args.out}", file=out)
+    for note in summary.notes:
+        print(f"  {note}", file=out)
+    return 0
+
+
+def cmd_demo_data(args, out: TextIO, _stdin) -> int:
+    from .demo import generate, load_scenarios, parse_until, print_summary
+    from .store import open_store
+
+    scenarios, problems = load_scenarios(args.scenarios)
+    for problem in problems:
+        print(f"(not played) {problem}", file=out)
+    until = parse_until(args.until)
+    store = open_store(args.store)
+    try:
+        summary = generate(
+            store,
+            scenarios,
+            trainees=args.trainees,
+            sessions=args.sessions,
+            seed=args.seed,
+            reviews=args.reviews,
+            until=until,
+            workers=args.workers,
+            progress=sys.stderr,
+        )
+    finally:
+        store.close()
+    print(f"Results store: {store.location}", file=out)
+    print(f"scenarios: {', '.join(sorted(s.id for s in scenarios))}; seed {args.seed}", file=out)
+    print_summary(summary, out)
     return 0
 
 
