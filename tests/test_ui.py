@@ -42,6 +42,10 @@ def test_start_needs_a_name_and_a_scenario(app):
     assert app.session.trainee == "anna" and app.error.value == ""
 
 
+def test_picker_names_title_persona_language_and_length(app):
+    assert app.scenario_buttons["mini"].description == "Mini — Steady customer · EN · 2 decision points"
+
+
 def test_briefing_and_profile_show_when_a_scenario_is_chosen(app):
     app.scenario_buttons["mini"].click()
     assert "A customer&#x27;s kettle broke." in app.briefing.value

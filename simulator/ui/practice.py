@@ -96,6 +96,7 @@ class PracticeApp(widgets.VBox):
             button.tooltip = s.title
             button.on_click(self._safe(functools.partial(self._select, sid)))
             self.scenario_buttons[sid] = button
+        self._label_picker()
         self.briefing = widgets.HTML("")
         self.briefing.add_class("rp-briefing")
         self.start = _button(w["start"], "rp-start", "primary", width="auto")
@@ -196,10 +197,15 @@ class PracticeApp(widgets.VBox):
         self.trainee.description, self.trainee.placeholder = w["your_name"], w["name_placeholder"]
         self.picker_label.value = f"<h3>{render.e(w['pick'])}</h3>"
         self.start.description = w["start"]
+        self._label_picker()
+
+    def _label_picker(self) -> None:
+        """Each scenario button reads: title — persona · language · length."""
         for sid, button in self.scenario_buttons.items():
             s = self.scenarios[sid]
-            button.description = (f"{s.title} — {s.persona.title} · {s.language.upper()} · "
-                                  f"{s.decision_points} {w['length']}")
+            button.description = (
+                f"{s.title} — {s.persona.title} · {s.language.upper()} · {s.decision_points} {self.w['length']}"
+            )
 
     def _select(self, sid: str, _button=None) -> None:
         self.scenario = self.scenarios[sid]

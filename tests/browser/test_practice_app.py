@@ -1,0 +1,507 @@
+"""The trainee's practice app in a real Chromium against a real `roleplay serve` (Voila).
+
+Every wait is on the page (a selector or a condition in the page), never a sleep; the
+only polling loop reads the results store, which is not part of the UI.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+
+from simulator import Session, load_scenario, run_path_tests
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIO_FILES = sorted((REPO / "scenarios").glob("*.yaml"))
+FIRST_WIDGET_MS = 30_000  # a kernel must start (or be taken from the pool) and run the notebook
+REPLY_MS = 20_000
+
+# A reply is done when the page shows one more customer line than before and either the
+# debrief, or fresh (not the pre-click) reply buttons and an enabled input.
+REPLY_DONE_JS = """
+(before) => {
+    if (document.querySelectorAll('.rp-customer').length <= before) return false;
+    if (document.querySelector('.rp-score-value')) return true;
+    const choices = [...document.querySelectorAll('.rp-choice')];
+    const input = document.querySelector('.rp-input input');
+    return choices.length > 0 && choices.every(b => !b.dataset.rpStale && !b.disabled)
+        && !!input && !input.disabled;
+}
+"""
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def scenario_by_id(sid: str):
+    return load_scenario(REPO / "scenarios" / f"{sid}.yaml")
+
+
+def expected_result(scenario, replies):
+    """What the engine itself makes of these replies (the same engine the page runs)."""
+    session = Session(scenario, trainee="expected", seed=0)
+    for reply in replies:
+        session.reply(reply)
+    assert session.finished, f"{scenario.id}: {replies} does not reach an ending"
+    return session.result()
+
+
+# ---------------------------------------------------------------- page helpers
+
+
+def open_app(page, url: str, query: str = "") -> None:
+    page.goto(url + query)
+    page.wait_for_selector(".rp-trainee input", timeout=FIRST_WIDGET_MS)
+    page.wait_for_selector(".rp-scenario", timeout=FIRST_WIDGET_MS)
+
+
+def scenario_button(page, scenario):
+    return page.locator(".rp-scenario", has_text=scenario.title)
+
+
+def choose_scenario(page, scenario) -> None:
+    button = scenario_button(page, scenario)
+    try:
+        button.wait_for(timeout=5_000)
+    except PlaywrightError:
+        labels = page.locator(".rp-scenario").all_inner_texts()
+        pytest.fail(f"no scenario button shows the title {scenario.title!r}; the buttons read {labels!r}")
+    button.click()
+    page.wait_for_function(
+        "(name) => { const b = document.querySelector('.rp-briefing'); return !!b && b.innerText.includes(name); }",
+        arg=scenario.model.customer.name,
+    )
+    page.wait_for_selector(".rp-start:not([disabled])")
+
+
+def start(page) -> None:
+    page.click(".rp-start")
+    page.wait_for_selector(".rp-transcript .rp-customer", timeout=REPLY_MS)
+    page.wait_for_selector(".rp-choice:not([disabled])", timeout=REPLY_MS)
+
+
+def begin(page, url: str, scenario, trainee: str) -> None:
+    open_app(page, url)
+    page.fill(".rp-trainee input", trainee)
+    choose_scenario(page, scenario)
+    start(page)
+
+
+def customer_lines(page) -> int:
+    return page.locator(".rp-customer").count()
+
+
+def trainee_lines(page) -> int:
+    return page.locator(".rp-trainee-line").count()
+
+
+def _before_reply(page) -> int:
+    page.evaluate("() => document.querySelectorAll('.rp-choice').forEach(b => { b.dataset.rpStale = '1'; })")
+    return customer_lines(page)
+
+
+def wait_reply_done(page, before: int) -> None:
+    page.wait_for_function(REPLY_DONE_JS, arg=before, timeout=REPLY_MS)
+
+
+def click_choice(page, number: int) -> None:
+    before = _before_reply(page)
+    page.locator(".rp-choice").nth(number - 1).click()
+    wait_reply_done(page, before)
+
+
+def type_reply(page, text: str) -> None:
+    before = _before_reply(page)
+    box = page.locator(".rp-input input")
+    box.fill(text)
+    box.press("Enter")
+    wait_reply_done(page, before)
+
+
+def play(page, replies) -> None:
+    for reply in replies:
+        if isinstance(reply, int):
+            click_choice(page, reply)
+        else:
+            type_reply(page, reply)
+
+
+def score_shown(page) -> float:
+    page.wait_for_selector(".rp-score-value", timeout=REPLY_MS)
+    return float(page.inner_text(".rp-score-value"))
+
+
+def check_debrief(page, scenario, result) -> None:
+    assert score_shown(page) == pytest.approx(result.overall)
+    debrief = page.locator(".rp-debrief")
+    verdict = debrief.locator(".rp-pass" if result.passed else ".rp-fail").first
+    assert verdict.inner_text().strip() == ("PASSED" if result.passed else "NOT PASSED")
+    text = debrief.inner_text()
+    for competency in result.competency_scores:
+        assert scenario.competency_title(competency) in text
+
+
+def the_session(results, trainee: str) -> dict:
+    rows = results.sessions(trainee=trainee)
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def wait_for_status(results, session_id: str, status: str, timeout: float = 30.0) -> dict:
+    """Poll the results store (not the UI) until the session has this status."""
+    deadline = time.monotonic() + timeout
+    row = results.session(session_id)
+    while row["status"] != status and time.monotonic() < deadline:
+        time.sleep(0.2)
+        row = results.session(session_id)
+    return row
+
+
+# ---------------------------------------------------------------- 0. the picker
+
+
+def test_picker_offers_every_scenario_by_its_title(page, server) -> None:
+    scenarios = [load_scenario(f) for f in SCENARIO_FILES]
+    open_app(page, server.url)
+    assert page.locator(".rp-start").is_disabled()
+    labels = page.locator(".rp-scenario").all_inner_texts()
+    assert len(labels) == len(scenarios), labels
+    for scenario in scenarios:
+        shown = [label for label in labels if label.startswith(scenario.title)]
+        assert len(shown) == 1, f"no button reads {scenario.title!r}: {labels!r}"
+        assert scenario.persona.title in shown[0]
+        assert f"{scenario.decision_points} decision points" in shown[0]
+
+
+# ---------------------------------------------------------------- 1. every scenario, textbook path
+
+
+@pytest.mark.parametrize("scenario_file", SCENARIO_FILES, ids=[f.stem for f in SCENARIO_FILES])
+def test_textbook_path_through_every_scenario(page, server, results, screenshot, scenario_file: Path) -> None:
+    scenario = load_scenario(scenario_file)
+    path = scenario.model.tests[0]
+    assert all(isinstance(r, int) for r in path.replies), "the first path test is the textbook path of numbers"
+    outcome = run_path_tests(scenario)[0]
+    assert outcome.ok, str(outcome)
+    result = expected_result(scenario, path.replies)
+    assert result.overall == pytest.approx(outcome.score)
+    trainee = unique(f"textbook-{scenario.id}")
+
+    open_app(page, server.url)
+    page.fill(".rp-trainee input", trainee)
+    choose_scenario(page, scenario)
+    briefing = page.inner_text(".rp-briefing")
+    assert "Your briefing" in briefing
+    first_paragraph = " ".join(scenario.model.briefing.split("\n\n")[0].split())
+    assert first_paragraph in " ".join(briefing.split())
+    start(page)
+    assert page.locator(".rp-mood .rp-mood-value").inner_text().strip().isdigit()
+
+    for i, reply in enumerate(path.replies, start=1):
+        click_choice(page, reply)
+        if i == 3 and scenario.id == "vip-stylist-away":
+            screenshot(page, "practice-chat.png")
+
+    check_debrief(page, scenario, result)
+    if scenario.id == "vip-stylist-away":
+        screenshot(page, "practice-debrief.png")
+
+    row = the_session(results, trainee)
+    assert row["scenario_id"] == scenario.id
+    assert row["status"] == "completed"
+    assert row["score"] == pytest.approx(result.overall)
+    assert bool(row["passed"]) == result.passed
+    turns = results.turns(row["id"])
+    assert len(turns) == len(path.replies)
+    assert [t["option_index"] for t in turns] == [r - 1 for r in path.replies]
+    assert all(t["kind"] == "option" for t in turns)
+
+
+# ---------------------------------------------------------------- 2. typed replies
+
+
+def test_typed_reply_path(page, server, results) -> None:
+    scenario = scenario_by_id("vip-stylist-away")
+    path = next(t for t in scenario.model.tests if any(isinstance(r, str) for r in t.replies))
+    result = expected_result(scenario, path.replies)
+    trainee = unique("typed")
+
+    begin(page, server.url, scenario, trainee)
+    play(page, path.replies)
+
+    check_debrief(page, scenario, result)
+    assert "did not understand" not in page.inner_text(".rp-debrief")
+    row = the_session(results, trainee)
+    assert row["status"] == "completed"
+    assert row["score"] == pytest.approx(result.overall)
+    turns = results.turns(row["id"])
+    assert [t["kind"] for t in turns] == ["text" if isinstance(r, str) else "option" for r in path.replies]
+    assert all(t["understood"] for t in turns)
+    for turn, reply in zip(turns, path.replies, strict=True):
+        if isinstance(reply, str):
+            assert turn["reply"] == reply
+            assert turn["option_index"] is not None
+
+
+# ---------------------------------------------------------------- 3. deep link
+
+
+def test_deep_link_opens_the_scenario_for_the_trainee(page, server, results) -> None:
+    scenario = scenario_by_id("vip-stylist-away")
+    open_app(page, server.url, "?scenario=vip-stylist-away&trainee=deep-link-anna")
+
+    page.wait_for_function(
+        "() => document.querySelector('.rp-trainee input').value === 'deep-link-anna'", timeout=FIRST_WIDGET_MS
+    )
+    page.wait_for_function(
+        "(name) => { const b = document.querySelector('.rp-briefing'); return !!b && b.innerText.includes(name); }",
+        arg=scenario.model.customer.name,
+        timeout=FIRST_WIDGET_MS,
+    )
+    assert page.locator(".rp-briefing").is_visible()
+    assert "Your briefing" in page.inner_text(".rp-briefing")
+    assert page.locator(".rp-error").inner_text().strip() == ""
+    page.wait_for_selector(".rp-start:not([disabled])")
+    start(page)
+    assert scenario.title in page.inner_text(".rp-app")
+
+    row = the_session(results, "deep-link-anna")
+    assert row["scenario_id"] == "vip-stylist-away"
+    assert row["status"] == "in_progress"
+
+
+# ---------------------------------------------------------------- 4. user text is never HTML
+
+
+IMG = "<img src=x onerror=alert(1)>"
+SCRIPT = "<script>alert(2)</script>"
+LONG = "long" * 2500  # 10,000 characters without a space
+EMOJI = "Thank you 🙂👍🏽 — we'll sort it out together 🎂"
+
+
+def test_typed_html_is_shown_as_text(page, server, results, dialogs) -> None:
+    scenario = scenario_by_id("indecisive-plan-choice")
+    trainee = unique("xss")
+    begin(page, server.url, scenario, trainee)
+
+    type_reply(page, IMG)
+    type_reply(page, SCRIPT)
+    text = page.inner_text(".rp-transcript")
+    assert IMG in text
+    assert SCRIPT in text
+    assert page.locator("img[src='x']").count() == 0
+    assert page.locator(".rp-app script").count() == 0
+    assert dialogs == []
+
+    type_reply(page, LONG)
+    assert LONG in page.inner_text(".rp-transcript")
+    type_reply(page, EMOJI)
+    assert EMOJI in page.inner_text(".rp-transcript")
+    # The page still works and nothing runs off its side.
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    for selector in (".rp-transcript", ".rp-choice", ".rp-input input"):
+        box = page.locator(selector).first.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 1280, (selector, box)
+    click_choice(page, 1)
+    assert trainee_lines(page) == 5
+    assert page.locator("img[src='x']").count() == 0
+    assert dialogs == []
+
+    turns = results.turns(the_session(results, trainee)["id"])
+    assert [t["reply"] for t in turns[:4]] == [IMG, SCRIPT, LONG, EMOJI]
+    assert [t["kind"] for t in turns] == ["text"] * 4 + ["option"]
+
+
+# ---------------------------------------------------------------- 5. two trainees at once
+
+
+def test_two_trainees_at_once_keep_their_own_sessions(open_page, server, results) -> None:
+    scenario = scenario_by_id("indecisive-plan-choice")
+    a_page, b_page = open_page(), open_page()
+    a_name, b_name = unique("twin-a"), unique("twin-b")
+    a_replies, b_replies = [1, 1, 1], [1, 2, 2]
+
+    open_app(a_page, server.url)
+    open_app(b_page, server.url)
+    a_page.fill(".rp-trainee input", a_name)
+    b_page.fill(".rp-trainee input", b_name)
+    choose_scenario(a_page, scenario)
+    choose_scenario(b_page, scenario)
+    start(b_page)
+    start(a_page)
+    for a, b in zip(a_replies, b_replies, strict=True):
+        click_choice(a_page, a)
+        click_choice(b_page, b)
+
+    a_row, b_row = the_session(results, a_name), the_session(results, b_name)
+    assert a_row["id"] != b_row["id"]
+    assert a_row["status"] == b_row["status"] == "in_progress"
+    a_turns, b_turns = results.turns(a_row["id"]), results.turns(b_row["id"])
+    assert [t["option_index"] for t in a_turns] == [r - 1 for r in a_replies]
+    assert [t["option_index"] for t in b_turns] == [r - 1 for r in b_replies]
+    # Each page shows its own conversation.
+    assert trainee_lines(a_page) == trainee_lines(b_page) == 3
+    assert b_turns[1]["reply"] in b_page.inner_text(".rp-transcript")
+    assert b_turns[1]["reply"] not in a_page.inner_text(".rp-transcript")
+
+
+# ---------------------------------------------------------------- 6. nothing lost when the tab closes
+
+
+def test_closed_page_keeps_its_answers_and_is_abandoned(page, server, results) -> None:
+    scenario = scenario_by_id("vip-stylist-away")
+    trainee = unique("closer")
+    begin(page, server.url, scenario, trainee)
+    click_choice(page, 1)
+    click_choice(page, 1)
+    row = the_session(results, trainee)
+    assert row["status"] == "in_progress"
+
+    # Closing the tab runs Voila's beforeunload handler, whose beacon shuts the kernel down.
+    with page.expect_event("close"):
+        page.close(run_before_unload=True)
+
+    row = wait_for_status(results, row["id"], "abandoned")
+    assert row["status"] == "abandoned"
+    turns = results.turns(row["id"])
+    assert len(turns) == 2
+    assert row["final_mood"] == turns[-1]["mood_after"]
+
+
+# ---------------------------------------------------------------- 7. the keyboard alone
+
+
+def tab_to(page, matches_js: str, limit: int = 40) -> None:
+    """Press Tab until the focused element satisfies ``matches_js`` (a function of it)."""
+    check = f"() => {{ const el = document.activeElement; return !!el && ({matches_js})(el); }}"
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(check):
+            return
+    raise AssertionError(f"Tab never reached an element matching {matches_js}")
+
+
+def test_keyboard_alone(page, server, results) -> None:
+    scenario = scenario_by_id("angry-late-delivery")
+    trainee = unique("keyboard")
+    open_app(page, server.url)
+
+    tab_to(page, "el => el.matches('.rp-trainee input')")
+    page.keyboard.type(trainee)
+    tab_to(page, f"el => el.matches('.rp-scenario') && el.innerText.startsWith({scenario.title!r})")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "(name) => document.querySelector('.rp-briefing').innerText.includes(name)", arg=scenario.model.customer.name
+    )
+    page.wait_for_selector(".rp-start:not([disabled])")
+    tab_to(page, "el => el.matches('.rp-start')")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".rp-transcript .rp-customer", timeout=REPLY_MS)
+    page.wait_for_selector(".rp-choice:not([disabled])")
+
+    tab_to(page, "el => el.matches('.rp-choice')")
+    first_choice = page.evaluate("() => document.activeElement.innerText")
+    assert first_choice.startswith("1. ")
+    before = _before_reply(page)
+    page.keyboard.press("Enter")
+    wait_reply_done(page, before)
+    assert trainee_lines(page) == 1
+    assert customer_lines(page) == 2
+
+    row = the_session(results, trainee)
+    turns = results.turns(row["id"])
+    assert [t["option_index"] for t in turns] == [0]
+
+
+# ---------------------------------------------------------------- 8. an empty reply does nothing
+
+
+def test_empty_typed_reply_does_nothing(page, server, results) -> None:
+    scenario = scenario_by_id("indecisive-plan-choice")
+    trainee = unique("empty")
+    begin(page, server.url, scenario, trainee)
+    customers, trainees = customer_lines(page), trainee_lines(page)
+
+    box = page.locator(".rp-input input")
+    box.fill("")
+    box.press("Enter")
+    box.fill("   ")
+    box.press("Enter")
+    page.click(".rp-send")
+    # The next real reply is the only thing that happened.
+    click_choice(page, 1)
+    assert customer_lines(page) == customers + 1
+    assert trainee_lines(page) == trainees + 1
+    assert page.locator(".rp-error").inner_text().strip() == ""
+    turns = results.turns(the_session(results, trainee)["id"])
+    assert [(t["kind"], t["option_index"]) for t in turns] == [("option", 0)]
+
+
+# ---------------------------------------------------------------- 9. try again
+
+
+def test_try_again_starts_attempt_two(page, server, results) -> None:
+    scenario = scenario_by_id("indecisive-plan-choice")
+    path = next(t for t in scenario.model.tests if t.ending == "breaking_point")
+    result = expected_result(scenario, path.replies)
+    trainee = unique("again")
+    begin(page, server.url, scenario, trainee)
+    play(page, path.replies)
+    check_debrief(page, scenario, result)
+
+    page.click(".rp-again")
+    page.wait_for_selector(".rp-transcript .rp-customer", timeout=REPLY_MS)
+    page.wait_for_selector(".rp-choice:not([disabled])")
+    assert customer_lines(page) == 1
+    assert page.locator(".rp-score-value").count() == 0
+
+    rows = results.sessions(trainee=trainee)
+    assert [(r["attempt"], r["status"]) for r in rows] == [(1, "completed"), (2, "in_progress")]
+    click_choice(page, 1)
+    assert len(results.turns(rows[1]["id"])) == 1
+
+
+# ---------------------------------------------------------------- 10. dark theme
+
+
+def _rgb(css: str) -> tuple[float, float, float, float]:
+    inner = css[css.index("(") + 1 : css.index(")")].replace("/", " ").replace(",", " ")
+    parts = [float(p) for p in inner.split()]
+    return (*parts[:3], parts[3] if len(parts) > 3 else 1.0)
+
+
+def _luminance(rgb) -> float:
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_dark_theme_keeps_the_chat_readable(page, server, screenshot) -> None:
+    scenario = scenario_by_id("angry-late-delivery")
+    open_app(page, server.url, "?theme=dark")
+    page.fill(".rp-trainee input", unique("dark"))
+    choose_scenario(page, scenario)
+    start(page)
+    screenshot(page, "practice-dark.png")
+
+    assert page.evaluate("() => document.body.dataset.jpThemeLight") == "false"
+    color, background = page.eval_on_selector(
+        ".rp-customer", "el => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]"
+    )
+    fg, bg = _rgb(color), _rgb(background)
+    assert bg[3] > 0, f"the customer's bubble has no background: {background}"
+    assert fg[:3] != bg[:3], (color, background)
+    lighter, darker = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    contrast = (lighter + 0.05) / (darker + 0.05)
+    assert contrast >= 4.5, f"text {color} on {background}: contrast {contrast:.2f} < 4.5"
