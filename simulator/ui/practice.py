@@ -310,8 +310,10 @@ class PracticeApp(widgets.VBox):
         self.score.value = (
             f'<h2>{render.e(w["debrief"])}: <span class="rp-score-value">{result.overall:g}</span>/100</h2>'
         )
-        self.debrief.value = f'<div class="rp-transcript-final">{"".join(self._lines)}</div>' + render.debrief(
-            result, self.scenario, w
+        # Score, bars and KPIs first; the chat as it happened stays one click away.
+        self.debrief.value = render.debrief(result, self.scenario, w) + (
+            f'<details class="rp-transcript-final"><summary>{render.e(w["whole_conversation"])}</summary>'
+            f'{"".join(self._lines)}</details>'
         )
         self.again.description, self.another.description = w["again"], w["another"]
         self._show(self.debrief_screen)

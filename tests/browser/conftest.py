@@ -173,9 +173,13 @@ APP_HEIGHT_JS = """
 """
 
 
-def save_screenshot(page, name: str) -> Path:
+def save_screenshot(page, name: str, full: bool = True) -> Path:
+    """The whole app (``full``) or what a trainee sees in one 1280×900 window."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
+    if not full:
+        page.screenshot(path=str(path))
+        return path
     height = min(MAX_SHOT_HEIGHT, max(VIEWPORT["height"], int(page.evaluate(APP_HEIGHT_JS)) + 40))
     page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
     try:
@@ -186,8 +190,8 @@ def save_screenshot(page, name: str) -> Path:
 
 
 @pytest.fixture
-def screenshot() -> Callable[[object, str], Path]:
-    """``screenshot(page, "name.png")``: the whole app into test-artifacts/."""
+def screenshot() -> Callable[..., Path]:
+    """``screenshot(page, "name.png", full=True)``: the app into test-artifacts/."""
     return save_screenshot
 
 
