@@ -398,10 +398,10 @@ def cmd_demo_data(args, out: TextIO, _stdin) -> int:
     from .demo import generate, load_scenarios, parse_until, print_summary
     from .store import open_store
 
+    until = parse_until(args.until)
     scenarios, problems = load_scenarios(args.scenarios)
     for problem in problems:
         print(f"(not played) {problem}", file=out)
-    until = parse_until(args.until)
     store = open_store(args.store)
     try:
         summary = generate(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import re
 import types
 import typing
@@ -565,3 +566,14 @@ def load_library(folder: Path | str) -> tuple[dict[str, Scenario], list[Problem]
     """The sound scenarios of a folder by id, and the problems of the others."""
     scenarios, problems = check_paths([folder])
     return {s.id: s for s in scenarios}, problems
+
+
+def default_scenarios_dir() -> Path:
+    """$ROLEPLAY_SCENARIOS, else scenarios/ here or one folder up, else the lab's own."""
+    env = os.environ.get("ROLEPLAY_SCENARIOS")
+    if env:
+        return Path(env)
+    for base in (Path.cwd(), Path.cwd().parent, Path(__file__).resolve().parents[1]):
+        if (base / "scenarios").is_dir():
+            return base / "scenarios"
+    return Path("scenarios")

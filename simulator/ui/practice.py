@@ -22,7 +22,7 @@ import ipywidgets as widgets
 
 from ..engine import Session
 from ..errors import LabError
-from ..scenario import Scenario, load_library
+from ..scenario import Scenario, default_scenarios_dir, load_library
 from ..store import Store, open_store
 from . import render
 from .text import words
@@ -30,16 +30,6 @@ from .text import words
 log = logging.getLogger("simulator.ui")
 
 MAX_NAME = 80
-
-
-def default_scenarios_dir() -> Path:
-    env = os.environ.get("ROLEPLAY_SCENARIOS")
-    if env:
-        return Path(env)
-    for base in (Path.cwd(), Path.cwd().parent, Path(__file__).resolve().parents[2]):
-        if (base / "scenarios").is_dir():
-            return base / "scenarios"
-    return Path("scenarios")
 
 
 def _button(description: str, css: str, style: str = "", **layout) -> widgets.Button:

@@ -34,10 +34,9 @@ import sqlalchemy as sa
 from .. import analysis
 from ..competencies import competency_title
 from ..errors import LabError
-from ..scenario import Scenario, load_library
+from ..scenario import Scenario, default_scenarios_dir, load_library
 from ..store import Store, open_store
 from ..store import sessions as sessions_table
-from .practice import default_scenarios_dir
 from .render import e
 
 __all__ = [
@@ -352,7 +351,7 @@ def kpis_html(data: analysis.Data) -> str:
     targets = {k: v for k, v in (data.rules.get("kpi_targets", {}) or {}).items() if v is not None}
     legend = " · ".join(f"{e(KPI_COLUMNS.get(k, k))} {'≤' if k == 'aht' else '≥'} {v:g}" for k, v in targets.items())
     return (
-        f'<p class="rp-muted">Targets (config/assessment.yaml): {legend}. Completed sessions only; '
+        f'<p class="rp-muted">Targets (the rules file): {legend}. Completed sessions only; '
         "reviewed sessions count with the reviewer's pass/fail.</p>"
         f"<h4>Per team</h4>{_kpi_table(data, 'team')}<h4>Per trainee</h4>{_kpi_table(data, 'trainee')}"
     )
