@@ -124,6 +124,8 @@ class Session:
     attempt: int = 1
     started_at: str = field(default_factory=_utcnow)
     turns: list[Turn] = field(default_factory=list)
+    start: str | None = None  # play from this node (a trainer's "play from here"); default: the scenario's start
+    start_mood: int | None = None  # and with this mood; default: the persona's starting mood
     state: str = field(init=False, default="")  # set by the Machine
 
     def __post_init__(self) -> None:
@@ -134,6 +136,12 @@ class Session:
         self._rng = random.Random(self.seed)
         self._rules = self.scenario.rules
         self._now: State = self._rules.initial()
+        if self.start is not None or self.start_mood is not None:
+            node = self.start or self._now.node
+            if node not in self.scenario.nodes:
+                raise SessionError(f"there is no node '{node}' to start from in {self.scenario.id}")
+            mood = self._now.mood if self.start_mood is None else max(0, min(100, int(self.start_mood)))
+            self._now = State(node, mood)
         self._result: Result | None = None
         self._machine = machine_for(self.scenario)
         self._machine.add_model(self, initial=self._now.node)

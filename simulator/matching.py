@@ -58,16 +58,6 @@ def matcher_names() -> list[str]:
     return sorted(_MATCHERS)
 
 
-_STOPWORDS = frozenset(
-    " ".join(
-        (
-            "a an the and or but to of in on at for with is are was be it this that i you we me my your our",
-            "so do does did have has can could would will just please ok okay oh um well very really",
-            "i'm it's that's i'll we'll you're",
-            "w z na do to jest się że o ale czy jak co mi pan pani proszę już tak",  # Polish ("nie" matters)
-        )
-    ).split()
-)
 _WORD = re.compile(r"[\w']+")
 
 
@@ -76,6 +66,18 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text[:MAX_REPLY_CHARS].casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("ł", "l")
     return " ".join(_WORD.findall(text))
+
+
+_STOPWORD_TEXT = " ".join(
+    (
+        "a an the and or but to of in on at for with is are was be it this that i you we me my your our",
+        "so do does did have has can could would will just please ok okay oh um well very really",
+        "i'm it's that's i'll we'll you're",
+        "w z na do to jest się że o ale czy jak co mi pan pani proszę już tak",  # Polish ("nie" matters)
+    )
+)
+# Compared after normalising, like the replies: "się" is "sie" by then.
+_STOPWORDS = frozenset(normalise(_STOPWORD_TEXT).split())
 
 
 def _stem(word: str) -> str:

@@ -191,3 +191,30 @@ def test_rules_file_is_documented_and_loads():
     rules = analysis.load_rules()
     assert [r["level"] for r in rules["levels"]] == [3, 2, 1]
     assert rules["kpi_targets"]["csat"] == 95
+
+
+def test_item_analysis_keeps_scenario_versions_apart(tmp_path, store):
+    import shutil
+
+    from simulator import load_scenario
+
+    from .conftest import MINI
+
+    folder = tmp_path / "v2"
+    shutil.copytree(MINI.parent, folder)
+    v2_file = folder / "mini.yaml"
+    text = v2_file.read_text(encoding="utf-8")
+    v2_file.write_text(text.replace("\nid: mini\n", "\nid: mini\nversion: 2\n"), encoding="utf-8")
+    v1, v2 = load_scenario(MINI), load_scenario(v2_file)
+    assert v1.content_hash != v2.content_hash
+    for scenario, first in ((v1, 1), (v2, 2), (v2, 2)):
+        session = Session(scenario, trainee="dora", seed=1, recorder=store)
+        session.reply(first)
+        session.reply(1)
+    rows = {r["id"]: r for r in store.sessions()}
+    assert sorted((r["scenario_version"], r["scenario_hash"]) for r in rows.values()) == sorted(
+        [(1, v1.content_hash), (2, v2.content_hash), (2, v2.content_hash)]
+    )
+    items = analysis.item_analysis(analysis.load(store)).set_index(["scenario_version", "node", "option"])
+    assert items.loc[(1, "opening"), "chosen"].to_dict() == {1: 1}
+    assert items.loc[(2, "opening"), "chosen"].to_dict() == {2: 2}

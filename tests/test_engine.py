@@ -163,3 +163,13 @@ def test_feedback_mode_defaults_to_the_scenario_and_can_be_overridden(mini):
     assert Session(mini).mode == "practice"
     session = play(mini, [1, 1], mode="assessment")
     assert session.result().mode == "assessment"
+
+
+def test_a_trainer_can_play_from_any_node_with_any_mood(mini):
+    session = Session(mini, seed=1, start="fix", start_mood=40)
+    assert (session.node, session.mood, session.customer_line) == ("fix", 40, "It stopped working yesterday.")
+    session.reply(1)
+    # +10 for the reply, -10 from the persona: a solution with no empathy heard earlier in this play
+    assert session.ending == "done" and session.mood == 40
+    with pytest.raises(SessionError, match="no node 'nowhere' to start from in mini"):
+        Session(mini, start="nowhere")

@@ -53,3 +53,10 @@ def test_matchers_plug_in_by_name():
     assert get_matcher("always-first").match("anything", OPTIONS) == Match(0, 1.0)
     with pytest.raises(KeyError, match="no reply matcher called 'nope'"):
         get_matcher("nope")
+
+
+def test_polish_stopwords_with_diacritics_are_ignored_like_the_others():
+    from simulator.matching import _features
+
+    # "proszę", "już", "się", "że" carry no meaning of their own: only "robi" is left to compare
+    assert _features("Proszę, już się robi, że hej")[0] == _features("robi hej")[0] == {"robi", "hej"}
