@@ -7,9 +7,11 @@ A notebook needs only these names::
     session = Session(scenario, trainee="anna", recorder=open_store())
 """
 
+from .diagram import Diagram
 from .engine import Recorder, Session, Turn
-from .errors import LabError, Problem, ScenarioError, ScenarioErrors, SessionError, StoreError
+from .errors import LabError, Problem, ScenarioError, ScenarioErrors, ScenarioTooLarge, SessionError, StoreError
 from .matching import LexicalMatcher, Match, Matcher, get_matcher, register_matcher
+from .paths import PathReport, analyse
 from .pathtests import PathTestOutcome, run_path_tests
 from .scenario import Scenario, check_paths, load_library, load_persona, load_scenario, parse_scenario
 from .scoring import Kpis, Result
@@ -18,11 +20,13 @@ from .store import Store, default_store_location, open_store
 __version__ = "0.1.0"
 
 __all__ = [
+    "Diagram",
     "Kpis",
     "LabError",
     "LexicalMatcher",
     "Match",
     "Matcher",
+    "PathReport",
     "PathTestOutcome",
     "Problem",
     "Recorder",
@@ -30,11 +34,13 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ScenarioErrors",
+    "ScenarioTooLarge",
     "Session",
     "SessionError",
     "Store",
     "StoreError",
     "Turn",
+    "analyse",
     "check_paths",
     "default_store_location",
     "get_matcher",

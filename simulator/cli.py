@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .errors import LabError, ScenarioErrors, display_path
+from .paths import DEFAULT_MAX_STATES
 from .scenario import check_paths, load_scenario
 
 DEFAULT_SCENARIOS = "scenarios"
@@ -42,6 +43,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="list the scenarios with persona, language and size")
     p.add_argument("paths", nargs="*", default=[DEFAULT_SCENARIOS], metavar="PATH")
+
+    p = sub.add_parser(
+        "paths",
+        help="path analysis (best, worst, shortest passing path, score ranges, loops) and random walks",
+        description="Analyse every path through each scenario — the best, worst and shortest passing paths, "
+        "the score range per competency, loops that can trap a trainee, options that never matter, the "
+        "endings — then play random walks through the real engine, typed replies included. Exit 1 if a "
+        "walk raised an error.",
+    )
+    p.add_argument(
+        "scenarios", nargs="*", default=[DEFAULT_SCENARIOS], metavar="SCENARIO", help="scenario files, ids or folders"
+    )
+    p.add_argument("--walks", type=int, default=1000, metavar="N", help="random walks per scenario (default: 1000)")
+    p.add_argument("--seed", type=int, default=0, help="the first walk's seed; walk i has seed S+i (default: 0)")
+    p.add_argument("--replay", type=int, metavar="SEED", help="play the walk of this seed again, turn by turn")
+    p.add_argument(
+        "--max-states",
+        type=int,
+        default=DEFAULT_MAX_STATES,
+        metavar="N",
+        help=f"the most states the analysis enumerates before it gives up (default: {DEFAULT_MAX_STATES})",
+    )
 
     p = sub.add_parser("play", help="play a scenario in the terminal (or from a file of replies)")
     p.add_argument("scenario", help="a scenario file, or a scenario id under scenarios/")
@@ -106,6 +129,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, help="processes playing side by side (default: up to 2)")
     _store_arg(p)
 
+    p = sub.add_parser(
+        "diagram",
+        help="draw a scenario as an SVG diagram (or write its Graphviz DOT text)",
+        description="Draw a scenario's nodes, options and endings as SVG with Graphviz's dot "
+        "(apt-get install -y graphviz): endings coloured by outcome, breaches in red, unreachable "
+        "nodes grey and dashed, and optionally a path in thick purple.",
+    )
+    p.add_argument("scenario", help="a scenario file, or a scenario id under scenarios/")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE", help="the file to write ('-': standard output)")
+    p.add_argument("--dot", action="store_true", help="write the Graphviz DOT text instead of SVG")
+    p.add_argument(
+        "--highlight",
+        type=_highlight,
+        metavar="best|1,2,3",
+        help="draw a path thick: 'best' (the highest overall score) or option numbers in order",
+    )
+    p.add_argument("--rankdir", choices=["TB", "LR"], default="TB", help="top to bottom (default) or left to right")
+
     p = sub.add_parser("schema", help="write the JSON Schemas of the file formats")
     p.add_argument("--out", type=Path, default=Path(DEFAULT_SCENARIOS) / "schema")
     return parser
@@ -151,6 +192,7 @@ def cmd_validate(args, out: TextIO, _stdin) -> int:
             f"{len(scenarios)} scenario{'s' * (len(scenarios) != 1)} sound",
             file=out,
         )
+        print_path_warnings(scenarios, out)
         return 1
     if not scenarios:
         print("no scenario files found in " + ", ".join(map(str, args.paths)), file=out)
@@ -161,7 +203,23 @@ def cmd_validate(args, out: TextIO, _stdin) -> int:
             f"{len(s.endings)} endings)",
             file=out,
         )
+    print_path_warnings(scenarios, out)
     return 0
+
+
+def print_path_warnings(scenarios, out: TextIO) -> None:
+    """Warnings from the path analysis (trap loops, options that never matter): printed, never failing."""
+    from .errors import Problem, ScenarioTooLarge
+    from .paths import path_warnings
+
+    for s in scenarios:
+        try:
+            warnings = path_warnings(s)
+        except ScenarioTooLarge as exc:
+            file = display_path(s.source) if s.source else s.id
+            warnings = [Problem(file, 1, 1, "", f"path analysis skipped: {exc}", "warning")]
+        for warning in warnings:
+            print(warning, file=out)
 
 
 def cmd_test(args, out: TextIO, _stdin) -> int:
@@ -209,6 +267,52 @@ def resolve_scenario(name: str):
         f" — known: {', '.join(sorted(ids))}" if ids else f" — no {DEFAULT_SCENARIOS}/ folder here; give a file path"
     )
     raise LabError(f"no scenario '{name}'{hint}")
+
+
+def cmd_paths(args, out: TextIO, _stdin) -> int:
+    import shlex
+
+    from .errors import ScenarioTooLarge
+    from .paths import analyse
+    from .walks import replay, walks
+
+    if args.walks < 0:
+        raise LabError("--walks must be 0 or more")
+    named, problems = [], []
+    for name in args.scenarios:
+        if Path(name).is_dir():
+            found, broken = check_paths([name])
+            named += [(display_path(s.source), s) for s in found]
+            problems += broken
+            continue
+        try:
+            named.append((name, resolve_scenario(name)))
+        except ScenarioErrors as exc:
+            problems += exc.problems
+    for problem in problems:
+        print(problem, file=out)
+    if args.replay is not None:
+        if len(named) != 1:
+            raise LabError(f"--replay plays one walk again: name one scenario, not {len(named)}")
+        walk = replay(named[0][1], args.replay)
+        print(walk.text(), file=out)
+        return 0 if walk.ok else 1
+    failed = 0
+    for number, (name, scenario) in enumerate(named):
+        if number:
+            print("\n" + "=" * 88 + "\n", file=out)
+        try:
+            print(analyse(scenario, max_states=args.max_states).text(), file=out)
+        except ScenarioTooLarge as exc:
+            print(f"path analysis skipped: {exc}", file=out)
+        if args.walks:
+            summary = walks(scenario, args.walks, args.seed)
+            hint = f"roleplay paths {shlex.quote(name)} --replay {{seed}}"
+            print("\n" + summary.text(replay_hint=hint), file=out)
+            failed += len(summary.failures)
+    if not named and not problems:
+        print("no scenario files found in " + ", ".join(args.scenarios), file=out)
+    return 1 if failed or problems or not named else 0
 
 
 def cmd_play(args, out: TextIO, stdin: TextIO) -> int:
@@ -420,6 +524,45 @@ def cmd_demo_data(args, out: TextIO, _stdin) -> int:
     print(f"Results store: {store.location}", file=out)
     print(f"scenarios: {', '.join(sorted(s.id for s in scenarios))}; seed {args.seed}", file=out)
     print_summary(summary, out)
+    return 0
+
+
+def _highlight(text: str) -> str | list[int]:
+    if text.strip() == "best":
+        return "best"
+    try:
+        numbers = [int(n) for n in text.split(",")]
+    except ValueError:
+        numbers = []
+    if not numbers or min(numbers) < 1:
+        raise argparse.ArgumentTypeError(f"expected 'best' or option numbers from 1, like 1,2,1 — not {text!r}")
+    return numbers
+
+
+def cmd_diagram(args, out: TextIO, _stdin) -> int:
+    from .diagram import to_dot, to_svg
+
+    scenario = resolve_scenario(args.scenario)
+    make = to_dot if args.dot else to_svg
+    text = make(scenario, args.highlight, rankdir=args.rankdir)
+    if str(args.out) == "-":
+        out.write(text)
+        return 0
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise LabError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    if args.highlight == "best":
+        lit = "; the best path highlighted"
+    elif args.highlight:
+        lit = f"; path {','.join(map(str, args.highlight))} highlighted"
+    else:
+        lit = ""
+    print(
+        f"wrote {display_path(args.out)} ({'DOT' if args.dot else 'SVG'}: {len(scenario.nodes)} nodes, "
+        f"{len(scenario.endings)} endings{lit})",
+        file=out,
+    )
     return 0
 
 

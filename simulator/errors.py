@@ -4,6 +4,7 @@
     ├── ScenarioError          one problem in a scenario or persona file: file, line, column, path
     │   └── ScenarioErrors     all the problems found in a load, raised together
     ├── SessionError           a reply the session cannot take (finished session, bad option number)
+    ├── ScenarioTooLarge       path analysis would explore more states than its cap; knows the cap
     └── StoreError             the results store failed; knows the session it was writing
 
 Errors are raised, never logged here: the edges (the CLI and the practice app) log them once.
@@ -21,17 +22,23 @@ class LabError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem found in a file, with where it is."""
+    """One problem found in a file, with where it is.
+
+    A ``warning`` (from the path analysis: a trap loop, an option that never matters) is
+    printed but does not make a file unsound.
+    """
 
     file: str
     line: int
     column: int
     path: str
     message: str
+    severity: str = "error"  # "error" | "warning"
 
     def __str__(self) -> str:
         where = f" ({self.path})" if self.path else ""
-        return f"{self.file}:{self.line}:{self.column}: {self.message}{where}"
+        kind = "warning: " if self.severity == "warning" else ""
+        return f"{self.file}:{self.line}:{self.column}: {kind}{self.message}{where}"
 
 
 class ScenarioError(LabError):
@@ -63,6 +70,18 @@ class ScenarioErrors(ScenarioError):
 
 class SessionError(LabError):
     """A session was asked to do something it cannot."""
+
+
+class ScenarioTooLarge(LabError):
+    """Enumerating a scenario's paths would take more states than the cap allows."""
+
+    def __init__(self, scenario_id: str, limit: int, what: str):
+        super().__init__(
+            f"scenario '{scenario_id}' is too large to enumerate: {what} exceed the cap of {limit:,} states — "
+            f"use random walks instead (roleplay paths {scenario_id} --walks N), or raise max_states"
+        )
+        self.scenario_id = scenario_id
+        self.limit = limit
 
 
 class StoreError(LabError):

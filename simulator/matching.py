@@ -94,6 +94,15 @@ def _features(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return stems, grams
 
 
+_NEGATIONS = frozenset(["not", "no", "never", "cannot", "nothing", "nobody", "nie", "nigdy", "nic"])
+
+
+@lru_cache(maxsize=4096)
+def negated(text: str) -> bool:
+    """Whether a reply says no: not, never, won't, can't … (English) or nie, nigdy, nic (Polish)."""
+    return any(w in _NEGATIONS or w.endswith("n't") for w in normalise(text).split())
+
+
 def similarity(a: str, b: str) -> float:
     """0-1: how alike two replies are in words (stems) and spelling (trigrams)."""
     sa, ga = _features(a)
@@ -110,11 +119,19 @@ class LexicalMatcher:
     """Word-stem and trigram similarity against each option's text and phrasings."""
 
     ambiguity_margin = 0.08
+    # "I won't send it" must not be taken for the breach "Send it", however many words they share.
+    breach_negation_factor = 0.3
+
+    def _score(self, reply: str, option: Option) -> float:
+        best, closest = max((similarity(reply, s), s) for s in (option.text, *option.phrasings))
+        if option.breach is not None and negated(reply) != negated(closest):
+            best *= self.breach_negation_factor
+        return best
 
     def match(self, reply: str, options: Sequence[Option], language: str = "en") -> Match:
         if not normalise(reply):
             return Match(None, 0.0)
-        scores = [max(similarity(reply, s) for s in (o.text, *o.phrasings)) for o in options]
+        scores = [self._score(reply, o) for o in options]
         ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
         best = ranked[0]
         second = scores[ranked[1]] if len(ranked) > 1 else 0.0

@@ -54,9 +54,9 @@ class Document:
             p = p[:-1]
         return self.values.get((), (1, 1))
 
-    def problem(self, path: Path, message: str, *, key: bool = False) -> Problem:
+    def problem(self, path: Path, message: str, *, key: bool = False, severity: str = "error") -> Problem:
         line, col = self.where(path, key=key)
-        return Problem(self.file, line, col, format_path(path), message)
+        return Problem(self.file, line, col, format_path(path), message, severity)
 
 
 # libyaml's parser is ten times faster and keeps the same marks; the pure one is the fallback.

@@ -60,3 +60,15 @@ def test_polish_stopwords_with_diacritics_are_ignored_like_the_others():
 
     # "proszę", "już", "się", "że" carry no meaning of their own: only "robi" is left to compare
     assert _features("Proszę, już się robi, że hej")[0] == _features("robi hej")[0] == {"robi", "hej"}
+
+
+def test_a_reply_that_says_no_is_not_taken_for_the_option_that_does_it():
+    lexical = get_matcher("lexical")
+    breach = Option(text="Send the export to Emma's Gmail.", next="x", feedback="Breach.", breach="Data sent out.")
+    refuse = Option(text="I won't send the export outside the company.", next="x", feedback="Right.")
+    ask = Option(text="Let me ask my manager.", next="x", feedback="Hm.")
+    assert lexical.match("I will not send the export to Emma's Gmail", [breach, refuse, ask]).option_index == 1
+    assert lexical.match("send the export to Emma's gmail", [breach, refuse, ask]).option_index == 0
+    # With no option that says no, a "no" is not understood rather than taken for a breach.
+    alone = lexical.match("I'm not sending the export to Emma's Gmail", [breach, ask])
+    assert alone.confidence < 0.35

@@ -25,6 +25,7 @@ from simulator.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 PERSONAS = REPO / "scenarios" / "personas"
+KNOWN_PERSONAS = [p.stem for p in PERSONAS.glob("*.yaml")]
 
 # fmt: off
 MINI = """\
@@ -388,7 +389,7 @@ CASES = [
     ),
     pytest.param(
         edit(("persona: indecisive", "persona: nobody")),
-        [Want(6, 10, "unknown persona 'nobody' — known personas: angry, indecisive, vip", "persona")],
+        [Want(6, 10, "unknown persona 'nobody' — known personas: " + ", ".join(sorted(KNOWN_PERSONAS)), "persona")],
         id="unknown-persona-lists-known",
     ),
     pytest.param(

@@ -1,0 +1,149 @@
+"""Benchmark of the path analysis and the random walks, per shipped scenario.
+
+Run from the repository root::
+
+    python benchmarks/bench_paths.py            # 1,000 walks per scenario, 5 analyses each
+    python benchmarks/bench_paths.py --quick    # 200 walks, 2 analyses: a smoke run
+    python benchmarks/bench_paths.py --walks 5000
+
+Per scenario it times, on fresh copies of the loaded scenario (so no cache is warm):
+
+- **load analysis**: what loading a scenario already does — enumerating the states and the
+  best score per competency (``Scenario.analysis.max_scores``);
+- **analyse()**: the whole ``PathReport`` on top of that (best, worst and shortest passing
+  paths with exact scores, score ranges, loops, options that never matter, endings);
+- **walks**: ``walks(scenario, n)`` — random options, three replies in ten typed — against
+  the baseline of **n plain plays** that always answer option 1 (a ``Session`` each, with the
+  same fixed clock, scored with ``result()``). The ratio per game is what a thousand walks
+  cost against a thousand plain plays; per reply it sets apart that walks are shorter.
+
+Times are medians of ``--repeat`` runs (walks: one run); see benchmarks/README.md. No pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from simulator import Scenario, Session, check_paths  # noqa: E402
+from simulator.paths import analyse  # noqa: E402
+from simulator.walks import walks  # noqa: E402
+
+SCENARIOS = ROOT / "scenarios"
+perf = time.perf_counter
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 5.0
+        return self.now
+
+
+def fresh(s: Scenario) -> Scenario:
+    """The same scenario with empty caches (rules, analysis)."""
+    return Scenario(s.model, s.persona, s.content_hash, s.source, s.document)
+
+
+def time_analysis(s: Scenario, repeat: int) -> tuple[float, float, int]:
+    load, report = [], []
+    states = 0
+    for _ in range(repeat):
+        copy = fresh(s)
+        gc.collect()
+        t0 = perf()
+        copy.analysis.max_scores  # noqa: B018 - what loading does
+        t1 = perf()
+        states = analyse(copy).states
+        report.append(perf() - t1)
+        load.append(t1 - t0)
+    return statistics.median(load), statistics.median(report), states
+
+
+def plain_plays(s: Scenario, n: int) -> tuple[float, int]:
+    replies = 0
+    t0 = perf()
+    for seed in range(n):
+        session = Session(s, trainee="bench", seed=seed, clock=Clock())
+        while not session.finished:
+            session.reply(1)
+        session.result()
+        replies += len(session.turns)
+    return perf() - t0, replies
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--walks", type=int, default=None, metavar="N", help="walks per scenario (default 1000)")
+    parser.add_argument("--repeat", type=int, default=None, help="analyses per scenario (default 5)")
+    parser.add_argument("--quick", action="store_true", help="200 walks and 2 analyses per scenario")
+    args = parser.parse_args(argv)
+    n = args.walks or (200 if args.quick else 1000)
+    repeat = args.repeat or (2 if args.quick else 5)
+
+    began = perf()
+    print("Role-play lab: path analysis and random walks")
+    print(f"python {platform.python_version()} on {platform.machine()}, {platform.system()}; walks per scenario: {n}")
+    scenarios, problems = check_paths([SCENARIOS])
+    for p in problems:
+        print(f"WARNING (not benchmarked): {p}")
+    if not scenarios:
+        return 1
+    for s in scenarios:  # untimed: the shared Machine, the matcher's caches
+        walks(fresh(s), 5)
+        plain_plays(s, 2)
+
+    head = (
+        f"{'scenario':<26}{'states':>8}{'load':>9}{'analyse':>10}"
+        f"{'walks':>9}{'plain':>9}{'ratio/game':>12}{'ratio/reply':>13}{'failing':>9}"
+    )
+    print()
+    print(head)
+    print("-" * len(head))
+    totals = {"walks": 0.0, "plain": 0.0, "walk_replies": 0, "plain_replies": 0}
+    analyses = []
+    for s in scenarios:
+        load, report, states = time_analysis(s, repeat)
+        analyses.append(report)
+        gc.collect()
+        summary = walks(fresh(s), n)
+        walked = summary.seconds
+        gc.collect()
+        plain, plain_replies = plain_plays(fresh(s), n)
+        totals["walks"] += walked
+        totals["plain"] += plain
+        totals["walk_replies"] += summary.replies
+        totals["plain_replies"] += plain_replies
+        per_reply = (walked / summary.replies) / (plain / plain_replies)
+        print(
+            f"{s.id:<26}{states:>8,}{load * 1e3:>7.0f}ms{report * 1e3:>8.0f}ms{walked:>8.2f}s{plain:>8.2f}s"
+            f"{walked / plain:>11.2f}x{per_reply:>12.2f}x{len(summary.failures):>9}"
+        )
+    print()
+    print(
+        f"analyse(): median {statistics.median(analyses) * 1e3:.0f} ms, max {max(analyses) * 1e3:.0f} ms "
+        f"per scenario (on top of the load analysis)"
+    )
+    print(
+        f"{n:,} walks: {totals['walks'] / len(scenarios):.2f} s per scenario on average, "
+        f"{totals['walks'] / totals['plain']:.2f}x the time of {n:,} plain option-1 plays; per reply "
+        f"{totals['walks'] / totals['walk_replies'] * 1e6:.0f} us against "
+        f"{totals['plain'] / totals['plain_replies'] * 1e6:.0f} us"
+    )
+    print(f"total run time {perf() - began:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
