@@ -103,7 +103,7 @@ id: {id}
 version: 1
 title: {title}
 language: en
-persona: angry
+persona: {persona}
 feedback: practice
 briefing: |
   You work in the support team of … Describe the situation the trainee walks into.
@@ -172,6 +172,6 @@ tests:
 """
 
 
-def new_scenario_text(scenario_id: str, title: str) -> str:
+def new_scenario_text(scenario_id: str, title: str, persona: str = "angry") -> str:
     """A small sound scenario to start from (the trainer renames and grows it)."""
-    return NEW_SCENARIO.format(id=scenario_id, title=_quoted(" ".join(title.split()) or scenario_id))
+    return NEW_SCENARIO.format(id=scenario_id, title=_quoted(" ".join(title.split()) or scenario_id), persona=persona)

@@ -274,14 +274,45 @@ def parse_scenario(
     problems = graph_problems(doc, model)
     if problems:
         _raise(problems)
-    persona_path, _ = _persona_file(model.persona, source, personas_dir)
-    persona, persona_raw = _read_persona(persona_path)
-    digest = hashlib.sha256(raw.replace(b"\r\n", b"\n") + b"\0" + persona_raw.replace(b"\r\n", b"\n"))
-    scenario = Scenario(model, persona, digest.hexdigest()[:16], source, doc)
+    scenario = _build(raw, doc, model, source, personas_dir)
     problems = path_problems(doc, scenario)
     if problems:
         _raise(problems)
     return scenario
+
+
+def _build(raw: bytes, doc: Document, model: ScenarioModel, source: Path | None, personas_dir: Path | None) -> Scenario:
+    persona_path, _ = _persona_file(model.persona, source, personas_dir)
+    persona, persona_raw = _read_persona(persona_path)
+    digest = hashlib.sha256(raw.replace(b"\r\n", b"\n") + b"\0" + persona_raw.replace(b"\r\n", b"\n"))
+    return Scenario(model, persona, digest.hexdigest()[:16], source, doc)
+
+
+def draft_scenario(
+    raw: bytes | str, file: str = "<scenario>", *, source: Path | None = None, personas_dir: Path | None = None
+) -> tuple[Scenario | None, list[Problem]]:
+    """A scenario being written: every problem found, and the Scenario whenever it can be played
+    and drawn — it reads, fits the schema and its names resolve — even while parts of it are
+    unreachable or lead nowhere. ``parse_scenario`` is the strict form, for the library."""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
+    try:
+        return parse_scenario(raw, file, source=source, personas_dir=personas_dir), []
+    except ScenarioErrors as exc:
+        problems = exc.problems
+    doc, read = read_document(raw, file)
+    if doc is None or read:
+        return None, problems
+    try:
+        model = ScenarioModel.model_validate(doc.data)
+    except ValidationError:
+        return None, problems
+    if _persona_problems(doc, model.persona, source, personas_dir) or name_problems(doc, model):
+        return None, problems
+    try:
+        return _build(raw, doc, model, source, personas_dir), problems
+    except ScenarioErrors as exc:
+        return None, problems + exc.problems
 
 
 def _raise(problems: list[Problem]):
