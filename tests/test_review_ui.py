@@ -317,3 +317,16 @@ def test_open_review_store_makes_demo_data_only_for_an_empty_store(tmp_path, sto
         assert len(demo.sessions()) == 12 and str(tmp_path) not in demo.location
     finally:
         demo.close()
+
+
+def test_per_trainee_views_show_the_most_recently_active_when_there_are_very_many(ids, store, mini, mini2, monkeypatch):
+    import simulator.ui.review as review
+
+    monkeypatch.setattr(review, "MAX_TRAINEES_SHOWN", 2)
+    lab = ReviewLab(store, scenarios={"mini": mini, "mini2": mini2})
+    matrix = lab.views["matrix"].value
+    assert "Showing the 2 most recently active of 4 trainees" in matrix
+    assert ">cleo<" in matrix and ">anna<" not in matrix and ">ben<" not in matrix
+    assert ">anna<" in lab.views["kpis"].value  # team and trainee KPIs still count everyone
+    lab.filters.trainee.value = ("anna",)
+    assert "most recently active" not in lab.views["matrix"].value and ">anna<" in lab.views["matrix"].value

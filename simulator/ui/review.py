@@ -1140,6 +1140,10 @@ VIEWS: dict[str, str] = {
 }
 
 
+MAX_TRAINEES_SHOWN = 100
+PER_TRAINEE_VIEWS = frozenset({"matrix", "progress", "first_best_latest", "certification", "self"})
+
+
 class ReviewLab:
     """The reviewer's lab over one results store: filters, views and the session viewer.
 
@@ -1231,9 +1235,24 @@ class ReviewLab:
             summary += f" · {first:%Y-%m-%d} to {last:%Y-%m-%d}"
         self.filters.summary.value = f'<span class="rp-muted">{summary}</span>'
 
+        # Views with a row (or a chart) per trainee show the most recently active ones when there are
+        # very many: a page with thousands of sparklines helps nobody and takes a browser down.
+        few, note = data, ""
+        if trainees > MAX_TRAINEES_SHOWN:
+            latest = data.sessions.groupby("trainee")["started_at"].max().sort_values(ascending=False)
+            few = analysis.select(data, trainee=list(latest.index[:MAX_TRAINEES_SHOWN]))
+            note = (
+                f'<p class="rp-muted rp-capped">Showing the {MAX_TRAINEES_SHOWN} most recently active of '
+                f"{trainees:,} trainees — filter by team or trainee to see the others.</p>"
+            )
         for name in VIEWS:
             try:
-                body = self._render(name, data) if n else _empty()
+                if not n:
+                    body = _empty()
+                elif name in PER_TRAINEE_VIEWS:
+                    body = note + self._render(name, few)
+                else:
+                    body = self._render(name, data)
             except Exception as exc:  # one broken view must not take the others with it
                 log.exception("review view %s failed", name)
                 self.errors[name] = f"{type(exc).__name__}: {exc}"
