@@ -83,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pool-size", type=int, default=2, help="preheated kernels kept ready (default: 2)")
     p.add_argument("--cull-idle", type=int, default=1800, help="seconds before an idle page's kernel is ended")
     p.add_argument("--theme", choices=["light", "dark"], default="light")
+    p.add_argument(
+        "--app",
+        choices=["practice", "review", "studio"],
+        default="practice",
+        help="what to serve: the trainee's practice app (default), the review lab, or the scenario studio",
+    )
     _store_arg(p)
 
     p = sub.add_parser("report", help="a table of the sessions in the results store")
@@ -455,6 +461,7 @@ def cmd_serve(args, out: TextIO, _stdin) -> int:
         cull_idle=args.cull_idle,
         theme=args.theme,
         out=out,
+        app=args.app,
     )
 
 

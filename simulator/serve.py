@@ -1,4 +1,5 @@
-"""``roleplay serve``: the practice app on Voila, with the lab's settings.
+"""``roleplay serve``: the practice app (or, with ``--app``, the review lab or the scenario studio) on
+Voila, with the lab's settings.
 
 Bound to loopback unless asked otherwise, with token auth whenever it listens beyond it;
 preheated kernels; idle kernels culled (a culled or closed page's session is marked
@@ -17,7 +18,13 @@ from pathlib import Path
 from .errors import LabError
 from .store import open_store
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "practice.ipynb"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+# --app: what each served notebook is called
+APPS = {
+    "practice": ("practice.ipynb", "Practice app"),
+    "review": ("review.ipynb", "Review lab"),
+    "studio": ("author.ipynb", "Scenario studio"),
+}
 
 
 def is_loopback(ip: str) -> bool:
@@ -69,10 +76,13 @@ def serve(
     cull_idle: int,
     theme: str,
     out,
+    app: str = "practice",
 ) -> int:
-    if not NOTEBOOK.is_file():
-        raise LabError(f"the practice notebook is missing: {NOTEBOOK}")
-    scenarios_dir = Path(scenarios or os.environ.get("ROLEPLAY_SCENARIOS") or NOTEBOOK.parents[1] / "scenarios")
+    file, label = APPS[app]
+    notebook = NOTEBOOKS / file
+    if not notebook.is_file():
+        raise LabError(f"the {label.lower()} notebook is missing: {notebook}")
+    scenarios_dir = Path(scenarios or os.environ.get("ROLEPLAY_SCENARIOS") or NOTEBOOKS.parent / "scenarios")
     if not scenarios_dir.is_dir():
         raise LabError(f"no scenarios folder at {scenarios_dir}; give one with --scenarios DIR")
     results = open_store(store)
@@ -83,17 +93,17 @@ def serve(
     results.close()
     host = "127.0.0.1" if ip in ("localhost", "127.0.0.1") else ip
     address = f"http://{host}:{port}/" + (f"?token={token}" if token else "")
-    print(f"Practice app: {address}", file=out)
+    print(f"{label}: {address}", file=out)
     print(f"Results store: {env['ROLEPLAY_STORE']} · scenarios: {env['ROLEPLAY_SCENARIOS']}", file=out)
     if stale:
         print(f"Marked {stale} session(s) left in progress by closed pages as abandoned.", file=out)
     out.flush()
     command = voila_command(
-        NOTEBOOK, port=port, ip=ip, token=token, preheat=preheat, pool_size=pool_size, cull_idle=cull_idle, theme=theme
+        notebook, port=port, ip=ip, token=token, preheat=preheat, pool_size=pool_size, cull_idle=cull_idle, theme=theme
     )
     if shutil.which(command[0]) is None and not Path(command[0]).exists():
         raise LabError("cannot find the Python interpreter to start Voila")
     # Voila takes over this process: Ctrl-C and a test's kill reach it directly.
-    os.chdir(NOTEBOOK.parent)
+    os.chdir(notebook.parent)
     os.execve(command[0], command, env)
     return 0  # not reached

@@ -53,7 +53,7 @@ CSS = """
   text-align: left; vertical-align: top; }
 .rp-studio th { background: var(--jp-layout-color2, #f3f3f3); }
 .rp-studio pre { white-space: pre-wrap; font-size: 12.5px; }
-.rp-diagram svg { max-width: 100%; height: auto; }
+.rp-diagram-view svg { max-width: 100%; height: auto; }
 .rp-ok { color: #1b7f3b; font-weight: 700; } .rp-bad { color: #b3261e; font-weight: 700; }
 </style>
 """
@@ -139,7 +139,7 @@ class AuthorStudio:
             description="Highlight",
         )
         self.highlight.observe(self._safe(lambda _c=None: self._draw()), "value")
-        self.diagram = _classed(widgets.HTML(""), "rp-diagram")
+        self.diagram = _classed(widgets.HTML(""), "rp-diagram-view")
         self.diagram_box = _classed(widgets.VBox([self.highlight, self.diagram]), "rp-studio")
         # paths and random walks
         self.paths = _classed(widgets.HTML(""), "rp-paths")

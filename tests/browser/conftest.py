@@ -100,25 +100,13 @@ def _wait_until_up(proc: subprocess.Popen, url: str, log_path: Path) -> None:
     raise RuntimeError(f"roleplay serve did not answer 200 at {url} ({last!r}):\n{_log_tail(log_path)}")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`roleplay serve` on a free port with a fresh results store; yields (url, store_path, log)."""
-    workdir = tmp_path_factory.mktemp("roleplay-serve")
+@contextlib.contextmanager
+def serving(workdir: Path, *extra: str, first_line: str = "Practice app") -> Iterator[Server]:
+    """`roleplay serve EXTRA…` on a free port with a fresh results store in workdir."""
     store_path = workdir / "results.sqlite"
     log_path = workdir / "serve.log"
     port = _free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "simulator",
-        "serve",
-        "--port",
-        str(port),
-        "--store",
-        str(store_path),
-        "--pool-size",
-        "2",
-    ]
+    command = [sys.executable, "-m", "simulator", "serve", "--port", str(port), "--store", str(store_path), *extra]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
@@ -127,10 +115,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         url = f"http://127.0.0.1:{port}/"
         _wait_until_up(proc, url, log_path)
         first = log_path.read_text(errors="replace").splitlines()[0]
-        assert first == f"Practice app: {url}", first
+        assert first == f"{first_line}: {url}", first
         yield Server(url, store_path, log_path)
     finally:
         _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`roleplay serve` on a free port with a fresh results store; yields (url, store_path, log)."""
+    with serving(tmp_path_factory.mktemp("roleplay-serve"), "--pool-size", "2") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,89 @@
+"""The scenario studio and the review lab served by `roleplay serve --app …`, in a real Chromium.
+
+Requests that leave 127.0.0.1 are aborted (see conftest), so the diagrams and charts seen here
+render offline. Every wait is on the page, never a sleep.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from .conftest import REPO, serving
+
+pytestmark = pytest.mark.browser
+
+FIRST_RENDER_MS = 120_000  # a fresh kernel runs the whole notebook first
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory):
+    work = tmp_path_factory.mktemp("studio")
+    library = work / "scenarios"
+    shutil.copytree(REPO / "scenarios", library)  # the studio may write; the repository's files stay as they are
+    args = ("--app", "studio", "--scenarios", str(library), "--no-preheat")
+    with serving(work, *args, first_line="Scenario studio") as s:
+        yield s, library
+
+
+def test_the_studio_checks_an_edit_at_once_and_draws_offline(page, studio, screenshot) -> None:
+    server, library = studio
+    first = sorted(library.glob("*.yaml"))[0]
+    page.goto(server.url, timeout=FIRST_RENDER_MS)
+    page.wait_for_selector(".rp-diagram-view svg g.node", timeout=FIRST_RENDER_MS)
+    assert "is sound" in page.inner_text(".rp-verdict")
+    nodes = page.locator(".rp-diagram-view svg g.node").count()
+    assert nodes >= 8 + 3  # decision points and endings, drawn by graphviz in the kernel
+    assert "best" in page.inner_text(".rp-paths") and "Score range" in page.inner_text(".rp-paths")
+
+    text = first.read_text(encoding="utf-8")
+    target = next(line.split("next:")[1].strip() for line in text.splitlines() if "next:" in line)
+    broken = text.replace(f"next: {target}", f"next: {target}x", 1)
+    editor = page.locator(".rp-editor textarea")
+    editor.fill(broken)
+    editor.press("Tab")  # the editor is checked when it loses focus
+    page.wait_for_function(
+        "() => document.querySelector('.rp-verdict').innerText.includes('problem(s) to fix')", timeout=30_000
+    )
+    verdict = page.inner_text(".rp-verdict")
+    assert f"'{target}x' is not a node or an ending — did you mean '{target}'?" in verdict
+    assert "line " in verdict and "column " in verdict
+    assert first.read_text(encoding="utf-8") == text  # nothing is written until Save
+    screenshot(page, "studio.png", full=False)
+
+    editor.fill(text)
+    editor.press("Tab")
+    page.wait_for_function("() => document.querySelector('.rp-verdict').innerText.includes('is sound')")
+    page.click(".rp-run-tests")
+    page.wait_for_function("() => document.querySelector('.rp-test-result').innerText.includes('passed')")
+    assert " 0 failed" in page.inner_text(".rp-test-result")
+
+
+@pytest.fixture(scope="module")
+def review(tmp_path_factory):
+    work = tmp_path_factory.mktemp("review")
+    with serving(work, "--app", "review", "--no-preheat", first_line="Review lab") as s:
+        yield s
+
+
+def test_the_review_lab_opens_on_demo_data_with_its_views(page, review, screenshot) -> None:
+    page.goto(review.url, timeout=FIRST_RENDER_MS)
+    page.wait_for_selector(".rp-view-matrix table", timeout=FIRST_RENDER_MS)
+    assert "demo data" in page.inner_text(".rp-note-widget").lower()
+    cells = page.locator(".rp-view-matrix td").all_inner_texts()
+    assert cells and all(c.strip() in {"0", "1", "2", "3", "–"} for c in cells)
+    for view in ("kpis", "progress", "items", "certification", "agreement"):
+        assert page.locator(f".rp-view-{view}").inner_text().strip(), view
+    assert page.locator(".rp-view-progress svg").count() > 0  # charts drawn as inline SVG
+    screenshot(page, "review.png", full=False)
+
+
+def test_serve_refuses_an_unknown_app() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "simulator", "serve", "--app", "nope"], capture_output=True, text=True, cwd=REPO
+    )
+    assert done.returncode == 2 and "invalid choice: 'nope'" in done.stderr
