@@ -36,19 +36,11 @@ if str(ROOT) not in sys.path:
 
 from simulator import Scenario, Session, check_paths  # noqa: E402
 from simulator.paths import analyse  # noqa: E402
+from simulator.pathtests import FixedClock  # noqa: E402
 from simulator.walks import walks  # noqa: E402
 
 SCENARIOS = ROOT / "scenarios"
 perf = time.perf_counter
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        self.now += 5.0
-        return self.now
 
 
 def fresh(s: Scenario) -> Scenario:
@@ -75,7 +67,7 @@ def plain_plays(s: Scenario, n: int) -> tuple[float, int]:
     replies = 0
     t0 = perf()
     for seed in range(n):
-        session = Session(s, trainee="bench", seed=seed, clock=Clock())
+        session = Session(s, trainee="bench", seed=seed, clock=FixedClock())
         while not session.finished:
             session.reply(1)
         session.result()

@@ -44,7 +44,7 @@ import sqlalchemy as sa
 from .engine import Session, Turn
 from .errors import LabError
 from .scoring import Result
-from .store import finished_values
+from .store import finished_values, turn_row
 from .store import reviews as reviews_table
 from .store import self_assessments as self_assessments_table
 from .store import sessions as sessions_table
@@ -391,25 +391,6 @@ class Player:
 # ---------------------------------------------------------------- the batch recorder
 
 
-_TURN_FIELDS = (
-    "node",
-    "customer_line",
-    "reply",
-    "kind",
-    "option_index",
-    "confidence",
-    "understood",
-    "was_best",
-    "best_option_index",
-    "mood_before",
-    "mood_after",
-    "feedback",
-    "latency",
-    "at",
-    "next",
-    "ending",
-    "breach",
-)
 
 
 class BatchRecorder:
@@ -454,11 +435,7 @@ class BatchRecorder:
         clock = session.clock
         if isinstance(clock, SimClock):
             turn.at = clock.iso()
-        row = {k: getattr(turn, k) for k in _TURN_FIELDS}
-        row.update(
-            session_id=session.id, idx=turn.index, scores=json.dumps(turn.scores), reactions=json.dumps(turn.reactions)
-        )
-        self.turns.append(row)
+        self.turns.append(turn_row(turn) | {"session_id": session.id, "idx": turn.index})
 
     def session_finished(self, session: Session, result: Result) -> None:
         self._open.pop(session.id).update(

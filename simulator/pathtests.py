@@ -26,7 +26,9 @@ class PathTestOutcome:
         return head + "".join(f"\n       {d}" for d in self.differences)
 
 
-class _FixedClock:
+class FixedClock:
+    """Five seconds a look: the same handle times, KPIs and results on every replay."""
+
     def __init__(self) -> None:
         self.now = 0.0
 
@@ -37,7 +39,7 @@ class _FixedClock:
 
 def run_path_test(scenario: Scenario, test: PathTest) -> PathTestOutcome:
     """Play the test's replies through the real engine and compare with what it expects."""
-    session = Session(scenario, trainee="path-test", seed=0, clock=_FixedClock())
+    session = Session(scenario, trainee="path-test", seed=0, clock=FixedClock())
     differences: list[str] = []
     for number, reply in enumerate(test.replies, start=1):
         if session.finished:

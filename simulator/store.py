@@ -238,31 +238,7 @@ class Store:
         self._write(insert, session.id)
 
     def turn_recorded(self, session: Session, turn: Turn) -> None:
-        row = {
-            k: getattr(turn, k)
-            for k in (
-                "node",
-                "customer_line",
-                "reply",
-                "kind",
-                "option_index",
-                "confidence",
-                "understood",
-                "was_best",
-                "best_option_index",
-                "mood_before",
-                "mood_after",
-                "feedback",
-                "latency",
-                "at",
-                "next",
-                "ending",
-                "breach",
-            )
-        }
-        row.update(
-            session_id=session.id, idx=turn.index, scores=json.dumps(turn.scores), reactions=json.dumps(turn.reactions)
-        )
+        row = turn_row(turn) | {"session_id": session.id, "idx": turn.index}
         self._write(lambda conn: conn.execute(turns.insert().values(**row)), session.id)
 
     def session_finished(self, session: Session, result: Result) -> None:
@@ -416,6 +392,20 @@ def _add_missing_columns(conn: sa.Connection) -> None:
             if column.name not in present and column.nullable:
                 kind = column.type.compile(dialect=conn.dialect)
                 conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+
+
+# The Turn fields a turns row keeps as they are (scores and reactions are stored as JSON).
+TURN_FIELDS = (
+    "node", "customer_line", "reply", "kind", "option_index", "confidence", "understood", "was_best",
+    "best_option_index", "mood_before", "mood_after", "feedback", "latency", "at", "next", "ending", "breach",
+)  # fmt: skip
+
+
+def turn_row(turn: Turn) -> dict[str, Any]:
+    """A turns row's values from a Turn, but for session_id and idx."""
+    row = {k: getattr(turn, k) for k in TURN_FIELDS}
+    row.update(scores=json.dumps(turn.scores), reactions=json.dumps(turn.reactions))
+    return row
 
 
 def finished_values(result: Result) -> dict[str, Any]:

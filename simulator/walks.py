@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from .engine import Session
 from .model import Option
+from .pathtests import FixedClock
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -126,17 +127,6 @@ class Walk:
         return "\n".join(lines)
 
 
-class _Clock:
-    """Five seconds a look: the same handle times, KPIs and results on every replay."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        self.now += 5.0
-        return self.now
-
-
 def slip(rng: random.Random, text: str) -> str:
     """The text with one slip: a letter or a word dropped or doubled."""
     how = rng.randrange(4)
@@ -174,7 +164,7 @@ def walk(scenario: Scenario, seed: int, *, typed: float = TYPED_SHARE) -> Walk:
     steps: list[WalkStep] = []
     session: Session | None = None
     try:
-        session = Session(scenario, trainee=TRAINEE, seed=seed, clock=_Clock())
+        session = Session(scenario, trainee=TRAINEE, seed=seed, clock=FixedClock())
         limit = scenario.model.max_turns
         while not session.finished:
             if len(steps) >= limit:  # every reply counts towards max_turns: the engine must have ended it
