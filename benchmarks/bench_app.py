@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from benchstats import Ratio, Stat, Table, fmt_time  # the benchmarks folder is on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -60,94 +62,6 @@ perf = time.perf_counter
 
 
 # ---------------------------------------------------------------- statistics and printing
-
-
-@dataclass
-class Stat:
-    """Timings (seconds), one sample per page load, click or import."""
-
-    label: str
-    samples: list[float] = field(default_factory=list)
-
-    @property
-    def n(self) -> int:
-        return len(self.samples)
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.samples) if self.samples else math.nan
-
-    @property
-    def p95(self) -> float:
-        if not self.samples:
-            return math.nan
-        ordered = sorted(self.samples)
-        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]  # nearest rank
-
-    @property
-    def mean(self) -> float:
-        return statistics.fmean(self.samples) if self.samples else math.nan
-
-    @property
-    def min(self) -> float:
-        return min(self.samples) if self.samples else math.nan
-
-
-def fmt_time(seconds: float) -> str:
-    if math.isnan(seconds):
-        return "n/a"
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
-        if seconds >= scale:
-            value = seconds / scale
-            return f"{value:.0f} {unit}" if value >= 100 else f"{value:#.3g}".rstrip(".") + f" {unit}"
-    return f"{seconds / 1e-9:.0f} ns"
-
-
-class Table:
-    """Rows of figures under section headings, with a baseline column."""
-
-    def __init__(self) -> None:
-        self.rows: list[tuple[str, Stat | None, str]] = []
-
-    def section(self, title: str) -> None:
-        self.rows.append((title, None, ""))
-
-    def add(self, stat: Stat, versus: str = "") -> Stat:
-        self.rows.append((stat.label, stat, versus))
-        return stat
-
-    def print(self) -> None:
-        width = max(len(label) for label, stat, _ in self.rows if stat is not None) + 2
-        header = f"{'measurement':<{width}}{'n':>5}{'min':>10}{'median':>10}{'p95':>10}   vs baseline (median ratio)"
-        print(header)
-        print("-" * len(header))
-        for label, stat, versus in self.rows:
-            if stat is None:
-                print(f"\n{label}")
-                continue
-            print(
-                f"{label:<{width}}{stat.n:>5}{fmt_time(stat.min):>10}{fmt_time(stat.median):>10}"
-                f"{fmt_time(stat.p95):>10}   {versus}"
-            )
-
-
-@dataclass
-class Ratio:
-    what: str
-    subject: Stat
-    baseline: Stat
-
-    @property
-    def median(self) -> float:
-        return self.subject.median / self.baseline.median if self.baseline.samples else math.nan
-
-    @property
-    def mean(self) -> float:
-        return self.subject.mean / self.baseline.mean if self.baseline.samples else math.nan
-
-    def short(self) -> str:
-        name = self.baseline.label.strip().removeprefix("B ").removeprefix("i ")
-        return f"x{self.median:.2f} {name}"
 
 
 # ---------------------------------------------------------------- the machine
@@ -765,7 +679,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(tmp, ignore_errors=True)
 
     # ---- the table
-    table, ratios = Table(), []
+    table, ratios = Table("measurement", (("n", 5), ("min", 10), ("median", 10), ("p95", 10))), []
     first = {name: Stat(f"  {name}", [x.first for x in got]) for name, got in loads.items()}
     reply = {name: Stat(f"  {name}", [x.reply for x in got]) for name, got in loads.items() if name.startswith("app")}
     for name in ("bare preheated", "bare not preheated"):

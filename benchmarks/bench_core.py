@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import argparse
 import gc
-import math
 import os
 import platform
 import random
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from benchstats import Ratio, Stat, Table  # the benchmarks folder is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -52,101 +52,6 @@ POLICY_TEXT = {"first": "always option 1", "random": "seeded random option"}
 
 
 # ---------------------------------------------------------------- statistics and printing
-
-
-@dataclass
-class Stat:
-    """Timings (seconds) of one operation, one sample per call."""
-
-    label: str
-    samples: list[float]
-
-    @property
-    def n(self) -> int:
-        return len(self.samples)
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.samples) if self.samples else math.nan
-
-    @property
-    def p95(self) -> float:
-        if not self.samples:
-            return math.nan
-        ordered = sorted(self.samples)
-        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]  # nearest rank
-
-    @property
-    def mean(self) -> float:
-        return statistics.fmean(self.samples) if self.samples else math.nan
-
-    @property
-    def ops(self) -> float:
-        total = sum(self.samples)
-        return len(self.samples) / total if total > 0 else math.nan
-
-
-def fmt_time(seconds: float) -> str:
-    if math.isnan(seconds):
-        return "n/a"
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
-        if seconds >= scale:
-            value = seconds / scale
-            return f"{value:.0f} {unit}" if value >= 100 else f"{value:#.3g}".rstrip(".") + f" {unit}"
-    return f"{seconds / 1e-9:.0f} ns"
-
-
-def fmt_ops(ops: float) -> str:
-    if math.isnan(ops):
-        return "n/a"
-    return f"{ops:,.0f}" if ops >= 10 else f"{ops:.2f}"
-
-
-class Table:
-    """Rows of figures under section headings, with a baseline column."""
-
-    def __init__(self) -> None:
-        self.rows: list[tuple[str, Stat | None, str]] = []
-
-    def section(self, title: str) -> None:
-        self.rows.append((title, None, ""))
-
-    def add(self, stat: Stat, versus: str = "") -> Stat:
-        self.rows.append((stat.label, stat, versus))
-        return stat
-
-    def print(self) -> None:
-        width = max(len(label) for label, stat, _ in self.rows if stat is not None) + 2
-        header = f"{'operation':<{width}}{'n':>7}{'median':>11}{'p95':>11}{'ops/s':>11}   vs baseline (median ratio)"
-        print(header)
-        print("-" * len(header))
-        for label, stat, versus in self.rows:
-            if stat is None:
-                print(f"\n{label}")
-                continue
-            print(
-                f"{label:<{width}}{stat.n:>7}{fmt_time(stat.median):>11}{fmt_time(stat.p95):>11}"
-                f"{fmt_ops(stat.ops):>11}   {versus}"
-            )
-
-
-@dataclass
-class Ratio:
-    what: str
-    subject: Stat
-    baseline: Stat
-
-    @property
-    def median(self) -> float:
-        return self.subject.median / self.baseline.median
-
-    @property
-    def mean(self) -> float:
-        return self.subject.mean / self.baseline.mean
-
-    def short(self) -> str:
-        name = self.baseline.label.strip().removeprefix("B ").removeprefix("i ")
-        return f"x{self.median:.2f} {name}"
 
 
 def merged(label: str, *stats: Stat) -> Stat:
