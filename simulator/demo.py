@@ -44,7 +44,7 @@ import sqlalchemy as sa
 from .engine import Session, Turn
 from .errors import LabError
 from .scoring import Result
-from .store import finished_values, turn_row
+from .store import finished_values, started_values, turn_row
 from .store import reviews as reviews_table
 from .store import self_assessments as self_assessments_table
 from .store import sessions as sessions_table
@@ -413,21 +413,8 @@ class BatchRecorder:
         return len(self.sessions)
 
     def session_started(self, session: Session) -> None:
-        scenario = session.scenario
         row: dict[str, Any] = dict.fromkeys(sessions_table.columns.keys())  # executemany wants every key
-        row.update(
-            id=session.id,
-            trainee=session.trainee,
-            scenario_id=scenario.id,
-            scenario_version=scenario.version,
-            scenario_hash=scenario.content_hash,
-            language=scenario.language,
-            seed=session.seed,
-            attempt=session.attempt,
-            mode=session.mode,
-            status="in_progress",
-            started_at=session.started_at,
-        )
+        row.update(started_values(session))
         self._open[session.id] = row
         self.sessions.append(row)
 

@@ -219,21 +219,7 @@ class Store:
                 .where(sessions.c.trainee == session.trainee, sessions.c.scenario_id == scenario.id)
             ).scalar_one()
             session.attempt = previous + 1
-            conn.execute(
-                sessions.insert().values(
-                    id=session.id,
-                    trainee=session.trainee,
-                    scenario_id=scenario.id,
-                    scenario_version=scenario.version,
-                    scenario_hash=scenario.content_hash,
-                    language=scenario.language,
-                    seed=session.seed,
-                    attempt=session.attempt,
-                    mode=session.mode,
-                    status="in_progress",
-                    started_at=session.started_at,
-                )
-            )
+            conn.execute(sessions.insert().values(**started_values(session)))
 
         self._write(insert, session.id)
 
@@ -392,6 +378,24 @@ def _add_missing_columns(conn: sa.Connection) -> None:
             if column.name not in present and column.nullable:
                 kind = column.type.compile(dialect=conn.dialect)
                 conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+
+
+def started_values(session: Session) -> dict[str, Any]:
+    """A sessions row's values when the session starts (its attempt number already counted)."""
+    scenario = session.scenario
+    return dict(
+        id=session.id,
+        trainee=session.trainee,
+        scenario_id=scenario.id,
+        scenario_version=scenario.version,
+        scenario_hash=scenario.content_hash,
+        language=scenario.language,
+        seed=session.seed,
+        attempt=session.attempt,
+        mode=session.mode,
+        status="in_progress",
+        started_at=session.started_at,
+    )
 
 
 # The Turn fields a turns row keeps as they are (scores and reactions are stored as JSON).
