@@ -169,20 +169,17 @@ def build_store(store: Path, turns: int, seed: int) -> None:
     per_session = count(pilot, "turns") / count(pilot, "sessions")
     for leftover in pilot.parent.glob(pilot.name + "*"):
         leftover.unlink()
-    sessions = math.ceil(turns / per_session)
-    trainees = max(20, sessions // 40)
-    top_up(store, turns, trainees, sessions, seed, per_session)
+    trainees = max(20, math.ceil(turns / per_session) // 40)
+    top_up(store, turns, trainees, seed, per_session)
 
 
-def top_up(store: Path, turns: int, trainees: int, sessions: int, seed: int, per_session: float) -> None:
+def top_up(store: Path, turns: int, trainees: int, seed: int, per_session: float) -> None:
     """Fill the store with demo-data runs until it holds ``turns`` turns (a run's length varies)."""
     run = 0
     while (have := count(store, "turns") if store.exists() else 0) < turns:
-        if have:
-            sessions = math.ceil((turns - have) / per_session * 1.05) + 10
-            print(f"topping up: {have:,} turns so far, {sessions:,} more sessions")
-        else:
-            print(f"building the store: {sessions:,} sessions by {trainees:,} trainees ({per_session:.2f} a session)")
+        sessions = math.ceil((turns - have) / per_session * (1.05 if have else 1.0)) + (10 if have else 0)
+        verb = "topping up" if have else "building the store"
+        print(f"{verb}: {have:,} turns so far, {sessions:,} more sessions by {trainees:,} trainees")
         t0 = time.perf_counter()
         out = demo_data(store, trainees, sessions, seed + run)
         print("  " + "\n  ".join(line for line in out.splitlines() if line.strip()))
@@ -222,7 +219,7 @@ def main() -> None:
             print(f"store: {store} (reused)")
             have_sessions = count(store, "sessions")
             per_session = count(store, "turns") / max(1, have_sessions)
-            top_up(store, turns, max(20, have_sessions // 40), 0, args.seed + 1, per_session)
+            top_up(store, turns, max(20, have_sessions // 40), args.seed + 1, per_session)
         else:
             build_store(store, turns, args.seed)
         rows = {table: count(store, table) for table in TABLES}

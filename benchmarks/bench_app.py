@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from benchstats import Ratio, Stat, Table, fmt_time  # the benchmarks folder is on sys.path
+from benchstats import Ratio, Stat, Table, fmt_time, print_ratios, timed  # the benchmarks folder is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -352,35 +352,21 @@ def inspect_kernels(server: Server, load: Load) -> None:
         load.kernel_rss.append(rss_mb(pid))
 
 
-def load_app(browser, server: Server) -> Load:
+def load_page(browser, server: Server) -> Load:
+    """One timed page load: to the first interactive button, and for the app on to the first reply button."""
+    app = server.name.startswith("app")
     load, counter = Load(), [0]
     context, page = new_page(browser, counter)
     kernel_id = None
     try:
         t0 = perf()
         page.goto(server.url, wait_until="commit")
-        page.wait_for_selector(".rp-start:enabled", state="visible")
+        page.wait_for_selector(".rp-start:enabled" if app else ".bare-button", state="visible")
         load.first = perf() - t0
-        page.click(".rp-start")
-        page.wait_for_selector(".rp-choice", state="visible")
-        load.reply = perf() - t0
-        kernel_id = page_kernel(page)
-        inspect_kernels(server, load)
-    finally:
-        close_page(server, context, page, kernel_id or page_kernel(page))
-    load.aborted = counter[0]
-    return load
-
-
-def load_bare(browser, server: Server) -> Load:
-    load, counter = Load(), [0]
-    context, page = new_page(browser, counter)
-    kernel_id = None
-    try:
-        t0 = perf()
-        page.goto(server.url, wait_until="commit")
-        page.wait_for_selector(".bare-button", state="visible")
-        load.first = perf() - t0
+        if app:
+            page.click(".rp-start")
+            page.wait_for_selector(".rp-choice", state="visible")
+            load.reply = perf() - t0
         kernel_id = page_kernel(page)
         inspect_kernels(server, load)
     finally:
@@ -573,14 +559,6 @@ def make_servers(tmp: Path) -> list[Server]:
     return servers
 
 
-def timed(what: str, run):
-    print(f"running {what} ...", end=" ", flush=True)
-    t0 = perf()
-    out = run()
-    print(f"{perf() - t0:.1f} s", flush=True)
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -649,7 +627,7 @@ def main(argv: list[str] | None = None) -> int:
                     if run:
                         settles.append(settled)
                     try:
-                        load = (load_app if server.name.startswith("app") else load_bare)(browser, server)
+                        load = load_page(browser, server)
                     except Exception as exc:
                         failures.append(f"{server.name}, load {run}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
                         continue
@@ -720,9 +698,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("B = baseline row; i = for information. min/median/p95 (nearest rank) over the timed samples.")
     print()
-    print("ratios (subject / baseline, same run)                  median    mean")
-    for r in ratios:
-        print(f"  {r.what:<52}{r.median:>7.2f}x{r.mean:>7.2f}x")
+    print_ratios(ratios, 52)
     print(f"  {'click -> next customer line, median':<52}{fmt_time(plays.clicks.median):>8}")
     print()
 

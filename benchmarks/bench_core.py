@@ -23,11 +23,10 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchstats import Ratio, Stat, Table  # the benchmarks folder is on sys.path
+from benchstats import Ratio, Stat, Table, print_ratios, timed  # the benchmarks folder is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -349,14 +348,6 @@ def bench_store(scenarios, games, warmup, table: Table, ratios: list[Ratio]) -> 
 # ---------------------------------------------------------------- main
 
 
-def timed(what: str, run: Callable[[], object]) -> object:
-    print(f"running {what} ...", end=" ", flush=True)
-    t0 = perf()
-    out = run()
-    print(f"{perf() - t0:.1f} s", flush=True)
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -412,9 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("B = baseline row; i = for information. ops/s = calls / summed time of the timed call alone.")
     print()
-    print("ratios (subject / baseline, same run)          median    mean")
-    for r in ratios:
-        print(f"  {r.what:<44}{r.median:>7.2f}x{r.mean:>7.2f}x")
+    print_ratios(ratios, 44)
     print()
     if counts.replies:
         print(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -122,3 +123,18 @@ class Ratio:
     def short(self) -> str:
         name = self.baseline.label.strip().removeprefix("B ").removeprefix("i ")
         return f"x{self.median:.2f} {name}"
+
+
+def print_ratios(ratios: list[Ratio], width: int) -> None:
+    print("ratios (subject / baseline, same run)".ljust(width + 2) + " median    mean")
+    for r in ratios:
+        print(f"  {r.what:<{width}}{r.median:>7.2f}x{r.mean:>7.2f}x")
+
+
+def timed(what: str, run: Callable[[], object]) -> object:
+    """Run one stage of a benchmark, saying what it is and how long it took."""
+    print(f"running {what} ...", end=" ", flush=True)
+    t0 = time.perf_counter()
+    out = run()
+    print(f"{time.perf_counter() - t0:.1f} s", flush=True)
+    return out
