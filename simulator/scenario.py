@@ -253,11 +253,35 @@ def parse_scenario(
     raw: bytes | str, file: str = "<scenario>", *, source: Path | None = None, personas_dir: Path | None = None
 ) -> Scenario:
     """Validate a scenario's text; raises ScenarioErrors with every problem found."""
+    scenario, problems = _check(raw, file, source, personas_dir)
+    if problems:
+        raise ScenarioErrors(_unique(problems))
+    return scenario
+
+
+def draft_scenario(
+    raw: bytes | str, file: str = "<scenario>", *, source: Path | None = None, personas_dir: Path | None = None
+) -> tuple[Scenario | None, list[Problem]]:
+    """A scenario being written: every problem found, and the Scenario whenever it can be played
+    and drawn — it reads, fits the schema and its names resolve — even while parts of it are
+    unreachable or lead nowhere. ``parse_scenario`` is the strict form, for the library."""
+    try:
+        scenario, problems = _check(raw, file, source, personas_dir)
+    except ScenarioErrors as exc:
+        return None, exc.problems
+    return scenario, ScenarioErrors(_unique(problems)).problems if problems else []
+
+
+def _check(
+    raw: bytes | str, file: str, source: Path | None, personas_dir: Path | None
+) -> tuple[Scenario | None, list[Problem]]:
+    """The checks stage by stage: the problems of the first stage that has any, and the Scenario
+    as soon as it can be built (graph and path problems come with it)."""
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
     doc, problems = read_document(raw, file)
     if doc is None:
-        raise ScenarioErrors(problems)
+        return None, problems
     try:
         model = ScenarioModel.model_validate(doc.data)
     except ValidationError as exc:
@@ -266,19 +290,19 @@ def parse_scenario(
         persona = doc.data.get("persona")
         if isinstance(persona, str):
             problems += _persona_problems(doc, persona, source, personas_dir)
-        return _raise(problems + name_problems(doc, _Loose.of(doc.data)))
+        return None, problems + name_problems(doc, _Loose.of(doc.data))
     problems += _persona_problems(doc, model.persona, source, personas_dir)
     problems += name_problems(doc, model)
     if problems:
-        _raise(problems)
+        return None, problems
     problems = graph_problems(doc, model)
-    if problems:
-        _raise(problems)
-    scenario = _build(raw, doc, model, source, personas_dir)
-    problems = path_problems(doc, scenario)
-    if problems:
-        _raise(problems)
-    return scenario
+    try:
+        scenario = _build(raw, doc, model, source, personas_dir)
+    except ScenarioErrors:
+        if problems:  # the graph's problems come first
+            return None, problems
+        raise
+    return scenario, problems or path_problems(doc, scenario)
 
 
 def _build(raw: bytes, doc: Document, model: ScenarioModel, source: Path | None, personas_dir: Path | None) -> Scenario:
@@ -288,39 +312,12 @@ def _build(raw: bytes, doc: Document, model: ScenarioModel, source: Path | None,
     return Scenario(model, persona, digest.hexdigest()[:16], source, doc)
 
 
-def draft_scenario(
-    raw: bytes | str, file: str = "<scenario>", *, source: Path | None = None, personas_dir: Path | None = None
-) -> tuple[Scenario | None, list[Problem]]:
-    """A scenario being written: every problem found, and the Scenario whenever it can be played
-    and drawn — it reads, fits the schema and its names resolve — even while parts of it are
-    unreachable or lead nowhere. ``parse_scenario`` is the strict form, for the library."""
-    if isinstance(raw, str):
-        raw = raw.encode("utf-8")
-    try:
-        return parse_scenario(raw, file, source=source, personas_dir=personas_dir), []
-    except ScenarioErrors as exc:
-        problems = exc.problems
-    doc, read = read_document(raw, file)
-    if doc is None or read:
-        return None, problems
-    try:
-        model = ScenarioModel.model_validate(doc.data)
-    except ValidationError:
-        return None, problems
-    if _persona_problems(doc, model.persona, source, personas_dir) or name_problems(doc, model):
-        return None, problems
-    try:
-        return _build(raw, doc, model, source, personas_dir), problems
-    except ScenarioErrors as exc:
-        return None, problems + exc.problems
-
-
-def _raise(problems: list[Problem]):
-    """Raise every distinct problem once (a schema error and a name check may meet at one path)."""
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """Every distinct problem once (a schema error and a name check may meet at one path)."""
     unique: dict[tuple, Problem] = {}
     for p in problems:
         unique.setdefault((p.file, p.path or (p.line, p.column)), p)
-    raise ScenarioErrors(list(unique.values()))
+    return list(unique.values())
 
 
 def _persona_problems(doc: Document, persona: str, source: Path | None, personas_dir: Path | None) -> list[Problem]:

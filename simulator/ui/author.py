@@ -265,8 +265,8 @@ class AuthorStudio:
         self._list_replies()
 
     def _verdict(self, took: float) -> str:
-        errors = [p for p in self.problems if getattr(p, "severity", "error") == "error"]
-        warnings = [p for p in self.problems if getattr(p, "severity", "error") == "warning"]
+        errors = [p for p in self.problems if p.severity == "error"]
+        warnings = [p for p in self.problems if p.severity == "warning"]
         if self.scenario is not None and not errors:
             warnings += self._report().warnings(self.scenario.document)
         parts = []
