@@ -216,6 +216,7 @@ class AuthorStudio:
 
     def _picked(self, _change=None) -> None:
         self.message.value = ""
+        self._replies_cache: dict[str, list[tuple[str, str, int]]] = {}  # read the store again for a new pick
         if self.path is None:
             return
         text = self.path.read_text(encoding="utf-8")
@@ -487,7 +488,10 @@ class AuthorStudio:
         if self.scenario is None:
             self.replies_note.value, self.replies.children = "", []
             return
-        found = not_understood_replies(self.store, self.scenario.id)
+        # Edits re-check the scenario often; the store is read once per scenario picked.
+        if self.scenario.id not in self._replies_cache:
+            self._replies_cache[self.scenario.id] = not_understood_replies(self.store, self.scenario.id)
+        found = self._replies_cache[self.scenario.id]
         shown = [(node, reply, times) for node, reply, times in found if node in self.scenario.nodes]
         where = e(self.store.location)
         if not shown:
