@@ -12,7 +12,7 @@ asked for. Each measurement runs in a fresh Python process, so its peak memory
 (``ru_maxrss``) is its own:
 
 - baseline: a plain pandas read of the same tables (``pd.read_sql("SELECT * FROM …")``);
-- ``simulator.analysis.load`` and every analysis view (competency matrix, KPIs per trainee
+- ``simulator.results.reports.load`` and every analysis view (competency matrix, KPIs per trainee
   and per team, progress, first/best/latest, item analysis, not understood, certification,
   agreement, self-assessment, one transcript), then the same views after a filter;
 - the review notebook's rendered views (``simulator.ui.review.ReviewLab``: HTML tables and
@@ -71,7 +71,7 @@ def child_plain(store: Path) -> dict:
 
 
 def child_views(store: Path) -> dict:
-    from simulator import analysis
+    from simulator.results import reports
 
     base = current_rss_mb()
     times: dict[str, float] = {}
@@ -82,30 +82,30 @@ def child_views(store: Path) -> dict:
         times[name] = time.perf_counter() - t0
         return out
 
-    data = timed("analysis.load", lambda: analysis.load(str(store)))
+    data = timed("analysis.load", lambda: reports.load(str(store)))
 
     def every_view(d, suffix=""):
-        timed("competency matrix" + suffix, lambda: analysis.competency_matrix(d))
-        timed("KPIs per trainee" + suffix, lambda: analysis.kpis(d, by="trainee"))
-        timed("KPIs per team" + suffix, lambda: analysis.kpis(d, by="team"))
-        timed("progress" + suffix, lambda: analysis.progress(d))
-        timed("first, best, latest" + suffix, lambda: analysis.first_best_latest(d))
-        timed("item analysis" + suffix, lambda: analysis.item_analysis(d))
-        timed("not understood" + suffix, lambda: analysis.not_understood(d))
-        timed("certification" + suffix, lambda: analysis.certification(d))
-        timed("agreement" + suffix, lambda: analysis.agreement(d))
-        timed("self vs automatic" + suffix, lambda: analysis.self_vs_auto(d))
-        timed("one transcript" + suffix, lambda: analysis.transcript(d, d.sessions["id"].iloc[len(d.sessions) // 2]))
+        timed("competency matrix" + suffix, lambda: reports.competency_matrix(d))
+        timed("KPIs per trainee" + suffix, lambda: reports.kpis(d, by="trainee"))
+        timed("KPIs per team" + suffix, lambda: reports.kpis(d, by="team"))
+        timed("progress" + suffix, lambda: reports.progress(d))
+        timed("first, best, latest" + suffix, lambda: reports.first_best_latest(d))
+        timed("item analysis" + suffix, lambda: reports.item_analysis(d))
+        timed("not understood" + suffix, lambda: reports.not_understood(d))
+        timed("certification" + suffix, lambda: reports.certification(d))
+        timed("agreement" + suffix, lambda: reports.agreement(d))
+        timed("self vs automatic" + suffix, lambda: reports.self_vs_auto(d))
+        timed("one transcript" + suffix, lambda: reports.transcript(d, d.sessions["id"].iloc[len(d.sessions) // 2]))
 
     every_view(data)
     team = data.sessions["team"].iloc[0]
-    one = timed("filter: one team", lambda: analysis.select(data, team=team))
+    one = timed("filter: one team", lambda: reports.select(data, team=team))
     every_view(one, " (one team)")
     return {"times": times, "base_mb": base, "peak_mb": rss_mb()}
 
 
 def child_notebook(store: Path) -> dict:
-    from simulator.scenario import default_scenarios_dir, load_library
+    from simulator.loading.loader import default_scenarios_dir, load_library
     from simulator.ui.review import ReviewLab
 
     scenarios, _ = load_library(default_scenarios_dir())

@@ -40,9 +40,9 @@ from transitions import Machine  # noqa: E402
 
 import simulator  # noqa: E402
 from simulator import Scenario, Session, check_paths, open_store  # noqa: E402
-from simulator import matching as matching_module  # noqa: E402
-from simulator import scenario as scenario_module  # noqa: E402
-from simulator.rules import BREAKING_POINT  # noqa: E402
+from simulator.core import matching as matching_module  # noqa: E402
+from simulator.core.rules import BREAKING_POINT  # noqa: E402
+from simulator.loading import loader as scenario_module  # noqa: E402
 
 SCENARIOS = ROOT / "scenarios"
 perf = time.perf_counter

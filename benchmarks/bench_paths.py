@@ -9,7 +9,7 @@ Run from the repository root::
 Per scenario it times, on fresh copies of the loaded scenario (so no cache is warm):
 
 - **load analysis**: what loading a scenario already does — enumerating the states and the
-  best score per competency (``Scenario.analysis.max_scores``);
+  best score per competency (``Scenario.state_space.max_scores``);
 - **analyse()**: the whole ``PathReport`` on top of that (best, worst and shortest passing
   paths with exact scores, score ranges, loops, options that never matter, endings);
 - **walks**: ``walks(scenario, n)`` — random options, three replies in ten typed — against
@@ -35,9 +35,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from simulator import Scenario, Session, check_paths  # noqa: E402
-from simulator.paths import analyse  # noqa: E402
-from simulator.pathtests import FixedClock  # noqa: E402
-from simulator.walks import walks  # noqa: E402
+from simulator.studio.paths import analyse  # noqa: E402
+from simulator.studio.pathtests import FixedClock  # noqa: E402
+from simulator.studio.walks import walks  # noqa: E402
 
 SCENARIOS = ROOT / "scenarios"
 perf = time.perf_counter
@@ -55,7 +55,7 @@ def time_analysis(s: Scenario, repeat: int) -> tuple[float, float, int]:
         copy = fresh(s)
         gc.collect()
         t0 = perf()
-        copy.analysis.max_scores  # noqa: B018 - what loading does
+        copy.state_space.max_scores  # noqa: B018 - what loading does
         t1 = perf()
         states = analyse(copy).states
         report.append(perf() - t1)

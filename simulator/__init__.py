@@ -7,15 +7,17 @@ A notebook needs only these names::
     session = Session(scenario, trainee="anna", recorder=open_store())
 """
 
-from .diagram import Diagram
-from .engine import Recorder, Session, Turn
+from .core.engine import Recorder, Session
+from .core.matching import LexicalMatcher, Match, Matcher, get_matcher, register_matcher
+from .core.scenario import Scenario
+from .core.scoring import Kpis, Result
+from .core.turn import Turn
 from .errors import LabError, Problem, ScenarioError, ScenarioErrors, ScenarioTooLarge, SessionError, StoreError
-from .matching import LexicalMatcher, Match, Matcher, get_matcher, register_matcher
-from .paths import PathReport, analyse
-from .pathtests import PathTestOutcome, run_path_tests
-from .scenario import Scenario, check_paths, load_library, load_persona, load_scenario, parse_scenario
-from .scoring import Kpis, Result
-from .store import Store, default_store_location, open_store
+from .loading.loader import check_files, check_paths, load_library, load_persona, load_scenario, parse_scenario
+from .results.store import Store, default_store_location, open_store
+from .studio.diagram import Diagram
+from .studio.paths import PathReport, analyse
+from .studio.pathtests import PathTestOutcome, run_path_tests
 
 __version__ = "0.1.0"
 
@@ -41,6 +43,7 @@ __all__ = [
     "StoreError",
     "Turn",
     "analyse",
+    "check_files",
     "check_paths",
     "default_store_location",
     "get_matcher",

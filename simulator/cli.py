@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TextIO
 
 from .errors import LabError, ScenarioErrors, display_path
-from .paths import DEFAULT_MAX_STATES
-from .scenario import check_paths, load_scenario
+from .loading.loader import check_files, load_scenario
+from .studio.paths import DEFAULT_MAX_STATES
 
 DEFAULT_SCENARIOS = "scenarios"
 
@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario")
     _store_arg(p)
 
-    from .export import EXPORTERS
+    from .results.export import EXPORTERS
 
     p = sub.add_parser(
         "export",
@@ -188,7 +188,7 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdo
 
 
 def cmd_validate(args, out: TextIO, _stdin) -> int:
-    scenarios, problems = check_paths(args.paths)
+    scenarios, problems = check_files(args.paths)
     for problem in problems:
         print(problem, file=out)
     files = len({p.file for p in problems})
@@ -216,7 +216,7 @@ def cmd_validate(args, out: TextIO, _stdin) -> int:
 def print_path_warnings(scenarios, out: TextIO) -> None:
     """Warnings from the path analysis (trap loops, options that never matter): printed, never failing."""
     from .errors import Problem, ScenarioTooLarge
-    from .paths import path_warnings
+    from .studio.paths import path_warnings
 
     for s in scenarios:
         try:
@@ -229,9 +229,9 @@ def print_path_warnings(scenarios, out: TextIO) -> None:
 
 
 def cmd_test(args, out: TextIO, _stdin) -> int:
-    from .pathtests import run_path_tests
+    from .studio.pathtests import run_path_tests
 
-    scenarios, problems = check_paths(args.paths)
+    scenarios, problems = check_files(args.paths)
     for problem in problems:
         print(problem, file=out)
     outcomes = [o for s in scenarios for o in run_path_tests(s)]
@@ -243,7 +243,7 @@ def cmd_test(args, out: TextIO, _stdin) -> int:
 
 
 def cmd_list(args, out: TextIO, _stdin) -> int:
-    scenarios, problems = check_paths(args.paths)
+    scenarios, problems = check_files(args.paths)
     rows = [
         (s.id, s.persona.id, s.language, str(s.decision_points), str(len(s.endings)), s.title)
         for s in sorted(scenarios, key=lambda s: s.id)
@@ -262,11 +262,11 @@ def resolve_scenario(name: str):
     candidate = Path(DEFAULT_SCENARIOS) / f"{name}.yaml"
     if candidate.exists():
         return load_scenario(candidate)
-    scenarios, _ = check_paths([DEFAULT_SCENARIOS]) if Path(DEFAULT_SCENARIOS).is_dir() else ([], [])
+    scenarios, _ = check_files([DEFAULT_SCENARIOS]) if Path(DEFAULT_SCENARIOS).is_dir() else ([], [])
     for s in scenarios:
         if s.id == name:
             return s
-    from .scenario import did_you_mean
+    from .loading.checks import did_you_mean
 
     ids = [s.id for s in scenarios]
     hint = did_you_mean(name, ids) or (
@@ -279,15 +279,15 @@ def cmd_paths(args, out: TextIO, _stdin) -> int:
     import shlex
 
     from .errors import ScenarioTooLarge
-    from .paths import analyse
-    from .walks import replay, walks
+    from .studio.paths import analyse
+    from .studio.walks import replay, walks
 
     if args.walks < 0:
         raise LabError("--walks must be 0 or more")
     named, problems = [], []
     for name in args.scenarios:
         if Path(name).is_dir():
-            found, broken = check_paths([name])
+            found, broken = check_files([name])
             named += [(display_path(s.source), s) for s in found]
             problems += broken
             continue
@@ -322,9 +322,9 @@ def cmd_paths(args, out: TextIO, _stdin) -> int:
 
 
 def cmd_play(args, out: TextIO, stdin: TextIO) -> int:
-    from .engine import Session
+    from .core.engine import Session
     from .errors import SessionError
-    from .store import open_store
+    from .results.store import open_store
 
     scenario = resolve_scenario(args.scenario)
     replies = _reply_lines(args.replies) if args.replies else None  # before anything is recorded
@@ -466,7 +466,7 @@ def cmd_serve(args, out: TextIO, _stdin) -> int:
 
 
 def cmd_report(args, out: TextIO, _stdin) -> int:
-    from .store import open_store
+    from .results.store import open_store
 
     store = open_store(args.store)
     where = {k: v for k, v in (("trainee", args.trainee), ("scenario_id", args.scenario)) if v}
@@ -480,8 +480,18 @@ def cmd_report(args, out: TextIO, _stdin) -> int:
             score, passed = f"{review['overall']:g}* ({auto})", yes_no[bool(review["passed"])]
         else:
             score, passed = auto, yes_no[r["passed"]]
-        rows.append((r["started_at"][:16].replace("T", " "), r["trainee"], r["scenario_id"], str(r["attempt"]),
-                     r["status"], score, passed, r["outcome"] or ""))
+        rows.append(
+            (
+                r["started_at"][:16].replace("T", " "),
+                r["trainee"],
+                r["scenario_id"],
+                str(r["attempt"]),
+                r["status"],
+                score,
+                passed,
+                r["outcome"] or "",
+            )
+        )
     print(f"Results store: {store.location}", file=out)
     _table(["when (UTC)", "trainee", "scenario", "attempt", "status", "score", "passed", "outcome"], rows, out)
     if reviewed:
@@ -491,8 +501,8 @@ def cmd_report(args, out: TextIO, _stdin) -> int:
 
 
 def cmd_export(args, out: TextIO, _stdin) -> int:
-    from .export import export
-    from .store import open_store
+    from .results.export import export
+    from .results.store import open_store
 
     store = open_store(args.store)
     try:
@@ -506,8 +516,8 @@ def cmd_export(args, out: TextIO, _stdin) -> int:
 
 
 def cmd_demo_data(args, out: TextIO, _stdin) -> int:
-    from .demo import generate, load_scenarios, parse_until, print_summary
-    from .store import open_store
+    from .results.demo import generate, load_scenarios, parse_until, print_summary
+    from .results.store import open_store
 
     until = parse_until(args.until)
     scenarios, problems = load_scenarios(args.scenarios)
@@ -547,7 +557,7 @@ def _highlight(text: str) -> str | list[int]:
 
 
 def cmd_diagram(args, out: TextIO, _stdin) -> int:
-    from .diagram import to_dot, to_svg
+    from .studio.diagram import to_dot, to_svg
 
     scenario = resolve_scenario(args.scenario)
     make = to_dot if args.dot else to_svg
@@ -574,7 +584,7 @@ def cmd_diagram(args, out: TextIO, _stdin) -> int:
 
 
 def cmd_schema(args, out: TextIO, _stdin) -> int:
-    from .schema import write_schemas
+    from .loading.schema import write_schemas
 
     for path in write_schemas(args.out):
         print(f"wrote {path}", file=out)

@@ -1,7 +1,7 @@
 """The lab's exceptions, drawn in one place.
 
     LabError
-    ├── ScenarioError          one problem in a scenario or persona file: file, line, column, path
+    ├── ScenarioError          one problem in a scenario or persona file: file, line, column, location
     │   └── ScenarioErrors     all the problems found in a load, raised together
     ├── SessionError           a reply the session cannot take (finished session, bad option number)
     ├── ScenarioTooLarge       path analysis would explore more states than its cap; knows the cap
@@ -31,12 +31,17 @@ class Problem:
     file: str
     line: int
     column: int
-    path: str
+    location: str  # where in the document, e.g. ``nodes.opening.options[2].next``
     message: str
     severity: str = "error"  # "error" | "warning"
 
+    @property
+    def path(self) -> str:
+        """The location's name before 0.2 ("path" now means a conversation path only)."""
+        return self.location
+
     def __str__(self) -> str:
-        where = f" ({self.path})" if self.path else ""
+        where = f" ({self.location})" if self.location else ""
         kind = "warning: " if self.severity == "warning" else ""
         return f"{self.file}:{self.line}:{self.column}: {kind}{self.message}{where}"
 

@@ -15,8 +15,9 @@ import shutil
 import sys
 from pathlib import Path
 
+from . import settings
 from .errors import LabError
-from .store import open_store
+from .results.store import open_store
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 # --app: what each served notebook is called
@@ -82,19 +83,19 @@ def serve(
     notebook = NOTEBOOKS / file
     if not notebook.is_file():
         raise LabError(f"the {label.lower()} notebook is missing: {notebook}")
-    scenarios_dir = Path(scenarios or os.environ.get("ROLEPLAY_SCENARIOS") or NOTEBOOKS.parent / "scenarios")
+    scenarios_dir = settings.scenarios_dir(scenarios)
     if not scenarios_dir.is_dir():
         raise LabError(f"no scenarios folder at {scenarios_dir}; give one with --scenarios DIR")
     results = open_store(store)
     stale = results.abandon_idle(cull_idle)
     if not is_loopback(ip) and not token:
         token = secrets.token_urlsafe(24)
-    env = dict(os.environ, ROLEPLAY_STORE=results.location, ROLEPLAY_SCENARIOS=str(scenarios_dir.resolve()))
+    env = settings.environment(**{settings.STORE: results.location, settings.SCENARIOS: str(scenarios_dir.resolve())})
     results.close()
     host = "127.0.0.1" if ip in ("localhost", "127.0.0.1") else ip
     address = f"http://{host}:{port}/" + (f"?token={token}" if token else "")
     print(f"{label}: {address}", file=out)
-    print(f"Results store: {env['ROLEPLAY_STORE']} · scenarios: {env['ROLEPLAY_SCENARIOS']}", file=out)
+    print(f"Results store: {env[settings.STORE]} · scenarios: {env[settings.SCENARIOS]}", file=out)
     if stale:
         print(f"Marked {stale} session(s) left in progress by closed pages as abandoned.", file=out)
     out.flush()

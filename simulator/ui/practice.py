@@ -12,7 +12,6 @@ from __future__ import annotations
 import atexit
 import functools
 import logging
-import os
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -20,10 +19,12 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from ..engine import Session
+from .. import settings
+from ..core.engine import Session
+from ..core.scenario import Scenario
 from ..errors import LabError
-from ..scenario import Scenario, default_scenarios_dir, load_library
-from ..store import Store, open_store
+from ..loading.loader import load_library
+from ..results.store import Store, open_store
 from . import render
 from .text import words
 
@@ -54,7 +55,7 @@ class PracticeApp(widgets.VBox):
         self.language = language
         self.w = words(language)
         self.store = store if isinstance(store, Store) else open_store(store)
-        self.scenarios, problems = load_library(scenarios_dir or default_scenarios_dir())
+        self.scenarios, problems = load_library(scenarios_dir or settings.scenarios_dir())
         for problem in problems:
             log.warning("scenario not offered: %s", problem)
         self.scenario: Scenario | None = None
@@ -303,7 +304,7 @@ class PracticeApp(widgets.VBox):
         # Score, bars and KPIs first; the chat as it happened stays one click away.
         self.debrief.value = render.debrief(result, self.scenario, w) + (
             f'<details class="rp-transcript-final"><summary>{render.e(w["whole_conversation"])}</summary>'
-            f'{"".join(self._lines)}</details>'
+            f"{''.join(self._lines)}</details>"
         )
         self.again.description, self.another.description = w["again"], w["another"]
         self._show(self.debrief_screen)
@@ -325,21 +326,15 @@ class PracticeApp(widgets.VBox):
                 log.exception("could not mark session %s abandoned", session.id)
 
 
-def in_voila() -> bool:
-    """True in a kernel that Voila started (preheated or not)."""
-    return bool(
-        os.environ.get("VOILA_KERNEL_ID")
-        or os.environ.get("VOILA_PREHEAT") == "True"
-        or os.environ.get("SERVER_SOFTWARE", "").startswith("voila")
-    )
+in_voila = settings.in_voila
 
 
 def query_string() -> str:
     """The page's query string. A preheated kernel started before the request, so it must ask
     Voila (``voila.utils.get_query_string``, which waits for the request); any other kernel
     has it in its environment, and skips importing voila (over a second on a cold start)."""
-    if os.environ.get("VOILA_PREHEAT") == "True":
+    if settings.voila_preheated():
         from voila.utils import get_query_string
 
         return get_query_string() or ""
-    return os.environ.get("QUERY_STRING", "")
+    return settings.page_query_string()

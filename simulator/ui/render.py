@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..scoring import Result
+from ..core.scoring import Result
 
 CSS = """
 <style>

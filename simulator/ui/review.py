@@ -1,7 +1,7 @@
 """The reviewer's lab: filters, pictures and a review form over the results store.
 
 ``notebooks/review.ipynb`` shows these widgets; its cells stay short. ``ReviewLab`` loads
-the store with ``simulator.analysis``, offers filters (``lab.filters``: teams, trainees,
+the store with ``simulator.results.reports``, offers filters (``lab.filters``: teams, trainees,
 scenarios, a date range) and re-renders every view (``lab.views``) when one changes:
 competency matrix, KPIs against targets, progress, first/best/latest, item analysis,
 not-understood replies, certification, reviewer agreement and self-assessment. The session
@@ -18,7 +18,6 @@ from __future__ import annotations
 import atexit
 import json
 import logging
-import os
 import re
 import shutil
 import tempfile
@@ -29,14 +28,14 @@ from typing import Any, NamedTuple
 
 import ipywidgets as widgets
 import pandas as pd
-import sqlalchemy as sa
 
-from .. import analysis
-from ..competencies import competency_title
+from .. import settings
+from ..core.competencies import competency_title
+from ..core.scenario import Scenario
 from ..errors import LabError
-from ..scenario import Scenario, default_scenarios_dir, load_library
-from ..store import Store, open_store
-from ..store import sessions as sessions_table
+from ..loading.loader import load_library
+from ..results import reports
+from ..results.store import Store, open_store
 from .render import e
 
 __all__ = [
@@ -147,8 +146,7 @@ CSS = """
 
 
 def _session_count(store: Store) -> int:
-    with store.reader.connect() as conn:
-        return int(conn.execute(sa.select(sa.func.count()).select_from(sessions_table)).scalar_one())
+    return store.count_sessions()
 
 
 class ReviewStore(NamedTuple):
@@ -170,10 +168,10 @@ def open_review_store(
 
     ``location``, else ``$ROLEPLAY_STORE``. When neither names a store, or it holds no
     sessions, or ``demo`` is true, a demo store is made in a temporary folder by
-    ``simulator.demo.generate`` (simulated trainees playing the real engine) and the note
+    ``simulator.results.demo.generate`` (simulated trainees playing the real engine) and the note
     says so.
     """
-    location = location or os.environ.get("ROLEPLAY_STORE") or None
+    location = location or settings.named_store()
     if demo:
         why = "You asked for demo data"
     elif location:
@@ -190,13 +188,13 @@ def open_review_store(
         why = f"The results store <code>{e(location)}</code> has no sessions yet"
     else:
         why = "No results store is named (set <code>ROLEPLAY_STORE</code>)"
-    from ..demo import generate
+    from ..results.demo import generate
 
     folder = tempfile.mkdtemp(prefix="roleplay-review-demo-")
     atexit.register(shutil.rmtree, folder, True)
     store = open_store(str(Path(folder) / "demo.sqlite"))
     if scenarios is None:
-        scenarios, _problems = load_library(default_scenarios_dir())
+        scenarios, _problems = load_library(settings.scenarios_dir())
     summary = generate(store, list(scenarios.values()), trainees=trainees, sessions=sessions, seed=seed)
     note = (
         f'<div class="rp-note"><b>Demo data.</b> {why}, so this lab shows a demo store made just now in '
@@ -280,9 +278,9 @@ def level_legend(rules: dict[str, Any]) -> str:
     return f'<div class="rp-legend">{"".join(parts)}</div>'
 
 
-def matrix_html(data: analysis.Data, scenarios: dict[str, Scenario] | None = None) -> str:
+def matrix_html(data: reports.Data, scenarios: dict[str, Scenario] | None = None) -> str:
     """Trainees × competencies, each cell the level 0-3 on its colour; unassessed "–"."""
-    matrix = analysis.competency_matrix(data)
+    matrix = reports.competency_matrix(data)
     if matrix.empty:
         return _empty("No completed, scored sessions match the filters.")
     matrix = matrix.reindex(sorted(matrix.columns), axis=1)
@@ -316,8 +314,8 @@ KPI_COLUMNS = {
 }
 
 
-def _kpi_table(data: analysis.Data, by: str) -> str:
-    table = analysis.kpis(data, by=by)
+def _kpi_table(data: reports.Data, by: str) -> str:
+    table = reports.kpis(data, by=by)
     if table.empty:
         return _empty()
     targets = data.rules.get("kpi_targets", {}) or {}
@@ -344,7 +342,7 @@ def _kpi_table(data: analysis.Data, by: str) -> str:
     return _styled(shown, classes=classes)
 
 
-def kpis_html(data: analysis.Data) -> str:
+def kpis_html(data: reports.Data) -> str:
     """KPIs per team and per trainee against the targets of the rules file (met ✓ green, not ✗ red)."""
     if data.sessions.empty:
         return _empty()
@@ -405,10 +403,10 @@ def sparkline(
     return "".join(parts)
 
 
-def progress_html(data: analysis.Data, scenarios: dict[str, Scenario] | None = None) -> str:
+def progress_html(data: reports.Data, scenarios: dict[str, Scenario] | None = None) -> str:
     """Per trainee × scenario a sparkline of the (effective) score over the attempts."""
     scenarios = scenarios or {}
-    done = analysis.progress(data)
+    done = reports.progress(data)
     if done.empty:
         return _empty("No completed sessions match the filters.")
     done = done.sort_values(["started_at"], kind="stable")
@@ -462,10 +460,10 @@ def _dumbbell(first: float, best: float, latest: float, width: int = 170, height
     )
 
 
-def first_best_latest_html(data: analysis.Data, scenarios: dict[str, Scenario] | None = None) -> str:
+def first_best_latest_html(data: reports.Data, scenarios: dict[str, Scenario] | None = None) -> str:
     """Per trainee × scenario: first, best and latest score on a 0-100 line, and the improvement."""
     scenarios = scenarios or {}
-    table = analysis.first_best_latest(data)
+    table = reports.first_best_latest(data)
     if table.empty:
         return _empty("No completed sessions match the filters.")
     rows = []
@@ -503,10 +501,10 @@ def _sharebar(share: float, best: bool) -> str:
     return f'<span class="rp-sharebar{" rp-best" if best else ""}"><span style="width:{width:.0f}%"></span></span>'
 
 
-def items_html(data: analysis.Data, scenarios: dict[str, Scenario] | None = None) -> str:
+def items_html(data: reports.Data, scenarios: dict[str, Scenario] | None = None) -> str:
     """Per scenario decision point: how the options were chosen, which was best, the mood each cost."""
     scenarios = scenarios or {}
-    items = analysis.item_analysis(data, scenarios)
+    items = reports.item_analysis(data, scenarios)
     if items.empty:
         return _empty("No answered turns match the filters.")
     out = [
@@ -568,10 +566,10 @@ def items_html(data: analysis.Data, scenarios: dict[str, Scenario] | None = None
     return "".join(out)
 
 
-def not_understood_html(data: analysis.Data, scenarios: dict[str, Scenario] | None = None) -> str:
+def not_understood_html(data: reports.Data, scenarios: dict[str, Scenario] | None = None) -> str:
     """The typed replies the lab did not understand, most frequent first (candidates for new phrasings)."""
     scenarios = scenarios or {}
-    table = analysis.not_understood(data)
+    table = reports.not_understood(data)
     if table.empty:
         return _empty("Every typed reply in the selection was understood.")
     rows = "".join(
@@ -596,9 +594,9 @@ def _titled(text: str, names: dict[str, str]) -> str:
     return re.sub(r"[a-z_]+", lambda m: names[m.group(0)].lower() if m.group(0) in names else m.group(0), text)
 
 
-def certification_html(data: analysis.Data, scenarios: dict[str, Scenario] | None = None) -> str:
+def certification_html(data: reports.Data, scenarios: dict[str, Scenario] | None = None) -> str:
     """Each trainee's career grade with what stands between them and the next one."""
-    table = analysis.certification(data)
+    table = reports.certification(data)
     if table.empty:
         return _empty("No completed, scored sessions match the filters.")
     grades = [g["grade"] for g in data.rules["grades"]]  # top first
@@ -669,10 +667,10 @@ def trust_sentence(table: pd.DataFrame, scenarios: dict[str, Scenario] | None = 
     return "".join(parts)
 
 
-def agreement_html(data: analysis.Data, scenarios: dict[str, Scenario] | None = None) -> str:
+def agreement_html(data: reports.Data, scenarios: dict[str, Scenario] | None = None) -> str:
     """Per scenario: pass/fail agreement, Cohen's kappa and score correlation, reviewer against automatic."""
     scenarios = scenarios or {}
-    table = analysis.agreement(data)
+    table = reports.agreement(data)
     if table.empty:
         return trust_sentence(table, scenarios)
     classes = pd.DataFrame("", index=table.index, columns=table.columns)
@@ -704,9 +702,9 @@ def agreement_html(data: analysis.Data, scenarios: dict[str, Scenario] | None = 
     return trust_sentence(table, scenarios) + _styled(shown, classes=classes, formatter=formatter)
 
 
-def self_html(data: analysis.Data) -> str:
+def self_html(data: reports.Data) -> str:
     """Per trainee: self-assessed overall score against the effective score, and the gap."""
-    table = analysis.self_vs_auto(data)
+    table = reports.self_vs_auto(data)
     if table.empty:
         return _empty("No self-assessments in the selection.")
 
@@ -859,7 +857,7 @@ def _classed(widget: widgets.Widget, *css: str) -> widgets.Widget:
 class Filters(widgets.VBox):
     """Teams, trainees and scenarios (multi-selects; nothing selected = all) and a date range."""
 
-    def __init__(self, data: analysis.Data, scenarios: dict[str, Scenario]):
+    def __init__(self, data: reports.Data, scenarios: dict[str, Scenario]):
         super().__init__()
         self.add_class("rp-filters")
         self.data = data
@@ -886,7 +884,7 @@ class Filters(widgets.VBox):
         ]
 
     # options follow the data; a team narrows the trainees offered
-    def set_data(self, data: analysis.Data) -> None:
+    def set_data(self, data: reports.Data) -> None:
         self.data = data
         with self.quiet():
             s = data.sessions
@@ -944,7 +942,7 @@ class Filters(widgets.VBox):
             self._offer_trainees()
 
     def selection(self) -> dict[str, Any]:
-        """Keyword arguments for ``analysis.select``."""
+        """Keyword arguments for ``reports.select``."""
         return {
             "team": list(self.team.value) or None,
             "trainee": list(self.trainee.value) or None,
@@ -1084,7 +1082,7 @@ class SessionViewer(widgets.VBox):
             self.form,
         ]
 
-    def offer(self, data: analysis.Data) -> None:
+    def offer(self, data: reports.Data) -> None:
         """The sessions of the filter (latest first) in the picker; the picked one stays if it can."""
         s = data.sessions
         if self.reviewed_only.value:
@@ -1163,15 +1161,15 @@ class ReviewLab:
         if isinstance(scenarios, dict):
             self.scenarios = scenarios
         else:
-            self.scenarios, problems = load_library(scenarios or default_scenarios_dir())
+            self.scenarios, problems = load_library(scenarios or settings.scenarios_dir())
             for problem in problems:
                 log.warning("scenario not loaded: %s", problem)
         self.demo = False
         if store is None:
             store, note, self.demo = open_review_store(scenarios=self.scenarios)
         self.store = store if isinstance(store, Store) else open_store(store)
-        self.rules = rules or analysis.load_rules()
-        self.data = analysis.load(self.store, self.rules)
+        self.rules = rules or reports.load_rules()
+        self.data = reports.load(self.store, self.rules)
         self.selected = self.data
         self.note = _classed(widgets.HTML(CSS + note), "rp-review", "rp-note-widget")
         self.filters = Filters(self.data, self.scenarios)
@@ -1187,7 +1185,7 @@ class ReviewLab:
         that holds no sessions or ``demo`` is true."""
         scenarios = kwargs.pop("scenarios", None)
         if not isinstance(scenarios, dict):
-            scenarios, _problems = load_library(scenarios or default_scenarios_dir())
+            scenarios, _problems = load_library(scenarios or settings.scenarios_dir())
         opened = open_review_store(location, scenarios=scenarios, demo=demo)
         lab = cls(opened.store, scenarios=scenarios, note=opened.note, **kwargs)
         lab.demo = opened.demo
@@ -1209,7 +1207,7 @@ class ReviewLab:
 
     # ------------------------------------------------------------------ updating
 
-    def _render(self, name: str, data: analysis.Data) -> str:
+    def _render(self, name: str, data: reports.Data) -> str:
         renderers: dict[str, Callable[[], str]] = {
             "matrix": lambda: matrix_html(data, self.scenarios),
             "kpis": lambda: kpis_html(data),
@@ -1225,7 +1223,7 @@ class ReviewLab:
 
     def refresh(self) -> None:
         """Apply the filters and re-render every view and the session picker."""
-        data = analysis.select(self.data, **self.filters.selection())
+        data = reports.select(self.data, **self.filters.selection())
         self.selected = data
         self.errors = {}
         n, trainees = len(data.sessions), data.sessions["trainee"].nunique()
@@ -1240,7 +1238,7 @@ class ReviewLab:
         few, note = data, ""
         if trainees > MAX_TRAINEES_SHOWN:
             latest = data.sessions.groupby("trainee")["started_at"].max().sort_values(ascending=False)
-            few = analysis.select(data, trainee=list(latest.index[:MAX_TRAINEES_SHOWN]))
+            few = reports.select(data, trainee=list(latest.index[:MAX_TRAINEES_SHOWN]))
             note = (
                 f'<p class="rp-muted rp-capped">Showing the {MAX_TRAINEES_SHOWN} most recently active of '
                 f"{trainees:,} trainees — filter by team or trainee to see the others.</p>"
@@ -1262,7 +1260,7 @@ class ReviewLab:
 
     def reload(self) -> None:
         """Read the store again (new sessions, new reviews), then refresh."""
-        self.data = analysis.load(self.store, self.rules)
+        self.data = reports.load(self.store, self.rules)
         self.filters.set_data(self.data)
         self.refresh()
 

@@ -1,0 +1,315 @@
+"""Playing a scenario: a ``Session`` moves through one ``transitions`` Machine per scenario.
+
+The Machine holds the scenario's graph (one trigger per option, ``option_0``…, plus
+``break_off`` and an internal ``not_understood``), built once per scenario and shared;
+each session is added to it as a model and removed when it ends. The engine registers its
+own callbacks: nothing from a scenario file ever names a callback.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from transitions import Machine
+
+from ..errors import SessionError
+from .matching import Match, Matcher, get_matcher
+from .model import FeedbackMode
+from .rules import BREAKING_POINT, Effect, State
+from .scenario import Scenario
+from .scoring import Conclusion, Result, score_session
+from .turn import Turn
+
+__all__ = ["Recorder", "Session", "Turn"]
+
+
+class Recorder(Protocol):
+    """Where a session writes itself as it happens (the results store)."""
+
+    def session_started(self, session: Session) -> None: ...
+    def turn_recorded(self, session: Session, turn: Turn) -> None: ...
+    def session_finished(self, session: Session, result: Result) -> None: ...
+    def session_abandoned(self, session: Session) -> None: ...
+
+
+_MACHINES: OrderedDict[tuple[str, str], Machine] = OrderedDict()
+_MACHINE_CACHE_SIZE = 64  # an authoring notebook makes a new version with every edit
+
+
+def _entered(event) -> None:
+    if event.transition.dest is not None:  # an internal transition stays where it is
+        event.model._entered(event.state.name)
+
+
+def machine_for(scenario: Scenario) -> Machine:
+    """The scenario's shared Machine (built on first use)."""
+    key = (scenario.id, scenario.content_hash)
+    machine = _MACHINES.get(key)
+    if machine is not None:
+        _MACHINES.move_to_end(key)
+    else:
+        nodes, endings = list(scenario.nodes), list(scenario.endings)
+        machine = Machine(
+            model=None,
+            states=nodes + endings + [BREAKING_POINT],
+            initial=scenario.rules.start,
+            auto_transitions=False,
+            send_event=True,
+            after_state_change=[_entered],
+        )
+        for node_id, node in scenario.nodes.items():
+            for i, option in enumerate(node.options):
+                machine.add_transition(f"option_{i}", node_id, option.next)
+        machine.add_transition("break_off", nodes, BREAKING_POINT)
+        machine.add_transition("not_understood", nodes, None)
+        _MACHINES[key] = machine
+        while len(_MACHINES) > _MACHINE_CACHE_SIZE:
+            _MACHINES.popitem(last=False)
+    return machine
+
+
+def _utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(eq=False)
+class Session:
+    """One trainee playing one scenario.
+
+    ``reply`` takes an option number (1-based, as the trainee sees them) or typed text.
+    ``clock`` (seconds, monotonic) is injectable so tests and replays control time.
+    """
+
+    scenario: Scenario
+    trainee: str = "anonymous"
+    seed: int | None = None
+    mode: FeedbackMode | None = None
+    clock: Callable[[], float] = time.monotonic
+    matcher: Matcher | None = None
+    recorder: Recorder | None = None
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    attempt: int = 1
+    started_at: str = field(default_factory=_utcnow)
+    turns: list[Turn] = field(default_factory=list)
+    start: str | None = None  # play from this node (a trainer's "play from here"); default: the scenario's start
+    start_mood: int | None = None  # and with this mood; default: the persona's starting mood
+    state: str = field(init=False, default="")  # set by the Machine
+
+    def __post_init__(self) -> None:
+        if self.seed is None:
+            self.seed = secrets.randbelow(2**31)
+        self.mode = self.mode or self.scenario.model.feedback
+        self.matcher = self.matcher or get_matcher(self.scenario.model.matching.matcher)
+        self._rng = random.Random(self.seed)
+        self._rules = self.scenario.rules
+        self._now: State = self._rules.initial()
+        if self.start is not None or self.start_mood is not None:
+            node = self.start or self._now.node
+            if node not in self.scenario.nodes:
+                raise SessionError(f"there is no node '{node}' to start from in {self.scenario.id}")
+            mood = self._now.mood if self.start_mood is None else max(0, min(100, int(self.start_mood)))
+            self._now = State(node, mood)
+        self._result: Result | None = None
+        self._machine = machine_for(self.scenario)
+        self._machine.add_model(self, initial=self._now.node)
+        self.status = "in_progress"
+        self.customer_line = self._pick(self.scenario.nodes[self._now.node].customer)
+        self.transcript: list[tuple[str, str]] = [("customer", self.customer_line)]
+        self._shown_at = self._started = self.clock()
+        if self.recorder is not None:
+            self.recorder.session_started(self)
+
+    # -------------------------------------------------------------- what the trainee sees
+
+    @property
+    def mood(self) -> int:
+        return self._now.mood
+
+    @property
+    def finished(self) -> bool:
+        return self._now.ending is not None
+
+    @property
+    def node(self) -> str:
+        return self._now.node
+
+    @property
+    def ending(self) -> str | None:
+        return self._now.ending
+
+    @property
+    def outcome(self) -> str | None:
+        if self._now.ending is None:
+            return None
+        if self._now.ending == BREAKING_POINT:
+            return (self.scenario.model.breaking_point or self.scenario.persona.on_break).outcome
+        return self.scenario.endings[self._now.ending].outcome
+
+    @property
+    def options(self) -> list[str]:
+        """The texts of the replies on offer (empty once finished)."""
+        if self.finished:
+            return []
+        return [o.text for o in self.scenario.nodes[self._now.node].options]
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the customer's current line appeared."""
+        return self.clock() - self._shown_at
+
+    # -------------------------------------------------------------- replying
+
+    def reply(self, reply: int | str) -> Turn:
+        """Answer the customer with an option number (1-based) or typed text."""
+        if self.finished or self.status != "in_progress":
+            raise SessionError(f"the session has ended ({self.status}); start a new one to play again")
+        options = self.scenario.nodes[self._now.node].options
+        reply_text, kind = str(reply), "option"
+        if isinstance(reply, bool):
+            raise SessionError("a reply is an option number or text")
+        if isinstance(reply, int):
+            if not 1 <= reply <= len(options):
+                raise SessionError(f"there is no option {reply}: choose 1 to {len(options)}")
+            match = Match(reply - 1, 1.0)
+            reply_text = options[reply - 1].text
+        else:
+            if not reply.strip():
+                raise SessionError("the reply is empty")
+            kind = "text"
+            match = self.matcher.match(reply, options, self.scenario.language)
+        latency = self.clock() - self._shown_at
+        understood = match.option_index is not None and (
+            kind == "option" or match.confidence >= self.scenario.model.matching.threshold
+        )
+        before = self._now
+        values = self.scenario.state_space.reply_values(before)
+        best = max(range(len(values)), key=values.__getitem__)
+        if understood:
+            new, effect = self._rules.choose(before, match.option_index)
+        else:
+            new, effect = self._rules.confuse(before)
+        turn = self._make_turn(before, reply_text, kind, match, understood, effect, latency, best)
+        turn.was_best = understood and values[match.option_index] >= values[best] - 1e-9
+        self._now = new
+        self.turns.append(turn)
+        self.transcript.append(("trainee", reply_text))
+        # The Machine moves the model; _entered() picks the customer's next line.
+        if effect.ending == BREAKING_POINT:
+            self.break_off()
+        elif understood:
+            self.trigger(f"option_{match.option_index}")
+        else:
+            self.not_understood()
+            self.customer_line = self._pick(self.scenario.persona.rephrase)
+            self._show(self.customer_line)
+        if self.recorder is not None:
+            self.recorder.turn_recorded(self, turn)
+        if self.finished:
+            self._finish()
+        return turn
+
+    def _make_turn(
+        self,
+        before: State,
+        reply: str,
+        kind: str,
+        match: Match,
+        understood: bool,
+        effect: Effect,
+        latency: float,
+        best: int,
+    ) -> Turn:
+        option = self.scenario.nodes[before.node].options[match.option_index] if understood else None
+        parts = [option.feedback] if option else ["The customer did not understand this reply."]
+        parts += [r.feedback for r in effect.reactions]
+        return Turn(
+            index=len(self.turns),
+            node=before.node,
+            customer_line=self.customer_line,
+            reply=reply,
+            kind=kind,
+            option_index=match.option_index if understood else None,
+            confidence=match.confidence,
+            understood=understood,
+            scores=effect.scores,
+            mood_before=effect.mood_before,
+            mood_after=effect.mood_after,
+            reactions=[r.id for r in effect.reactions],
+            feedback=" ".join(parts),
+            latency=round(latency, 3),
+            at=_utcnow(),
+            next=effect.next,
+            ending=effect.ending,
+            breach=effect.breach,
+            best_option_index=best,
+        )
+
+    def _entered(self, state_name: str) -> None:
+        if state_name == BREAKING_POINT:
+            lines = (self.scenario.model.breaking_point or self.scenario.persona.on_break).customer
+        elif state_name in self.scenario.endings:
+            lines = self.scenario.endings[state_name].customer
+        else:
+            lines = self.scenario.nodes[state_name].customer
+        self.customer_line = self._pick(lines)
+        self._show(self.customer_line)
+
+    def _show(self, line: str) -> None:
+        self.transcript.append(("customer", line))
+        self._shown_at = self.clock()
+
+    def _pick(self, lines: list[str]) -> str:
+        return lines[0] if len(lines) == 1 else self._rng.choice(lines)
+
+    def _finish(self) -> None:
+        self.status = "completed"
+        self._ended = self.clock()
+        self._machine.remove_model(self)
+        if self.recorder is not None:
+            self.recorder.session_finished(self, self.result())
+
+    def abandon(self) -> None:
+        """The trainee left: what was answered stays; the session is marked abandoned."""
+        if self.status != "in_progress":
+            return
+        self.status = "abandoned"
+        self._machine.remove_model(self)
+        if self.recorder is not None:
+            self.recorder.session_abandoned(self)
+
+    # -------------------------------------------------------------- results
+
+    @property
+    def handle_time(self) -> float:
+        end = getattr(self, "_ended", None)
+        return round((end if end is not None else self.clock()) - self._started, 3)
+
+    def result(self) -> Result:
+        """Scores, KPIs and the debrief (for a finished session)."""
+        if not self.finished:
+            raise SessionError("the conversation is not over yet")
+        if self._result is None:
+            self._result = score_session(
+                self.scenario.model,
+                self.scenario.state_space.max_scores,
+                self.turns,
+                Conclusion(
+                    session_id=self.id,
+                    trainee=self.trainee,
+                    outcome=self.outcome or "",
+                    ending=self.ending or "",
+                    closing_line=self.customer_line,
+                    final_mood=self.mood,
+                    handle_time=self.handle_time,
+                    mode=self.mode or "practice",
+                ),
+            )
+        return self._result

@@ -1,0 +1,90 @@
+"""The Scenario: a validated scenario file with its persona, immutable and ready to play.
+
+Only the loader (``simulator.loading``) makes one, after every check has passed; the engine,
+scoring and the trainer's tools read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Protocol
+
+from ..errors import Problem
+from .competencies import competency_title
+from .model import PersonaModel, ScenarioModel
+from .rules import Rules
+from .scoring import score_of
+from .statespace import StateSpace
+
+__all__ = ["Locations", "Scenario"]
+
+
+class Locations(Protocol):
+    """Where each part of a scenario stands in its file (the loader's parsed document)."""
+
+    def problem(
+        self, location: tuple[str | int, ...], message: str, *, key: bool = False, severity: str = "error"
+    ) -> Problem: ...
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """A validated scenario with its persona: immutable, ready to play.
+
+    Args:
+        model: the scenario file's content, checked against the schema.
+        persona: the persona it names, from the library's ``personas/`` folder.
+        content_hash: 16 hex digits of the scenario's and the persona's bytes; results keep it.
+        source: the file it was read from, if any.
+        document: where each part stands in the file, for located messages.
+    """
+
+    model: ScenarioModel
+    persona: PersonaModel
+    content_hash: str
+    source: Path | None = None
+    document: Locations | None = field(default=None, repr=False)
+
+    id = property(lambda self: self.model.id)
+    version = property(lambda self: self.model.version)
+    title = property(lambda self: self.model.title)
+    language = property(lambda self: self.model.language)
+    nodes = property(lambda self: self.model.nodes)
+    endings = property(lambda self: self.model.endings)
+    competencies = property(lambda self: self.model.competencies)
+    pass_mark = property(lambda self: self.model.pass_mark)
+
+    @cached_property
+    def rules(self) -> Rules:
+        """The conversation rules: how a reply moves the node, the mood and the scores."""
+        return Rules(self.model, self.persona)
+
+    @cached_property
+    def state_space(self) -> StateSpace:
+        """Every conversation state the replies reach, explored once and shared by every session."""
+        return StateSpace(self.rules)
+
+    @property
+    def decision_points(self) -> int:
+        """How many nodes (points where the trainee replies) the scenario has."""
+        return len(self.model.nodes)
+
+    def competency_title(self, competency: str) -> str:
+        """The competency's title: as the scenario declares it, else from the catalogue in its language."""
+        declared = self.model.competencies.get(competency)
+        if declared is not None and declared.title:
+            return declared.title
+        return competency_title(competency, self.language)
+
+    def scores(self, raw: dict[str, float]) -> tuple[dict[str, float], float]:
+        """Per-competency scores 0-100 and the overall score from raw score sums.
+
+        Args:
+            raw: summed score changes per competency.
+
+        Returns:
+            (scores per competency, overall score), as a session is scored.
+        """
+        return score_of(raw, self.state_space.max_scores, self.model.competencies)

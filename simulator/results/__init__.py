@@ -1,0 +1,1 @@
+"""Results: the store (the only code that speaks SQL), the reviewer's reports, exports and demo data."""

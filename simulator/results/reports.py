@@ -1,0 +1,420 @@
+"""The reviewer's analysis: pandas views over the results store.
+
+Definitions (also in docs/assessment.md; the editable rules are in simulator/assessment.yaml):
+- **Effective score**: where a reviewer scored a session, the latest review's score is the one
+  reports use (overall, per competency, and pass/fail); otherwise the automatic one.
+- **Competency score of a trainee**: per scenario the evidence attempt (``evidence``: the latest
+  completed attempt by default), its effective competency score; averaged over the scenarios
+  that assess the competency. **Level** 0-3 by the ``levels`` thresholds; not assessed → NaN.
+- **CSAT %**: share of completed conversations whose CSAT (1-5, from the customer's final mood)
+  is 4 or 5. **FCR %**: share of completed conversations resolved on first contact.
+  **QA score**: mean share of replies that were the best available. **AHT**: mean handle time (s).
+- **Agreement** between reviewer and automatic result per scenario: pass/fail agreement,
+  Cohen's kappa on pass/fail, Pearson correlation of the overall scores.
+
+Import cost matters only here: the trainee's app never imports this module.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+import yaml
+
+from .. import settings
+from .store import Store, open_store
+
+__all__ = [
+    "Data",
+    "agreement",
+    "certification",
+    "competency_matrix",
+    "competency_scores",
+    "first_best_latest",
+    "item_analysis",
+    "kpis",
+    "load",
+    "load_rules",
+    "not_understood",
+    "progress",
+    "select",
+    "self_vs_auto",
+    "transcript",
+]
+
+RULES_FILE = settings.DEFAULT_ASSESSMENT_RULES
+
+
+def load_rules(path: Path | str | None = None) -> dict[str, Any]:
+    """The level, grade and KPI rules: the file given, else $ROLEPLAY_RULES, else the lab's defaults
+    (simulator/assessment.yaml — copy it, edit it, and point $ROLEPLAY_RULES at the copy)."""
+    path = settings.assessment_rules_file(path)
+    rules = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rules["levels"] = sorted(rules["levels"], key=lambda r: -r["min"])
+    return rules
+
+
+@dataclass(frozen=True)
+class Data:
+    """The store's tables as DataFrames (one row per session / turn / review / score)."""
+
+    sessions: pd.DataFrame
+    turns: pd.DataFrame
+    scores: pd.DataFrame  # long: session_id, competency, auto, reviewed, score
+    reviews: pd.DataFrame
+    self_assessments: pd.DataFrame
+    rules: dict[str, Any]
+
+
+_SESSION_COLUMNS = (
+    "id, trainee, scenario_id, scenario_version, scenario_hash, language, seed, attempt, mode, "
+    "status, started_at, ended_at, outcome, ending, score, passed, final_mood, handle_time, "
+    "competency_scores, csat, fcr, qa_score, sla"
+)
+_TURN_COLUMNS = (
+    "session_id, idx, node, reply, kind, option_index, confidence, understood, was_best, "
+    "best_option_index, mood_before, mood_after, latency"
+)
+
+
+def load(store: Store | str | None = None, rules: dict[str, Any] | None = None) -> Data:
+    """Read a store (a Store, a path or a database URL) into DataFrames."""
+    store = store if isinstance(store, Store) else open_store(store)
+    with store.reader.connect() as conn:
+        sessions = pd.read_sql(sa.text(f"SELECT {_SESSION_COLUMNS} FROM sessions"), conn)
+        turns = pd.read_sql(sa.text(f"SELECT {_TURN_COLUMNS} FROM turns"), conn)
+        reviews = pd.read_sql(sa.text("SELECT * FROM reviews ORDER BY id"), conn)
+        selfs = pd.read_sql(sa.text("SELECT * FROM self_assessments ORDER BY id"), conn)
+        teams = pd.read_sql(sa.text("SELECT trainee, team FROM trainees"), conn)
+    return build(sessions, turns, reviews, selfs, teams, rules or load_rules())
+
+
+def build(sessions, turns, reviews, selfs, teams, rules) -> Data:
+    sessions = sessions.merge(teams, on="trainee", how="left")
+    sessions["team"] = sessions["team"].fillna("(no team)")
+    for column in ("started_at", "ended_at"):
+        sessions[column] = pd.to_datetime(sessions[column], utc=True, format="ISO8601")
+    for column in ("passed", "fcr"):
+        sessions[column] = sessions[column].astype("boolean")
+    sessions = sessions.rename(columns={"score": "auto_score", "passed": "auto_passed"})
+    latest = reviews.drop_duplicates("session_id", keep="last").set_index("session_id")
+    sessions["reviewed"] = sessions["id"].isin(latest.index)
+    sessions["review_score"] = sessions["id"].map(latest["overall"]) if len(latest) else np.nan
+    review_passed = sessions["id"].map(latest["passed"]) if len(latest) else pd.Series(pd.NA, index=sessions.index)
+    sessions["score"] = sessions["review_score"].where(sessions["reviewed"], sessions["auto_score"])
+    sessions["passed"] = review_passed.astype("boolean").where(sessions["reviewed"], sessions["auto_passed"])
+    sessions = sessions.sort_values(["started_at", "id"], kind="stable").reset_index(drop=True)
+
+    done = sessions[sessions["status"] == "completed"]
+    rows = []
+    review_scores = (
+        {sid: json.loads(s) if isinstance(s, str) else s for sid, s in latest["scores"].items()} if len(latest) else {}
+    )
+    for sid, blob in zip(done["id"], done["competency_scores"], strict=True):
+        if not isinstance(blob, str):
+            continue
+        reviewed = review_scores.get(sid, {})
+        for competency, auto in json.loads(blob).items():
+            rows.append((sid, competency, float(auto), reviewed.get(competency, np.nan)))
+    scores = pd.DataFrame(rows, columns=["session_id", "competency", "auto", "reviewed"])
+    scores["score"] = scores["reviewed"].fillna(scores["auto"])
+    sessions = sessions.drop(columns=["competency_scores"])
+
+    if len(turns):
+        turns = turns.merge(
+            sessions[["id", "trainee", "team", "scenario_id", "scenario_version", "started_at"]],
+            left_on="session_id",
+            right_on="id",
+            how="left",
+        ).drop(columns=["id"])
+        for column in ("understood", "was_best"):
+            turns[column] = turns[column].astype(bool)
+    reviews = reviews.assign(scores=reviews["scores"].map(json.loads)) if len(reviews) else reviews
+    selfs = selfs.assign(scores=selfs["scores"].map(json.loads)) if len(selfs) else selfs
+    return Data(sessions, turns, scores, reviews, selfs, rules)
+
+
+def select(data: Data, *, team=None, trainee=None, scenario=None, since=None, until=None) -> Data:
+    """The data of some teams, trainees, scenarios (a name or a list each) and a date range."""
+    keep = pd.Series(True, index=data.sessions.index)
+    for column, wanted in (("team", team), ("trainee", trainee), ("scenario_id", scenario)):
+        if wanted:
+            keep &= data.sessions[column].isin([wanted] if isinstance(wanted, str) else list(wanted))
+    if since is not None:
+        keep &= data.sessions["started_at"] >= pd.Timestamp(since, tz="UTC")
+    if until is not None:
+        keep &= data.sessions["started_at"] < pd.Timestamp(until, tz="UTC") + pd.Timedelta(days=1)
+    sessions = data.sessions[keep]
+    ids = set(sessions["id"])
+    part = lambda df, col: df[df[col].isin(ids)] if len(df) else df  # noqa: E731
+    return replace(
+        data,
+        sessions=sessions,
+        turns=part(data.turns, "session_id"),
+        scores=part(data.scores, "session_id"),
+        reviews=part(data.reviews, "session_id"),
+        self_assessments=part(data.self_assessments, "session_id"),
+    )
+
+
+# ------------------------------------------------------------------ competencies
+
+
+def _evidence(data: Data) -> pd.DataFrame:
+    """Per trainee × scenario × competency, the score the evidence rule picks."""
+    done = data.sessions[data.sessions["status"] == "completed"][["id", "trainee", "scenario_id", "started_at"]]
+    scored = data.scores.merge(done, left_on="session_id", right_on="id")
+    keys = ["trainee", "scenario_id", "competency"]
+    rule = data.rules.get("evidence", "latest")
+    if rule == "best":
+        return scored.groupby(keys, as_index=False)["score"].max()
+    if rule == "mean":
+        return scored.groupby(keys, as_index=False)["score"].mean()
+    return scored.sort_values("started_at").groupby(keys, as_index=False).last()[[*keys, "score"]]
+
+
+def competency_scores(data: Data) -> pd.DataFrame:
+    """Trainees × competencies: the mean evidence score 0-100 (NaN: not assessed)."""
+    evidence = _evidence(data)
+    if evidence.empty:
+        return pd.DataFrame(index=pd.Index([], name="trainee"))
+    table = evidence.groupby(["trainee", "competency"])["score"].mean().unstack("competency")
+    return table.round(1)
+
+
+def level_of(score: float, rules: dict[str, Any]) -> float:
+    if score is None or (isinstance(score, float) and math.isnan(score)):
+        return np.nan
+    for rule in rules["levels"]:
+        if score >= rule["min"]:
+            return float(rule["level"])
+    return 0.0
+
+
+def competency_matrix(data: Data) -> pd.DataFrame:
+    """Trainees × competencies: level 0-3 (NaN where the competency was not assessed)."""
+    scores = competency_scores(data)
+    return scores.apply(lambda col: col.map(lambda v: level_of(v, data.rules)))
+
+
+def certification(data: Data) -> pd.DataFrame:
+    """Each trainee's grade by the rules, with what stands between them and the next one."""
+    matrix = competency_matrix(data)
+    grades = data.rules["grades"]
+    rows = []
+    for trainee, levels in matrix.iterrows():
+        assessed = levels.dropna()
+        earned, missing_next = grades[-1]["grade"], ""
+        for i, grade in enumerate(grades):
+            gaps = _grade_gaps(assessed, grade)
+            if not gaps:
+                earned = grade["grade"]
+                if i > 0:
+                    missing_next = "; ".join(_grade_gaps(assessed, grades[i - 1]))
+                break
+        rows.append(
+            {
+                "trainee": trainee,
+                "grade": earned,
+                "assessed": len(assessed),
+                "mean_level": round(float(assessed.mean()), 2) if len(assessed) else np.nan,
+                "to_next_grade": missing_next,
+            }
+        )
+    return pd.DataFrame(rows, columns=["trainee", "grade", "assessed", "mean_level", "to_next_grade"]).set_index(
+        "trainee"
+    )
+
+
+def _grade_gaps(levels: pd.Series, grade: dict[str, Any]) -> list[str]:
+    gaps = []
+    need = grade.get("min_competencies", 0)
+    if len(levels) < need:
+        gaps.append(f"{need - len(levels)} more competencies assessed")
+    floor = grade.get("all_at_least")
+    if floor is not None:
+        low = sorted(levels[levels < floor].index)
+        if low:
+            gaps.append(f"level {floor} in {', '.join(low)}")
+    at_least = grade.get("at_least")
+    if at_least:
+        have = int((levels >= at_least["level"]).sum())
+        if have < at_least["count"]:
+            gaps.append(f"{at_least['count'] - have} more at level {at_least['level']}")
+    return gaps
+
+
+# ------------------------------------------------------------------ KPIs and progress
+
+
+def kpis(data: Data, by: str = "trainee") -> pd.DataFrame:
+    """KPIs per trainee or team (``by``) against the targets of the rules file.
+
+    Columns: sessions, csat (%), fcr (%), qa_score, aht (s), pass_rate (%), and for each KPI
+    with a target, ``<kpi>_target`` and ``<kpi>_met``.
+    """
+    done = data.sessions[data.sessions["status"] == "completed"]
+    if done.empty:
+        return pd.DataFrame(columns=["sessions", "csat", "fcr", "qa_score", "aht", "pass_rate"])
+    grouped = done.groupby(by)
+    table = pd.DataFrame(
+        {
+            "sessions": grouped.size(),
+            "csat": grouped["csat"].apply(lambda s: 100.0 * (s >= 4).mean()),
+            "fcr": grouped["fcr"].apply(lambda s: 100.0 * s.astype(float).mean()),
+            "qa_score": grouped["qa_score"].mean(),
+            "aht": grouped["handle_time"].mean(),
+            "pass_rate": grouped["passed"].apply(lambda s: 100.0 * s.astype(float).mean()),
+        }
+    ).round(1)
+    for kpi, target in data.rules.get("kpi_targets", {}).items():
+        if target is None or kpi not in table:
+            continue
+        table[f"{kpi}_target"] = float(target)
+        table[f"{kpi}_met"] = table[kpi] <= target if kpi == "aht" else table[kpi] >= target
+    return table
+
+
+def progress(data: Data) -> pd.DataFrame:
+    """Every completed attempt: trainee, scenario, attempt, date, effective score, passed."""
+    done = data.sessions[data.sessions["status"] == "completed"]
+    return done[
+        ["trainee", "team", "scenario_id", "attempt", "started_at", "score", "auto_score", "passed"]
+    ].reset_index(drop=True)
+
+
+def first_best_latest(data: Data) -> pd.DataFrame:
+    """Per trainee × scenario: attempts, first, best and latest score, and the improvement."""
+    done = progress(data).sort_values("started_at", kind="stable")
+    grouped = done.groupby(["trainee", "scenario_id"])["score"]
+    table = pd.DataFrame(
+        {"attempts": grouped.size(), "first": grouped.first(), "best": grouped.max(), "latest": grouped.last()}
+    )
+    table["improvement"] = table["latest"] - table["first"]
+    return table
+
+
+# ------------------------------------------------------------------ item analysis
+
+
+def item_analysis(data: Data, scenarios: dict | None = None) -> pd.DataFrame:
+    """Per scenario version, node and option: how often chosen, how often the best, the mood it costs.
+
+    Versions are kept apart. With ``scenarios`` (id → Scenario) the option's text is added for
+    the version that is loaded now.
+    """
+    turns = data.turns
+    if turns.empty:
+        return pd.DataFrame()
+    answered = turns[turns["understood"]]
+    keys = ["scenario_id", "scenario_version", "node"]
+    grouped = answered.groupby([*keys, "option_index"])
+    table = pd.DataFrame(
+        {
+            "chosen": grouped.size(),
+            "best_share": grouped["was_best"].mean().mul(100).round(1),
+            "mood_change": (grouped["mood_after"].mean() - grouped["mood_before"].mean()).round(1),
+            "mean_latency": grouped["latency"].mean().round(1),
+        }
+    ).reset_index()
+    per_node = table.groupby(keys)["chosen"].transform("sum")
+    table["share"] = (100.0 * table["chosen"] / per_node).round(1)
+    table["option"] = table["option_index"].astype(int) + 1
+    nu = turns[~turns["understood"]].groupby(keys).size().rename("not_understood")
+    table = table.merge(nu, left_on=keys, right_index=True, how="left")
+    table["not_understood"] = table["not_understood"].fillna(0).astype(int)
+    if scenarios:
+
+        def text(row):
+            s = scenarios.get(row["scenario_id"])
+            if s is None or s.version != row["scenario_version"] or row["node"] not in s.nodes:
+                return ""
+            options, index = s.nodes[row["node"]].options, int(row["option_index"])
+            return options[index].text if index < len(options) else ""
+
+        table["text"] = table.apply(text, axis=1)
+    return table.drop(columns=["option_index"])[
+        [
+            *keys,
+            "option",
+            *(["text"] if scenarios else []),
+            "chosen",
+            "share",
+            "best_share",
+            "mood_change",
+            "mean_latency",
+            "not_understood",
+        ]
+    ]
+
+
+def not_understood(data: Data) -> pd.DataFrame:
+    """Typed replies the lab did not understand, by scenario version and node, most frequent first."""
+    turns = data.turns
+    if turns.empty:
+        return pd.DataFrame(columns=["scenario_id", "scenario_version", "node", "reply", "times"])
+    missed = turns[~turns["understood"]]
+    table = missed.groupby(["scenario_id", "scenario_version", "node", "reply"]).size().rename("times")
+    return table.reset_index().sort_values(["times", "scenario_id"], ascending=[False, True], kind="stable")
+
+
+# ------------------------------------------------------------------ reviews
+
+
+def cohen_kappa(a, b) -> float:
+    """Cohen's kappa of two raters' yes/no decisions (NaN when chance agreement is total)."""
+    a, b = np.asarray(a, dtype=bool), np.asarray(b, dtype=bool)
+    if len(a) == 0:
+        return float("nan")
+    observed = float((a == b).mean())
+    chance = float(a.mean() * b.mean() + (1 - a.mean()) * (1 - b.mean()))
+    return float("nan") if chance == 1.0 else (observed - chance) / (1.0 - chance)
+
+
+def agreement(data: Data) -> pd.DataFrame:
+    """Per scenario: how well the automatic result agrees with reviewers'."""
+    reviewed = data.sessions[data.sessions["reviewed"]]
+    rows = []
+    for scenario, group in reviewed.groupby("scenario_id"):
+        auto, review = group["auto_passed"].astype(bool), group["passed"].astype(bool)
+        r = group["auto_score"].corr(group["review_score"]) if len(group) > 1 else float("nan")
+        rows.append(
+            {
+                "scenario_id": scenario,
+                "reviewed": len(group),
+                "pass_agreement": round(100.0 * float((auto == review).mean()), 1),
+                "kappa": round(cohen_kappa(auto, review), 3),
+                "score_correlation": round(float(r), 3) if not math.isnan(r) else float("nan"),
+                "mean_difference": round(float((group["review_score"] - group["auto_score"]).mean()), 1),
+            }
+        )
+    columns = ["scenario_id", "reviewed", "pass_agreement", "kappa", "score_correlation", "mean_difference"]
+    return pd.DataFrame(rows, columns=columns).set_index("scenario_id")
+
+
+def self_vs_auto(data: Data) -> pd.DataFrame:
+    """Per trainee: how their self-assessment compares with the effective score."""
+    if data.self_assessments.empty:
+        return pd.DataFrame(columns=["assessed", "self", "score", "gap"])
+    joined = data.self_assessments.merge(data.sessions[["id", "trainee", "score"]], left_on="session_id", right_on="id")
+    grouped = joined.groupby("trainee")
+    table = pd.DataFrame(
+        {"assessed": grouped.size(), "self": grouped["overall"].mean(), "score": grouped["score"].mean()}
+    )
+    table["gap"] = table["self"] - table["score"]
+    return table.round(1)
+
+
+def transcript(data: Data, session_id: str) -> pd.DataFrame:
+    """One session's replies in order (texts as stored: escape before showing them as HTML)."""
+    turns = data.turns[data.turns["session_id"] == session_id].sort_values("idx")
+    return turns[
+        ["idx", "node", "reply", "kind", "understood", "was_best", "mood_before", "mood_after", "latency"]
+    ].reset_index(drop=True)

@@ -1,0 +1,135 @@
+"""Every setting the lab reads from the environment, named once, with its default and meaning.
+
+Nothing else in the package reads ``os.environ``. Each setting is read when asked for, not at
+import, so a test or ``roleplay serve`` can set a variable and every later call sees it.
+
+- ``ROLEPLAY_STORE``: the results store, a SQLite file or a database URL
+  (default: ``$XDG_DATA_HOME/roleplay-lab/results.sqlite``, ``~/.local/share`` when unset).
+- ``ROLEPLAY_SCENARIOS``: the scenario library, a folder with ``personas/`` (default:
+  ``scenarios/`` in the working folder or one up, else the lab's own library).
+- ``ROLEPLAY_RULES``: the assessment rules file: competency levels, grades, KPI targets
+  (default: the lab's ``simulator/results/assessment.yaml``).
+- ``ROLEPLAY_SALT``: the salt of pseudonyms in exports (default: a salt kept in the store).
+- ``XDG_DATA_HOME``: where user data lives, the default store's folder.
+
+Voila tells a kernel about its page through ``VOILA_KERNEL_ID``, ``VOILA_PREHEAT``,
+``SERVER_SOFTWARE`` and ``QUERY_STRING``; those are read here too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+__all__ = [
+    "ASSESSMENT_RULES",
+    "PACKAGE_DIR",
+    "SALT",
+    "SCENARIOS",
+    "STORE",
+    "assessment_rules_file",
+    "default_store_location",
+    "environment",
+    "in_voila",
+    "named_store",
+    "page_query_string",
+    "pseudonym_salt",
+    "scenarios_dir",
+    "store_location",
+    "voila_preheated",
+]
+
+STORE = "ROLEPLAY_STORE"
+SCENARIOS = "ROLEPLAY_SCENARIOS"
+ASSESSMENT_RULES = "ROLEPLAY_RULES"
+SALT = "ROLEPLAY_SALT"
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+LAB_DIR = PACKAGE_DIR.parent  # the repository (or the environment's site-packages)
+DEFAULT_ASSESSMENT_RULES = PACKAGE_DIR / "results" / "assessment.yaml"
+
+
+def _get(name: str) -> str | None:
+    return os.environ.get(name) or None
+
+
+def default_store_location() -> str:
+    """Where results go when nothing is said: ``$ROLEPLAY_STORE``, else a file in the user's data folder.
+
+    Returns:
+        A SQLite file path or a database URL.
+    """
+    found = _get(STORE)
+    if found:
+        return found
+    base = Path(_get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return str(base / "roleplay-lab" / "results.sqlite")
+
+
+def named_store() -> str | None:
+    """``$ROLEPLAY_STORE`` when it is set, else None (the review lab then offers demo data)."""
+    return _get(STORE)
+
+
+def store_location(given: str | None = None) -> str:
+    """The store a command uses: the one given, else the default (``default_store_location``)."""
+    return given or default_store_location()
+
+
+def scenarios_dir(given: str | Path | None = None) -> Path:
+    """The scenario library: the folder given, else ``$ROLEPLAY_SCENARIOS``, else ``scenarios/`` in
+    the working folder or one up, else the lab's own library.
+
+    Args:
+        given: a folder named on the command line or by a caller.
+
+    Returns:
+        The folder (which may not exist: the caller reports that, with the path).
+    """
+    if given:
+        return Path(given)
+    found = _get(SCENARIOS)
+    if found:
+        return Path(found)
+    for base in (Path.cwd(), Path.cwd().parent, LAB_DIR):
+        if (base / "scenarios").is_dir():
+            return base / "scenarios"
+    return Path("scenarios")
+
+
+def assessment_rules_file(given: str | Path | None = None) -> Path:
+    """The assessment rules (competency levels, grades, KPI targets): the file given, else
+    ``$ROLEPLAY_RULES``, else the lab's defaults."""
+    return Path(given or _get(ASSESSMENT_RULES) or DEFAULT_ASSESSMENT_RULES)
+
+
+def pseudonym_salt() -> bytes | None:
+    """``$ROLEPLAY_SALT`` as bytes, or None when the store's own salt should be used."""
+    found = _get(SALT)
+    return found.encode("utf-8") if found else None
+
+
+def in_voila() -> bool:
+    """True in a kernel that Voila started (preheated or not)."""
+    server = _get("SERVER_SOFTWARE") or ""
+    return bool(_get("VOILA_KERNEL_ID") or voila_preheated() or server.startswith("voila"))
+
+
+def voila_preheated() -> bool:
+    """True in a kernel Voila started before its page was asked for (it must ask Voila for the query string)."""
+    return _get("VOILA_PREHEAT") == "True"
+
+
+def page_query_string() -> str:
+    """The query string Voila put in the kernel's environment (a kernel that was not preheated)."""
+    return os.environ.get("QUERY_STRING", "")
+
+
+def environment(**overrides: str) -> Mapping[str, str]:
+    """This process's environment with the lab's variables set: for the Voila server ``serve`` starts.
+
+    Args:
+        overrides: variable → value, e.g. ``ROLEPLAY_STORE=…``.
+    """
+    return dict(os.environ, **overrides)

@@ -1,0 +1,524 @@
+"""The trainer's studio: edit a scenario, see at once whether it is sound, see it drawn, explore its
+paths, play it from any node, run its path tests, and turn replies trainees typed that the lab did
+not understand into phrasings.
+
+``AuthorStudio`` is one object whose parts a notebook shows cell by cell (``studio.editor_box``,
+``studio.diagram_box`` …). Everything shown is escaped; nothing is written to a scenario file except
+by "Save", "New scenario" or "Add as phrasing", and a phrasing is only written when the scenario stays
+sound.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from .. import settings
+from ..core.engine import Session
+from ..core.rules import BREAKING_POINT
+from ..core.scenario import Scenario
+from ..errors import LabError
+from ..loading.loader import draft_scenario
+from ..results.store import Store, open_store
+from ..studio.files import add_phrasing_to_file, new_scenario_text
+from ..studio.pathtests import run_path_tests
+from . import render
+
+__all__ = ["AuthorStudio", "not_understood_replies"]
+
+log = logging.getLogger("simulator.ui")
+e = render.e
+ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MAX_SHOWN_REPLIES = 25
+
+CSS = """
+<style>
+.rp-studio { font-size: 14px; }
+.rp-editor textarea { font-family: var(--jp-code-font-family, monospace); font-size: 13px; line-height: 1.4; }
+.rp-problems { margin: 4px 0; padding: 6px 10px; border-radius: 6px; border-left: 4px solid #b3261e;
+  background: rgba(179, 38, 30, 0.07); }
+.rp-problems li { font-family: var(--jp-code-font-family, monospace); font-size: 12.5px; }
+.rp-sound { margin: 4px 0; padding: 6px 10px; border-radius: 6px; border-left: 4px solid #1b7f3b;
+  background: rgba(27, 127, 59, 0.08); }
+.rp-warn { color: #8a5a00; }
+.rp-studio table { border-collapse: collapse; margin: 4px 0 10px; }
+.rp-studio td, .rp-studio th { border: 1px solid var(--jp-border-color2, #ddd); padding: 3px 8px;
+  text-align: left; vertical-align: top; }
+.rp-studio th { background: var(--jp-layout-color2, #f3f3f3); }
+.rp-studio pre { white-space: pre-wrap; font-size: 12.5px; }
+.rp-diagram-view svg { max-width: 100%; height: auto; }
+.rp-ok { color: #1b7f3b; font-weight: 700; } .rp-bad { color: #b3261e; font-weight: 700; }
+</style>
+"""
+
+
+def _classed(widget: widgets.Widget, *css: str) -> widgets.Widget:
+    for c in css:
+        widget.add_class(c)
+    return widget
+
+
+def _pre(text: str) -> str:
+    return f"<pre>{e(text)}</pre>"
+
+
+def not_understood_replies(store: Store, scenario_id: str) -> list[tuple[str, str, int]]:
+    """(node, reply, times) of the typed replies to a scenario that were not understood, most frequent first."""
+    return store.not_understood_replies(scenario_id)
+
+
+class AuthorStudio:
+    """A trainer's studio over a scenarios folder and a results store."""
+
+    def __init__(self, scenarios_dir: Path | str | None = None, store: Store | str | None = None):
+        self.folder = Path(scenarios_dir or settings.scenarios_dir())
+        self.store = store if isinstance(store, Store) else open_store(store)
+        self.scenario: Scenario | None = None
+        self.problems: list = []
+        self.session: Session | None = None
+        self._build()
+        self._picked()  # the picker starts on the first file
+
+    # ------------------------------------------------------------------ building
+
+    def _build(self) -> None:
+        self.style = widgets.HTML(CSS)
+        self.message = _classed(widgets.HTML(""), "rp-message")
+        # pick, create, edit, save
+        self.picker = _classed(
+            widgets.Dropdown(options=self._files(), description="Scenario", layout=widgets.Layout(width="460px")),
+            "rp-pick",
+        )
+        self.picker.observe(self._safe(self._picked), "value")
+        self.new_id = widgets.Text(placeholder="new-scenario-id", layout=widgets.Layout(width="220px"))
+        self.create = _classed(widgets.Button(description="New scenario", icon="plus"), "rp-new")
+        self.create.on_click(self._safe(self._create))
+        self.editor = _classed(
+            widgets.Textarea(continuous_update=False, layout=widgets.Layout(width="100%", height="420px")),
+            "rp-editor",
+        )
+        self.editor.observe(self._safe(self._edited), "value")
+        self.check = _classed(widgets.Button(description="Check", icon="check"), "rp-check")
+        self.check.on_click(self._safe(lambda _b=None: self.refresh()))
+        self.save = _classed(widgets.Button(description="Save", icon="save", button_style="primary"), "rp-save")
+        self.save.on_click(self._safe(self._save))
+        self.verdict = _classed(widgets.HTML(""), "rp-verdict")
+        self.editor_box = _classed(
+            widgets.VBox(
+                [
+                    self.style,
+                    widgets.HBox([self.picker, self.new_id, self.create]),
+                    self.editor,
+                    widgets.HBox([self.check, self.save]),
+                    self.verdict,
+                    self.message,
+                ]
+            ),
+            "rp-studio",
+        )
+        # the diagram
+        self.highlight = widgets.ToggleButtons(
+            options=[("best path", "best"), ("worst path", "worst"), ("shortest pass", "shortest"), ("none", "")],
+            value="best",
+            description="Highlight",
+        )
+        self.highlight.observe(self._safe(lambda _c=None: self._draw()), "value")
+        self.diagram = _classed(widgets.HTML(""), "rp-diagram-view")
+        self.diagram_box = _classed(widgets.VBox([self.highlight, self.diagram]), "rp-studio")
+        # paths and random walks
+        self.paths = _classed(widgets.HTML(""), "rp-paths")
+        self.walk_count = widgets.BoundedIntText(value=1000, min=1, max=100_000, description="Walks")
+        self.walk_seed = widgets.IntText(value=0, description="Seed")
+        self.walk_button = _classed(widgets.Button(description="Run random walks", icon="random"), "rp-walk")
+        self.walk_button.on_click(self._safe(self._walks))
+        self.walk_progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="300px"))
+        self.walk_result = _classed(widgets.HTML(""), "rp-walks")
+        self.paths_box = _classed(
+            widgets.VBox(
+                [
+                    self.paths,
+                    widgets.HBox([self.walk_count, self.walk_seed, self.walk_button, self.walk_progress]),
+                    self.walk_result,
+                ]
+            ),
+            "rp-studio",
+        )
+        # play from a node
+        self.play_node = widgets.Dropdown(description="From node")
+        self.play_mood = widgets.IntSlider(value=50, min=0, max=100, description="Mood")
+        self.play_button = _classed(widgets.Button(description="Play from here", icon="play"), "rp-play")
+        self.play_button.on_click(self._safe(self._play))
+        self.play_transcript = _classed(widgets.HTML(""), "rp-play-transcript")
+        self.play_choices = widgets.VBox([])
+        self.play_input = widgets.Text(placeholder="…or type a reply and press Enter", continuous_update=False)
+        self.play_input.observe(self._safe(self._typed), "value")
+        self.play_box = _classed(
+            widgets.VBox(
+                [
+                    widgets.HBox([self.play_node, self.play_mood, self.play_button]),
+                    self.play_transcript,
+                    self.play_choices,
+                    self.play_input,
+                ]
+            ),
+            "rp-studio",
+            "rp-app",
+        )
+        # path tests
+        self.test_button = _classed(widgets.Button(description="Run path tests", icon="check-square"), "rp-run-tests")
+        self.test_button.on_click(self._safe(self._tests))
+        self.test_result = _classed(widgets.HTML(""), "rp-test-result")
+        self.tests_box = _classed(widgets.VBox([self.test_button, self.test_result]), "rp-studio")
+        # replies not understood
+        self.replies_note = _classed(widgets.HTML(""), "rp-replies-note")
+        self.replies = widgets.VBox([])
+        self.phrasings_box = _classed(widgets.VBox([self.replies_note, self.replies]), "rp-studio")
+
+    def _files(self) -> list[tuple[str, Path]]:
+        return [(p.name, p) for p in sorted(self.folder.glob("*.yaml"))]
+
+    def _safe(self, callback: Callable) -> Callable:
+        """A failing callback says so in the studio and is logged; the studio keeps working."""
+
+        @functools.wraps(callback)
+        def run(*args, **kwargs):
+            try:
+                return callback(*args, **kwargs)
+            except LabError as exc:
+                self.message.value = f'<p class="rp-bad">{e(exc)}</p>'
+            except Exception as exc:
+                log.exception("studio callback failed")
+                self.message.value = f'<p class="rp-bad">Something went wrong: {e(type(exc).__name__)}: {e(exc)}</p>'
+
+        return run
+
+    # ------------------------------------------------------------------ file handling
+
+    @property
+    def path(self) -> Path | None:
+        return self.picker.value
+
+    def _picked(self, _change=None) -> None:
+        self.message.value = ""
+        self._replies_cache: dict[str, list[tuple[str, str, int]]] = {}  # read the store again for a new pick
+        if self.path is None:
+            return
+        text = self.path.read_text(encoding="utf-8")
+        if self.editor.value != text:
+            self.editor.value = text  # fires _edited → refresh
+        else:
+            self.refresh()
+
+    def _edited(self, _change=None) -> None:
+        self.refresh()
+
+    def _create(self, _button=None) -> None:
+        sid = self.new_id.value.strip()
+        if not ID.match(sid):
+            raise LabError("a scenario id is lower-case letters, digits and dashes, e.g. refund-too-late")
+        path = self.folder / f"{sid}.yaml"
+        if path.exists():
+            raise LabError(f"{path.name} exists already — pick it from the list")
+        personas = sorted(p.stem for p in (self.folder / "personas").glob("*.yaml"))
+        persona = "angry" if "angry" in personas or not personas else personas[0]
+        path.write_text(new_scenario_text(sid, sid.replace("-", " ").capitalize(), persona), encoding="utf-8")
+        self.picker.options = self._files()
+        self.picker.value = path
+        self.message.value = f'<p class="rp-ok">Created {e(path.name)} from the starter template.</p>'
+
+    def _save(self, _button=None) -> None:
+        if self.path is None:
+            raise LabError("pick or create a scenario first")
+        self.path.write_text(self.editor.value, encoding="utf-8")
+        note = "" if not self.problems else f" — with {len(self.problems)} problem(s): the library skips it until fixed"
+        self.message.value = f'<p class="rp-ok">Saved {e(self.path.name)} at {time.strftime("%H:%M:%S")}{e(note)}.</p>'
+
+    # ------------------------------------------------------------------ checking
+
+    def refresh(self) -> None:
+        """Check the editor's text and update every view."""
+        name = self.path.name if self.path else "<new>"
+        started = time.perf_counter()
+        self.scenario, self.problems = draft_scenario(self.editor.value, name, source=self.path)
+        took = time.perf_counter() - started
+        self.verdict.value = self._verdict(took)
+        self._draw()
+        self._explore()
+        self._reset_play()
+        self.test_result.value = ""
+        self.walk_result.value = ""
+        self._list_replies()
+
+    def _verdict(self, took: float) -> str:
+        errors = [p for p in self.problems if p.severity == "error"]
+        warnings = [p for p in self.problems if p.severity == "warning"]
+        if self.scenario is not None and not errors:
+            warnings += self._report().warnings(self.scenario.document)
+        parts = []
+        if errors:
+            items = "".join(
+                f"<li>line {p.line}, column {p.column}: {e(p.message)}"
+                + (f' <span class="rp-muted">({e(p.location)})</span>' if p.location else "")
+                + "</li>"
+                for p in errors
+            )
+            parts.append(f'<div class="rp-problems"><b>{len(errors)} problem(s) to fix</b><ul>{items}</ul></div>')
+        elif self.scenario is not None:
+            s = self.scenario
+            parts.append(
+                f'<div class="rp-sound">✓ <b>{e(s.id)}</b> v{s.version} is sound: {s.decision_points} decision '
+                f"points, {len(s.endings)} endings, {len(s.model.tests)} path tests "
+                f'<span class="rp-muted">(checked in {took * 1000:.0f} ms)</span></div>'
+            )
+        for p in warnings:
+            parts.append(f'<p class="rp-warn">line {p.line}: {e(p.message)}</p>')
+        return "".join(parts)
+
+    # ------------------------------------------------------------------ diagram and paths
+
+    def _report(self):
+        """The path analysis of the scenario in the editor (made once per text)."""
+        from ..studio.paths import analyse
+
+        cached = getattr(self, "_cached_report", None)
+        if cached is None or cached[0] is not self.scenario:
+            self._cached_report = (self.scenario, analyse(self.scenario))
+        return self._cached_report[1]
+
+    def _draw(self) -> None:
+        if self.scenario is None:
+            self.diagram.value = "<p><i>Fix the problems above to see the diagram.</i></p>"
+            return
+        from ..studio.diagram import Diagram
+
+        highlight = None
+        choice = self.highlight.value
+        if choice:
+            report = self._report()
+            path = {"best": report.best, "worst": report.worst, "shortest": report.shortest_pass}[choice]
+            highlight = list(path.options) if path is not None else None
+        self.diagram.value = Diagram(self.scenario, highlight=highlight).html
+
+    def _explore(self) -> None:
+        if self.scenario is None:
+            self.paths.value = ""
+            return
+        report = self._report()
+        titles = {c: self.scenario.competency_title(c) for c in self.scenario.competencies}
+        rows = []
+        for label, p in (("best", report.best), ("worst", report.worst), ("shortest passing", report.shortest_pass)):
+            if p is None:
+                rows.append(f"<tr><th>{label}</th><td colspan=5><i>no path passes</i></td></tr>")
+                continue
+            verdict = '<span class="rp-ok">pass</span>' if p.passed else '<span class="rp-bad">fail</span>'
+            rows.append(
+                f"<tr><th>{label}</th><td>{' '.join(map(str, p.options))}</td><td>{p.replies}</td>"
+                f"<td>{e(p.ending)} ({e(p.outcome)})</td><td>{p.overall:g}</td><td>{verdict}</td></tr>"
+            )
+        paths = (
+            "<h4>Paths</h4><table><tr><th></th><th>replies (option numbers)</th><th>n</th><th>ending</th>"
+            f"<th>score</th><th></th></tr>{''.join(rows)}</table>"
+        )
+        ranges = "".join(
+            f"<tr><td>{e(titles.get(c, c))}</td><td>{r.low:g}</td><td>{r.high:g}</td>"
+            f'<td style="width:220px">{render.bar(r.high)}</td></tr>'
+            for c, r in report.ranges.items()
+        )
+        ranges = (
+            "<h4>Score range over every path (0–100)</h4><table><tr><th>competency</th><th>lowest</th>"
+            f"<th>highest</th><th></th></tr>{ranges}<tr><th>overall</th><td>{report.overall.low:g}</td>"
+            f"<td>{report.overall.high:g}</td><td></td></tr></table>"
+        )
+        loops = "".join(
+            f'<li class="{"rp-bad" if loop.trap else ""}">{e(loop.describe())}</li>' for loop in report.loops
+        )
+        idle = "".join(f"<li>{e(o.describe())}</li>" for o in report.idle_options)
+        endings = "".join(
+            f"<li>{e(r.ending)} ({e(r.outcome)}): "
+            + (
+                "shortest path " + " ".join(str(i + 1) for i in r.shortest)
+                if r.shortest is not None
+                else '<span class="rp-bad">never reached</span>'
+            )
+            + "</li>"
+            for r in report.endings
+        )
+        self.paths.value = (
+            f'<p class="rp-muted">{report.states:,} conversation states (node, mood, turns, remembered tags), '
+            "all of them explored.</p>"
+            + paths
+            + ranges
+            + f"<h4>Loops</h4><ul>{loops or '<li>none</li>'}</ul>"
+            + f"<h4>Options that never matter</h4><ul>{idle or '<li>none</li>'}</ul>"
+            + f"<h4>Endings</h4><ul>{endings}</ul>"
+        )
+
+    def _walks(self, _button=None) -> None:
+        if self.scenario is None:
+            raise LabError("fix the scenario's problems first")
+        from ..studio.walks import walks
+
+        n = self.walk_count.value
+        self.walk_progress.max, self.walk_progress.value = n, 0
+        step = max(1, n // 50)
+
+        def progress(done: int, total: int) -> None:
+            if done % step == 0 or done == total:
+                self.walk_progress.value = done
+
+        summary = walks(self.scenario, n=n, seed=self.walk_seed.value, progress=progress)
+        out = _pre(summary.text(replay_hint="studio.replay({seed})"))
+        for broken in summary.failures[:5]:
+            out += f"<h4>walk {broken.seed}</h4>" + _pre(broken.text())
+        self.walk_result.value = out
+        self.last_walks = summary
+
+    def replay(self, seed: int) -> str:
+        """One random walk of the current scenario, turn by turn (as text)."""
+        from ..studio.walks import replay
+
+        if self.scenario is None:
+            raise LabError("fix the scenario's problems first")
+        return replay(self.scenario, seed).text()
+
+    # ------------------------------------------------------------------ play from a node
+
+    def _reset_play(self) -> None:
+        self.session = None
+        self.play_transcript.value = ""
+        self.play_choices.children = []
+        if self.scenario is None:
+            self.play_node.options = []
+            return
+        nodes = list(self.scenario.nodes)
+        self.play_node.options = nodes
+        self.play_node.value = self.scenario.rules.start
+        self.play_mood.value = self.scenario.persona.mood.start
+
+    def _play(self, _button=None) -> None:
+        if self.scenario is None:
+            raise LabError("fix the scenario's problems first")
+        self.session = Session(
+            self.scenario, trainee="studio", start=self.play_node.value, start_mood=self.play_mood.value
+        )
+        self._lines = [render.line(self.scenario.model.customer.name, self.session.customer_line, "customer")]
+        self._show_play()
+
+    def _answer(self, reply, _button=None) -> None:
+        session = self.session
+        if session is None or session.finished:
+            return
+        turn = session.reply(reply)
+        self._lines.append(render.line("You", turn.reply, "trainee"))
+        if not turn.understood:
+            self._lines.append(render.feedback(f"not understood (confidence {turn.confidence:.2f})"))
+        if turn.feedback:
+            mood = f" (mood {turn.mood_before} → {turn.mood_after})"
+            self._lines.append(render.feedback(turn.feedback + mood))
+        self._lines.append(render.line(self.scenario.model.customer.name, session.customer_line, "customer"))
+        self._show_play()
+
+    def _typed(self, change) -> None:
+        text = (change.get("new") or "").strip()
+        if text and self.session is not None and not self.session.finished:
+            self.play_input.value = ""
+            self._answer(text)
+
+    def _show_play(self) -> None:
+        session = self.session
+        status = f"<p><b>mood {session.mood}</b> · node {e(session.node)}</p>"
+        if session.finished:
+            result = session.result()
+            ending = "the breaking point" if session.ending == BREAKING_POINT else session.ending
+            status = (
+                f"<p><b>Ended at {e(ending)}</b> ({e(result.outcome)}) — score {result.overall:g}, "
+                f"{'passed' if result.passed else 'not passed'} · final mood {session.mood}</p>"
+            )
+        self.play_transcript.value = "".join(self._lines) + status
+        buttons = []
+        if not session.finished:
+            for i, text in enumerate(session.options, start=1):
+                b = _classed(
+                    widgets.Button(description=f"{i}. {text}", layout=widgets.Layout(width="100%")),
+                    "rp-choice",
+                )
+                b.on_click(self._safe(functools.partial(self._answer, i)))
+                buttons.append(b)
+        self.play_choices.children = buttons
+
+    # ------------------------------------------------------------------ path tests
+
+    def _tests(self, _button=None) -> None:
+        if self.scenario is None:
+            raise LabError("fix the scenario's problems first")
+        outcomes = run_path_tests(self.scenario)
+        rows = "".join(
+            f"<tr><td>{'<span class=rp-ok>ok</span>' if o.ok else '<span class=rp-bad>FAIL</span>'}</td>"
+            f"<td>{e(o.name)}</td><td>{e(o.ending or '')}</td><td>{'' if o.score is None else f'{o.score:g}'}</td>"
+            f"<td>{'<br>'.join(e(d) for d in o.differences)}</td></tr>"
+            for o in outcomes
+        )
+        failed = sum(not o.ok for o in outcomes)
+        head = f"<p><b>{len(outcomes) - failed} passed, {failed} failed</b></p>"
+        self.test_result.value = (
+            head + "<table><tr><th></th><th>test</th><th>ending</th><th>score</th><th>what differs</th></tr>"
+            f"{rows}</table>"
+        )
+        self.last_tests = outcomes
+
+    # ------------------------------------------------------------------ not understood → phrasings
+
+    def _list_replies(self) -> None:
+        if self.scenario is None:
+            self.replies_note.value, self.replies.children = "", []
+            return
+        # Edits re-check the scenario often; the store is read once per scenario picked.
+        if self.scenario.id not in self._replies_cache:
+            self._replies_cache[self.scenario.id] = not_understood_replies(self.store, self.scenario.id)
+        found = self._replies_cache[self.scenario.id]
+        shown = [(node, reply, times) for node, reply, times in found if node in self.scenario.nodes]
+        where = e(self.store.location)
+        if not shown:
+            self.replies_note.value = (
+                f"<p>No typed replies to <b>{e(self.scenario.id)}</b> went un-understood in <code>{where}</code>.</p>"
+            )
+            self.replies.children = []
+            return
+        self.replies_note.value = (
+            f"<p>{len(shown)} typed replies to <b>{e(self.scenario.id)}</b> were not understood "
+            f"(<code>{where}</code>). Pick the option each one means and add it as a phrasing: it is written "
+            "into the file and the scenario is checked again.</p>"
+        )
+        rows = []
+        for node, reply, times in shown[:MAX_SHOWN_REPLIES]:
+            options = self.scenario.nodes[node].options
+            pick = widgets.Dropdown(
+                options=[(f"{i}. {o.text[:70]}", i) for i, o in enumerate(options, start=1)],
+                layout=widgets.Layout(width="380px"),
+            )
+            add = _classed(widgets.Button(description="Add as phrasing", icon="plus"), "rp-add-phrasing")
+            add.on_click(self._safe(functools.partial(self._add_phrasing, node, reply, pick)))
+            label = widgets.HTML(
+                f"<b>{e(node)}</b> · “{e(reply[:200])}” <span class='rp-muted'>×{times}</span>",
+                layout=widgets.Layout(width="420px"),
+            )
+            rows.append(_classed(widgets.HBox([label, pick, add]), "rp-reply-row"))
+        self.replies.children = rows
+
+    def _add_phrasing(self, node: str, reply: str, pick: widgets.Dropdown, _button=None) -> None:
+        if self.path is None:
+            raise LabError("save the scenario to a file first")
+        if self.editor.value != self.path.read_text(encoding="utf-8"):
+            raise LabError("the editor has unsaved changes: save them first, then add the phrasing")
+        add_phrasing_to_file(self.path, node, pick.value, reply)
+        self.editor.value = self.path.read_text(encoding="utf-8")
+        self.message.value = (
+            f'<p class="rp-ok">Added “{e(reply)}” as a phrasing of option {pick.value} at {e(node)} '
+            f"in {e(self.path.name)}.</p>"
+        )

@@ -1,0 +1,589 @@
+"""`roleplay export`: every format read back from a store of really played sessions.
+
+The store (the mini scenario, tests/data/mini):
+- Zofia's attempt 1: a typed reply (understood), a typed reply that is not understood (it
+  looks like an Excel formula and holds a control character), then option 1 → resolved,
+  passed; a reviewer scored it. Replies after 12.5 s, 3 s and 4.25 s: handle time 19.75 s.
+- Zofia's attempt 2: option 1, then option 4, which discloses another customer's data → a
+  breach, failed. Replies after 2 s and 7.75 s: handle time 9.75 s.
+- Bartosz: option 2 after 5 s, then he leaves → abandoned.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+import uuid
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import jsonschema
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from simulator import Session, open_store
+from simulator.cli import main
+from simulator.results import export, reports
+
+ZOFIA, BARTOSZ, REVIEWER = "Zofia Kowalska", "Bartosz Nowak", "Ewa Recenzentka"
+REAL_NAMES = (ZOFIA, BARTOSZ, REVIEWER, "Kowalska", "Nowak", "Recenzentka")
+TYPED = "so sorry, please tell me more about it"
+NOT_UNDERSTOOD = '=HYPERLINK("http://example.org","click")\x07 zebra crossing'
+COMMENT = "Warm opening; offer the replacement sooner."
+FORMATS = ["csv", "jsonl", "xlsx", "xapi"]
+PSEUDONYM = re.compile(r"^trainee-[0-9a-f]{12}$")
+DURATION = r"^PT(\d+H)?(\d+M)?(\d+(\.\d{1,2})?S)?$"
+LAB = "https://roleplay-lab.org"
+EXT = f"{LAB}/xapi/ext/"
+VERB = "http://adlnet.gov/expapi/verbs/"
+SHEETS = ["Competency matrix", "KPIs", "Sessions", "Turns", "Reviews", "Notes"]
+
+
+@pytest.fixture(autouse=True)
+def _no_salt_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ROLEPLAY_SALT", raising=False)
+
+
+@pytest.fixture
+def played(mini, store, store_path, clock) -> SimpleNamespace:
+    def replies(session: Session, *steps: tuple[float, int | str]) -> Session:
+        for seconds, reply in steps:
+            clock.advance(seconds)
+            session.reply(reply)
+        return session
+
+    first = replies(
+        Session(mini, trainee=ZOFIA, seed=1, clock=clock, recorder=store), (12.5, TYPED), (3, NOT_UNDERSTOOD), (4.25, 1)
+    )
+    second = replies(Session(mini, trainee=ZOFIA, seed=2, clock=clock, recorder=store), (2, 1), (7.75, 4))
+    third = replies(Session(mini, trainee=BARTOSZ, seed=3, clock=clock, recorder=store), (5, 2))
+    third.abandon()
+    store.add_review(
+        first.id, REVIEWER, scores={"empathy": 90, "ownership": 80}, overall=85, passed=True, comment=COMMENT
+    )
+    store.set_team(ZOFIA, "Team Warsaw")
+    # What the store must hold for the tests below to mean anything.
+    assert [t.kind for t in first.turns] == ["text", "text", "option"]
+    assert [t.understood for t in first.turns] == [True, False, True]
+    assert first.result().passed and not first.result().breaches
+    assert second.result().breaches and not second.result().passed
+    assert third.status == "abandoned"
+    return SimpleNamespace(store=store, path=store_path, first=first, second=second, third=third)
+
+
+def run_export(played, fmt: str, out: Path, *extra: str) -> str:
+    stdout = io.StringIO()
+    code = main(["export", "--format", fmt, "--out", str(out), "--store", str(played.path), *extra], stdout=stdout)
+    assert code == 0, stdout.getvalue()
+    return stdout.getvalue()
+
+
+def sessions_of(played) -> list[dict]:
+    return played.store.sessions()
+
+
+# ---------------------------------------------------------------- csv and jsonl
+
+
+def test_csv_has_a_row_per_turn_with_the_sessions_columns(played, tmp_path):
+    out_file = tmp_path / "results.csv"
+    assert run_export(played, "csv", out_file) == f"wrote 3 sessions and 6 turns to {out_file}\n"
+    with out_file.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    ids = [played.first.id] * 3 + [played.second.id] * 2 + [played.third.id]
+    assert [r["session_id"] for r in rows] == ids
+    assert [r["session_trainee"] for r in rows] == [ZOFIA] * 5 + [BARTOSZ]
+    assert [r["turn_reply"] for r in rows[:3]] == [TYPED, NOT_UNDERSTOOD, "I'll send a replacement today."]
+    assert [r["turn_kind"] for r in rows[:3]] == ["text", "text", "option"]
+    assert [r["turn_understood"] for r in rows[:3]] == ["True", "False", "True"]
+    assert rows[4]["turn_breach"] == "Disclosed another customer's personal data."
+    assert rows[5]["session_status"] == "abandoned"
+    assert "session_result" not in rows[0]
+
+
+def test_jsonl_nests_turns_reviews_and_the_result(played, tmp_path):
+    out_file = tmp_path / "results.jsonl"
+    run_export(played, "jsonl", out_file)
+    rows = [json.loads(line) for line in out_file.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == [played.first.id, played.second.id, played.third.id]
+    first, second, third = rows
+    assert [len(r["turns"]) for r in rows] == [3, 2, 1]
+    assert first["turns"][1]["reply"] == NOT_UNDERSTOOD
+    assert first["result"]["overall"] == played.first.result().overall
+    assert first["result"]["trainee"] == ZOFIA
+    assert first["competency_scores"] == played.first.result().competency_scores
+    [review] = first["reviews"]
+    assert (review["reviewer"], review["overall"], review["passed"], review["comment"]) == (REVIEWER, 85, True, COMMENT)
+    assert review["scores"] == {"empathy": 90, "ownership": 80}
+    assert second["reviews"] == [] and second["result"]["breaches"]
+    assert third["result"] is None and third["status"] == "abandoned"
+
+
+# ---------------------------------------------------------------- xlsx
+
+
+def read_book(path: Path) -> dict[str, pd.DataFrame]:
+    return pd.read_excel(path, sheet_name=None)
+
+
+def test_xlsx_holds_the_matrix_kpis_sessions_turns_and_reviews(played, tmp_path):
+    out_file = tmp_path / "book.xlsx"
+    assert run_export(played, "xlsx", out_file) == f"wrote 3 sessions and 6 turns to {out_file}\n"
+    book = read_book(out_file)
+    assert list(book) == SHEETS
+
+    sessions = book["Sessions"]
+    stored = sessions_of(played)
+    assert list(sessions["id"]) == [s["id"] for s in stored]
+    assert list(sessions["trainee"]) == [ZOFIA, ZOFIA, BARTOSZ]
+    assert list(sessions["status"]) == ["completed", "completed", "abandoned"]
+    assert list(sessions["attempt"]) == [1, 2, 1]
+    assert list(sessions["score"][:2]) == [s["score"] for s in stored[:2]] and pd.isna(sessions["score"][2])
+    assert list(sessions["handle_time"][:2]) == [19.75, 9.75]
+    assert list(sessions["team"].fillna("")) == ["Team Warsaw", "Team Warsaw", ""]
+    first_scores = played.first.result().competency_scores
+    assert [sessions.loc[0, f"score_{c}"] for c in first_scores] == list(first_scores.values())
+    assert sessions.loc[1, "breaches"] == played.second.result().breaches[0]
+    assert list(sessions["reviews"]) == [1, 0, 0] and sessions.loc[0, "review_overall"] == 85
+    assert sessions.loc[0, "started_at"] == pd.Timestamp(stored[0]["started_at"]).tz_convert(None)
+    assert "result" not in sessions and "competency_scores" not in sessions
+
+    turns = book["Turns"]
+    assert len(turns) == 6
+    assert list(turns["session_id"]) == [played.first.id] * 3 + [played.second.id] * 2 + [played.third.id]
+    assert list(turns["idx"]) == [0, 1, 2, 0, 1, 0]
+    # Written as text, not as a formula; the control character Excel cannot hold is dropped.
+    assert turns.loc[1, "reply"] == NOT_UNDERSTOOD.replace("\x07", "")
+    assert list(turns["understood"][:3]) == [True, False, True]
+    assert json.loads(turns.loc[0, "scores"]) == played.first.turns[0].scores
+    assert list(turns["latency"][:3]) == [12.5, 3, 4.25]
+
+    reviews = book["Reviews"]
+    assert reviews[["session_id", "reviewer", "overall", "comment"]].values.tolist() == [
+        [played.first.id, REVIEWER, 85, COMMENT]
+    ]
+
+    data = reports.load(played.store)
+    matrix = book["Competency matrix"].set_index("trainee")
+    expected = reports.competency_matrix(data)
+    assert list(matrix.index) == [ZOFIA]  # Bartosz finished nothing
+    assert list(matrix.columns) == list(expected.columns) == sorted(first_scores)
+    assert matrix.to_numpy().tolist() == expected.to_numpy().tolist()
+    assert set(matrix.to_numpy().ravel()) <= {0, 1, 2, 3}
+
+    kpis = book["KPIs"].set_index("trainee")
+    expected = reports.kpis(data, by="trainee")
+    assert list(kpis.index) == [ZOFIA]
+    assert list(kpis.columns) == list(expected.columns)
+    assert kpis.loc[ZOFIA, "sessions"] == 2
+    for column in expected.columns:
+        assert kpis.loc[ZOFIA, column] == expected.loc[ZOFIA, column], column
+
+    notes = dict(book["Notes"].values.tolist())
+    assert (notes["sessions"], notes["turns"], notes["names"]) == (3, 6, "as recorded")
+
+
+def test_xlsx_turns_are_capped_at_the_row_limit_with_a_note(played, tmp_path, monkeypatch):
+    monkeypatch.setattr(export, "EXCEL_MAX_ROWS", 5)  # header and 4 turns
+    out_file = tmp_path / "book.xlsx"
+    printed = run_export(played, "xlsx", out_file)
+    note = "the Turns sheet holds the first 4 of 6 turns (Excel's limit is 5 rows a sheet); export csv or jsonl"
+    assert note in printed
+    book = read_book(out_file)
+    assert len(book["Turns"]) == 4 and len(book["Sessions"]) == 3
+    assert any(str(value).startswith(note) for value in book["Notes"]["value"])
+
+
+# ---------------------------------------------------------------- xAPI
+
+IRI = {"type": "string", "pattern": r"^https?://[^\s]+$"}
+LANGUAGE_MAP = {
+    "type": "object",
+    "minProperties": 1,
+    "propertyNames": {"pattern": r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"},
+    "additionalProperties": {"type": "string"},
+}
+UUID = {"type": "string", "pattern": r"^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"}
+EXTENSIONS = {"type": "object", "propertyNames": {"pattern": r"^https?://"}}
+ACTIVITY = {
+    "type": "object",
+    "required": ["objectType", "id", "definition"],
+    "additionalProperties": False,
+    "properties": {
+        "objectType": {"const": "Activity"},
+        "id": IRI,
+        "definition": {
+            "type": "object",
+            "required": ["name", "type"],
+            "additionalProperties": False,
+            "properties": {
+                "name": LANGUAGE_MAP,
+                "type": IRI,
+                "interactionType": {"enum": ["choice", "fill-in"]},
+            },
+        },
+    },
+}
+# The parts of an xAPI 1.0.3 statement the lab writes, as an LRS checks them.
+STATEMENT = {
+    "type": "object",
+    "required": ["id", "actor", "verb", "object", "timestamp", "version", "context"],
+    "additionalProperties": False,
+    "properties": {
+        "id": UUID,
+        "actor": {
+            "type": "object",
+            "required": ["objectType", "account"],
+            "additionalProperties": False,
+            "properties": {
+                "objectType": {"const": "Agent"},
+                "account": {
+                    "type": "object",
+                    "required": ["homePage", "name"],
+                    "additionalProperties": False,
+                    "properties": {"homePage": IRI, "name": {"type": "string", "minLength": 1}},
+                },
+            },
+        },
+        "verb": {
+            "type": "object",
+            "required": ["id", "display"],
+            "additionalProperties": False,
+            "properties": {"id": IRI, "display": LANGUAGE_MAP},
+        },
+        "object": ACTIVITY,
+        "result": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "score": {
+                    "type": "object",
+                    "required": ["scaled", "raw", "min", "max"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "scaled": {"type": "number", "minimum": -1, "maximum": 1},
+                        "raw": {"type": "number"},
+                        "min": {"type": "number"},
+                        "max": {"type": "number"},
+                    },
+                },
+                "success": {"type": "boolean"},
+                "completion": {"type": "boolean"},
+                "response": {"type": "string"},
+                "duration": {"type": "string", "pattern": DURATION},
+                "extensions": EXTENSIONS,
+            },
+        },
+        "context": {
+            "type": "object",
+            "required": ["registration", "platform", "language", "extensions"],
+            "additionalProperties": False,
+            "properties": {
+                "registration": UUID,
+                "platform": {"type": "string"},
+                "language": {"type": "string", "pattern": r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"},
+                "contextActivities": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {"parent": {"type": "array", "minItems": 1, "items": ACTIVITY}},
+                },
+                "extensions": EXTENSIONS,
+            },
+        },
+        "timestamp": {"type": "string"},
+        "version": {"const": "1.0.3"},
+    },
+}
+
+
+def nulls(value, where="") -> list[str]:
+    """Where a statement holds null or an empty object (an LRS rejects them outside extensions)."""
+    if value is None or (value == {} and "extensions" not in where):
+        return [where]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in nulls(v, f"{where}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in nulls(v, f"{where}[{i}]")]
+    return []
+
+
+def by_attempt(statements: list[dict]) -> dict[str, list[dict]]:
+    groups: dict[str, list[dict]] = {}
+    for st in statements:
+        groups.setdefault(st["context"]["registration"], []).append(st)
+    return groups
+
+
+@pytest.fixture
+def statements(played, tmp_path) -> list[dict]:
+    out_file = tmp_path / "statements.json"
+    printed = run_export(played, "xapi", out_file)
+    statements = json.loads(out_file.read_text(encoding="utf-8"))
+    assert printed.splitlines()[1] == f"  {len(statements)} xAPI 1.0.3 statements"
+    return statements
+
+
+def test_every_statement_is_a_valid_xapi_statement(statements):
+    validator = jsonschema.Draft202012Validator(STATEMENT)
+    for st in statements:
+        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(st)]
+        assert not errors, (st["verb"]["id"], errors)
+        assert not nulls(st), nulls(st)
+        moment = datetime.fromisoformat(st["timestamp"])
+        assert moment.tzinfo is not None and moment.utcoffset().total_seconds() == 0
+        assert uuid.UUID(st["id"]).version == 5 and uuid.UUID(st["context"]["registration"]).version == 5
+        assert st["verb"]["id"].startswith(VERB) and st["verb"]["display"] == {"en-US": st["verb"]["id"][len(VERB) :]}
+        assert st["actor"]["account"]["homePage"] == LAB
+        assert st["context"]["platform"] == "roleplay-lab" and st["context"]["language"] == "en"
+        assert st["context"]["extensions"][EXT + "scenario-version"] == 1
+        assert re.fullmatch(r"[0-9a-f]{16}", st["context"]["extensions"][EXT + "scenario-hash"])
+    assert len({st["id"] for st in statements}) == len(statements)
+
+
+def test_each_attempt_is_attempted_answered_then_its_verdict(played, statements):
+    attempts = by_attempt(statements)
+    assert len(attempts) == 3  # one registration per attempt, different across attempts
+    first, second, third = attempts.values()  # in the order of the sessions
+    verbs = lambda group: [st["verb"]["id"].removeprefix(VERB) for st in group]  # noqa: E731
+    assert verbs(first) == ["attempted", "answered", "answered", "answered", "passed", "completed"]
+    assert verbs(second) == ["attempted", "answered", "answered", "failed", "completed"]
+    assert verbs(third) == ["attempted", "answered", "terminated"]
+    for group, session in zip((first, second, third), (played.first, played.second, played.third), strict=True):
+        assert {st["context"]["registration"] for st in group} == {str(uuid.uuid5(export.XAPI_NAMESPACE, session.id))}
+        assert {st["actor"]["account"]["name"] for st in group} == {session.trainee}
+        assert {st["context"]["extensions"][EXT + "attempt"] for st in group} == {session.attempt}
+        timestamps = [datetime.fromisoformat(st["timestamp"]) for st in group]
+        assert timestamps == sorted(timestamps)
+        assert group[0]["object"]["id"] == f"{LAB}/scenarios/mini"
+        assert group[0]["object"]["definition"]["type"] == "http://adlnet.gov/expapi/activities/simulation"
+        assert "result" not in group[0] and "contextActivities" not in group[0]["context"]
+        assert group[0]["timestamp"] == session.started_at
+
+
+def test_answered_statements_carry_the_reply(played, statements):
+    first, second, third = by_attempt(statements).values()
+    answered = [st for st in statements if st["verb"]["id"] == VERB + "answered"]
+    turns = played.first.turns + played.second.turns + played.third.turns
+    assert len(answered) == len(turns) == 6
+    for st, turn in zip(answered, turns, strict=True):
+        assert st["object"]["id"] == f"{LAB}/scenarios/mini/nodes/{turn.node}"
+        assert st["object"]["definition"]["type"] == "http://adlnet.gov/expapi/activities/cmi.interaction"
+        assert st["object"]["definition"]["interactionType"] == ("fill-in" if turn.kind == "text" else "choice")
+        assert st["context"]["contextActivities"]["parent"] == [first[0]["object"]]
+        assert st["timestamp"] == turn.at
+        result = st["result"]
+        assert result["response"] == turn.reply
+        assert result["success"] is turn.was_best
+        ext = result["extensions"]
+        assert ext[EXT + "node"] == turn.node
+        assert (ext[EXT + "mood-before"], ext[EXT + "mood-after"]) == (turn.mood_before, turn.mood_after)
+        assert (ext[EXT + "confidence"], ext[EXT + "understood"]) == (turn.confidence, turn.understood)
+        assert ext.get(EXT + "breach") == turn.breach
+        assert ext.get(EXT + "option") == (None if turn.option_index is None else turn.option_index + 1)
+    assert [st["result"]["duration"] for st in first[1:4]] == ["PT12.5S", "PT3S", "PT4.25S"]
+    assert [st["result"]["extensions"][EXT + "understood"] for st in first[1:4]] == [True, False, True]
+    assert first[2]["result"]["response"] == NOT_UNDERSTOOD and first[2]["result"]["success"] is False
+    assert second[2]["result"]["extensions"][EXT + "breach"] == "Disclosed another customer's personal data."
+    assert third[1]["result"]["duration"] == "PT5S"
+
+
+def test_the_verdict_carries_the_score(played, statements):
+    first, second, third = by_attempt(statements).values()
+    for group, session, duration in ((first, played.first, "PT19.75S"), (second, played.second, "PT9.75S")):
+        result = session.result()
+        verdict, completed = group[-2], group[-1]
+        assert verdict["result"]["score"] == {
+            "scaled": result.overall / 100,
+            "raw": result.overall,
+            "min": 0,
+            "max": 100,
+        }
+        assert verdict["result"]["success"] is result.passed
+        assert verdict["result"]["completion"] is True
+        assert verdict["result"]["duration"] == duration
+        assert verdict["result"]["extensions"][EXT + "competency-scores"] == result.competency_scores
+        assert verdict["object"] == completed["object"] == group[0]["object"]
+        assert completed["result"] == {"completion": True, "duration": duration}
+        assert verdict["timestamp"] == completed["timestamp"]
+        assert "contextActivities" not in verdict["context"]
+    assert first[-2]["result"]["score"]["scaled"] == 1.0 and first[-2]["result"]["success"] is True
+    assert second[-2]["result"]["success"] is False and second[-2]["result"]["extensions"][EXT + "breaches"]
+    terminated = third[-1]
+    assert terminated["result"] == {"completion": False, "duration": "PT5S"}
+    assert datetime.fromisoformat(terminated["timestamp"]) >= datetime.fromisoformat(third[-2]["timestamp"])
+
+
+def test_statements_are_stable_across_exports_and_as_json_lines(played, statements, tmp_path):
+    again = tmp_path / "again.json"
+    run_export(played, "xapi", again)
+    assert json.loads(again.read_text(encoding="utf-8")) == statements
+    lines = tmp_path / "statements.jsonl"
+    run_export(played, "xapi", lines)
+    assert [json.loads(line) for line in lines.read_text(encoding="utf-8").splitlines()] == statements
+
+
+def test_an_attempt_in_progress_has_no_verdict_yet_and_keeps_its_ids(mini, store, store_path, clock, tmp_path):
+    session = Session(mini, trainee=ZOFIA, seed=4, clock=clock, recorder=store)
+    clock.advance(6)
+    session.reply(1)
+    early, late = tmp_path / "early.json", tmp_path / "late.json"
+    assert main(["export", "--format", "xapi", "--out", str(early), "--store", str(store_path)]) == 0
+    clock.advance(2)
+    session.reply(1)
+    assert main(["export", "--format", "xapi", "--out", str(late), "--store", str(store_path)]) == 0
+    before, after = json.loads(early.read_text()), json.loads(late.read_text())
+    assert [st["verb"]["id"].removeprefix(VERB) for st in before] == ["attempted", "answered"]
+    assert [st["verb"]["id"].removeprefix(VERB) for st in after] == [
+        "attempted",
+        "answered",
+        "answered",
+        "passed",
+        "completed",
+    ]
+    assert after[:2] == before  # an LRS that has the first two takes the rest without a conflict
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "PT0S"),
+        (12.5, "PT12.5S"),
+        (3, "PT3S"),
+        (4.25, "PT4.25S"),
+        (0.004, "PT0S"),
+        (59.999, "PT1M"),
+        (75.25, "PT1M15.25S"),
+        (3600, "PT1H"),
+        (3725.1, "PT1H2M5.1S"),
+    ],
+)
+def test_iso_durations(seconds, text):
+    assert export.iso_duration(seconds) == text
+    assert re.fullmatch(DURATION, text)
+
+
+# ---------------------------------------------------------------- pseudonymization
+
+
+def exported_text(path: Path) -> str:
+    """Every byte an export wrote, as text (the parts of a workbook unzipped)."""
+    if path.suffix == ".xlsx":
+        with zipfile.ZipFile(path) as book:
+            return "\n".join(book.read(name).decode("utf-8") for name in book.namelist())
+    return path.read_text(encoding="utf-8")
+
+
+def pseudonyms_in(path: Path, fmt: str, session_ids: list[str]) -> dict[str, str]:
+    """Session id -> the trainee as that export wrote it."""
+    if fmt == "csv":
+        with path.open(encoding="utf-8", newline="") as f:
+            return {r["session_id"]: r["session_trainee"] for r in csv.DictReader(f)}
+    if fmt == "jsonl":
+        return {r["id"]: r["trainee"] for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+    if fmt == "xlsx":
+        sessions = pd.read_excel(path, sheet_name="Sessions")
+        return dict(zip(sessions["id"], sessions["trainee"], strict=True))
+    # xapi: the registration is uuid5 of the session id.
+    names = {st["context"]["registration"]: st["actor"]["account"]["name"] for st in json.loads(path.read_text())}
+    return {sid: names[str(uuid.uuid5(export.XAPI_NAMESPACE, sid))] for sid in session_ids}
+
+
+def test_pseudonymized_exports_hide_every_name_and_stay_stable(played, tmp_path):
+    ids = [played.first.id, played.second.id, played.third.id]
+    seen: dict[str, dict[str, str]] = {}
+    for fmt in FORMATS:
+        for run in ("a", "b"):
+            out_file = tmp_path / run / f"export.{fmt}"
+            run_export(played, fmt, out_file, "--pseudonymize")
+            text = exported_text(out_file)
+            for name in REAL_NAMES:
+                assert name not in text, (fmt, name)
+            seen[f"{fmt}/{run}"] = pseudonyms_in(out_file, fmt, ids)
+    reference = seen["csv/a"]
+    assert all(found == reference for found in seen.values()), seen  # every format, every run
+    zofia, bartosz = reference[played.first.id], reference[played.third.id]
+    assert reference[played.second.id] == zofia
+    assert zofia != bartosz and PSEUDONYM.match(zofia) and PSEUDONYM.match(bartosz)
+    salt = export.pseudonym_salt(played.store)
+    assert zofia == export.pseudonym(salt, ZOFIA) and bartosz == export.pseudonym(salt, BARTOSZ)
+
+    jsonl = [json.loads(line) for line in (tmp_path / "a" / "export.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert jsonl[0]["result"]["trainee"] == zofia
+    [review] = jsonl[0]["reviews"]
+    assert re.fullmatch(r"reviewer-[0-9a-f]{12}", review["reviewer"]) and review["reviewer"] == export.pseudonym(
+        salt, REVIEWER, "reviewer"
+    )
+    assert review["comment"] == COMMENT  # free text is kept, as the help says
+
+    book = read_book(tmp_path / "a" / "export.xlsx")
+    assert list(book["Competency matrix"]["trainee"]) == list(book["KPIs"]["trainee"]) == [zofia]
+    assert set(book["Turns"]["trainee"]) == {zofia, bartosz}
+    assert list(book["Reviews"]["reviewer"]) == [review["reviewer"]]
+    assert dict(book["Notes"].values.tolist())["names"].startswith("pseudonymized")
+
+
+def test_the_salt_lives_in_the_store_and_the_environment_overrides_it(played, tmp_path, monkeypatch):
+    first = export.collect(played.store, pseudonymize=True).sessions[0]["trainee"]
+    reopened = open_store(str(played.path))
+    try:
+        assert export.collect(reopened, pseudonymize=True).sessions[0]["trainee"] == first
+    finally:
+        reopened.close()
+    with played.store.reader.connect() as conn:
+        rows = conn.execute(sa.text("SELECT key, value FROM meta")).all()
+    assert [key for key, _ in rows] == ["pseudonym_salt"] and re.fullmatch(r"[0-9a-f]{64}", rows[0][1])
+
+    monkeypatch.setenv("ROLEPLAY_SALT", "a salt the whole organisation shares")
+    shared = export.collect(played.store, pseudonymize=True).sessions[0]["trainee"]
+    assert shared == export.pseudonym(b"a salt the whole organisation shares", ZOFIA) != first
+
+    other = open_store(str(tmp_path / "other.sqlite"))  # another store: another salt
+    monkeypatch.delenv("ROLEPLAY_SALT")
+    try:
+        assert export.pseudonym_salt(other) != export.pseudonym_salt(played.store)
+    finally:
+        other.close()
+
+
+# ---------------------------------------------------------------- edges
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_empty_store_exports_in_every_format(fmt, tmp_path):
+    out_file = tmp_path / "deep" / f"empty.{fmt}"
+    store = tmp_path / "empty.sqlite"
+    stdout = io.StringIO()
+    assert main(["export", "--format", fmt, "--out", str(out_file), "--store", str(store)], stdout=stdout) == 0
+    assert stdout.getvalue().splitlines()[0] == f"wrote 0 sessions and 0 turns to {out_file}"
+    if fmt == "xapi":
+        assert json.loads(out_file.read_text()) == []
+    if fmt == "xlsx":
+        book = read_book(out_file)
+        assert list(book) == SHEETS and all(book[s].empty for s in SHEETS[:-1])
+
+
+def test_an_unwritable_output_is_one_clear_line(played, tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    code = main(
+        ["export", "--format", "csv", "--out", str(blocker / "x.csv"), "--store", str(played.path)],
+        stdout=io.StringIO(),
+    )
+    assert code == 1
+    assert capsys.readouterr().err.startswith(f"roleplay: cannot write {blocker / 'x.csv'}")
+
+
+def test_the_export_module_does_not_import_pandas():
+    code = (
+        "import sys, simulator.cli, simulator.results.export; simulator.cli.build_parser(); "
+        "print('pandas' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -1,0 +1,126 @@
+"""The trainer's studio (simulator.ui.author) driven through its widgets, on a copy of the mini library."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from simulator import Session, load_scenario
+from simulator.loading.loader import draft_scenario
+from simulator.ui.studio import AuthorStudio, not_understood_replies
+
+from ..conftest import MINI
+
+
+@pytest.fixture
+def library(tmp_path):
+    folder = tmp_path / "lib"
+    shutil.copytree(MINI.parent, folder)
+    return folder
+
+
+@pytest.fixture
+def studio(library, store):
+    return AuthorStudio(library, store=store)
+
+
+def test_opens_on_the_first_file_sound_drawn_and_explored(studio, library):
+    assert studio.path == library / "mini.yaml"
+    assert studio.editor.value == (library / "mini.yaml").read_text(encoding="utf-8")
+    assert "<b>mini</b> v1 is sound: 2 decision points, 2 endings" in studio.verdict.value
+    assert "<svg" in studio.diagram.value
+    assert "<th>best</th><td>1 1</td><td>2</td><td>done (resolved)</td><td>100</td>" in studio.paths.value
+
+
+def test_a_broken_edit_names_line_and_fix_and_keeps_the_file(studio, library):
+    before = (library / "mini.yaml").read_text(encoding="utf-8")
+    studio.editor.value = before.replace("next: lost_it", "next: lost_itt")
+    assert studio.scenario is None
+    assert "line 49, column 15: &#x27;lost_itt&#x27; is not a node or an ending — did you mean" in studio.verdict.value
+    assert "Fix the problems above" in studio.diagram.value
+    assert (library / "mini.yaml").read_text(encoding="utf-8") == before  # nothing saved
+
+
+def test_a_draft_with_an_unreachable_ending_is_still_drawn_with_it_marked(studio):
+    studio.editor.value = studio.editor.value.replace("next: lost_it", "next: done")
+    assert studio.scenario is not None
+    assert "ending &#x27;lost_it&#x27; is never reached" in studio.verdict.value
+    assert "unreachable" in studio.diagram.value
+
+
+def test_draft_scenario_gives_problems_and_whatever_can_be_played(library):
+    text = (library / "mini.yaml").read_text(encoding="utf-8")
+    draft = text.replace("next: lost_it", "next: done")
+    scenario, problems = draft_scenario(draft, "m.yaml", source=library / "m.yaml")
+    assert scenario.id == "mini" and [p.message for p in problems] == [
+        "ending 'lost_it' is never reached: no option leads to it"
+    ]
+    assert draft_scenario("id: [", "m.yaml")[0] is None
+
+
+def test_play_from_a_node_with_a_mood(studio):
+    studio.play_node.value, studio.play_mood.value = "fix", 60
+    studio.play_button.click()
+    assert "It stopped working yesterday." in studio.play_transcript.value
+    studio.play_choices.children[1].click()  # "Not my problem."
+    assert "Ended at lost_it" in studio.play_transcript.value and studio.play_choices.children == ()
+
+
+def test_path_tests_show_each_outcome(studio):
+    studio.editor.value += (
+        "tests:\n"
+        "  - {name: textbook, replies: [1, 1], ending: done, passed: true}\n"
+        "  - {name: wrong on purpose, replies: [1, 2], ending: done}\n"
+    )
+    studio.test_button.click()
+    assert [o.ok for o in studio.last_tests] == [True, False]
+    assert "<b>1 passed, 1 failed</b>" in studio.test_result.value
+    assert "ending: expected &#x27;done&#x27;, got &#x27;lost_it&#x27;" in studio.test_result.value
+
+
+def test_random_walks_with_a_progress_bar(studio):
+    studio.walk_count.value = 40
+    studio.walk_button.click()
+    assert studio.last_walks.n == 40 and studio.walk_progress.value == 40
+    assert "random walks of mini: 40 (seeds 0–39)" in studio.walk_result.value
+
+
+def test_new_scenario_from_the_template_and_bad_ids(studio, library):
+    studio.new_id.value = "Not An Id"
+    studio.create.click()
+    assert "lower-case letters, digits and dashes" in studio.message.value
+    studio.new_id.value = "refund-late"
+    studio.create.click()
+    assert studio.path == library / "refund-late.yaml" and (library / "refund-late.yaml").exists()
+    assert "is sound" in studio.verdict.value
+    studio.create.click()
+    assert "exists already" in studio.message.value
+
+
+def test_save_writes_the_editor_text(studio, library):
+    studio.editor.value = studio.editor.value.replace("title: Mini", "title: Mini kettle")
+    studio.save.click()
+    assert "title: Mini kettle" in (library / "mini.yaml").read_text(encoding="utf-8")
+    assert "Saved mini.yaml" in studio.message.value
+
+
+def test_not_understood_replies_become_phrasings_in_one_step(library, store):
+    evil = "<img src=x onerror=alert(1)> zebra crossing"
+    session = Session(load_scenario(library / "mini.yaml"), recorder=store, seed=2)
+    session.reply(evil)
+    assert not_understood_replies(store, "mini") == [("opening", evil, 1)]
+    studio = AuthorStudio(library, store=store)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in studio.replies.children[0].children[0].value
+    assert "<img" not in studio.replies.children[0].children[0].value
+    studio.editor.value += "\n# an unsaved change\n"
+    row = studio.replies.children[0]
+    row.children[2].click()
+    assert "unsaved changes" in studio.message.value
+    studio.save.click()
+    row = studio.replies.children[0]
+    row.children[1].value = 2
+    row.children[2].click()
+    assert "Added" in studio.message.value
+    reloaded = load_scenario(library / "mini.yaml")
+    assert evil in reloaded.nodes["opening"].options[1].phrasings
