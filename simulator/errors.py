@@ -26,6 +26,13 @@ class Problem:
 
     A ``warning`` (from the path analysis: a trap loop, an option that never matters) is
     printed but does not make a file unsound.
+
+    Attributes:
+        file: the file as the user would type it.
+        line, column: 1-based.
+        location: where in the document (``nodes.opening.options[2].next``), or "".
+        message: what is wrong and how to fix it.
+        severity: ``"error"`` or ``"warning"``.
     """
 
     file: str

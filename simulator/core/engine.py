@@ -32,7 +32,14 @@ __all__ = ["Recorder", "Session", "Turn"]
 
 
 class Recorder(Protocol):
-    """Where a session writes itself as it happens (the results store)."""
+    """Where a session writes itself as it happens (the results store is one).
+
+    Attributes:
+        session_started: called once, when the session starts.
+        turn_recorded: called after every reply, with its ``Turn``.
+        session_finished: called once at an ending, with the ``Result``.
+        session_abandoned: called when the trainee leaves before an ending.
+    """
 
     def session_started(self, session: Session) -> None: ...
     def turn_recorded(self, session: Session, turn: Turn) -> None: ...
@@ -86,6 +93,18 @@ class Session:
 
     ``reply`` takes an option number (1-based, as the trainee sees them) or typed text.
     ``clock`` (seconds, monotonic) is injectable so tests and replays control time.
+
+    Args:
+        scenario: the scenario to play.
+        trainee: who plays it.
+        seed: the seed of the customer's line variants (random when None; kept, so the session can be replayed).
+        mode: ``practice``, ``debrief`` or ``assessment``; None takes the scenario's.
+        clock: seconds, monotonic.
+        matcher: how typed replies are matched; None takes the scenario's.
+        recorder: where the session writes itself (the results store), or None.
+        id: the session's id (a new UUID by default).
+        attempt: which attempt of this trainee at this scenario (the store counts them).
+        started_at: when it started (ISO, UTC).
     """
 
     scenario: Scenario

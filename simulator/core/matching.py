@@ -23,13 +23,24 @@ MAX_REPLY_CHARS = 2000  # matching looks at no more than this; the stored reply 
 
 @dataclass(frozen=True)
 class Match:
-    """The option a typed reply was taken for (0-based), with how sure the matcher is (0-1)."""
+    """The option a typed reply was taken for, with how sure the matcher is.
+
+    Attributes:
+        option_index: the option (0-based), or None when the reply was not understood.
+        confidence: 0-1.
+    """
 
     option_index: int | None
     confidence: float
 
 
 class Matcher(Protocol):
+    """What a reply matcher does: take a typed reply to the options of a node.
+
+    Attributes:
+        match: ``match(reply, options, language)`` → ``Match``.
+    """
+
     def match(self, reply: str, options: Sequence[Option], language: str = "en") -> Match: ...
 
 
@@ -37,7 +48,14 @@ _MATCHERS: dict[str, Callable[[], Matcher]] = {}
 
 
 def register_matcher(name: str) -> Callable:
-    """Class decorator: make a matcher available to scenarios by name."""
+    """Class decorator: make a matcher available to scenarios by name (``matching: {matcher: NAME}``).
+
+    Args:
+        name: the name scenarios use.
+
+    Returns:
+        The decorator, which registers a class (or any factory of matchers) and returns it unchanged.
+    """
 
     def add(factory: Callable[[], Matcher]) -> Callable[[], Matcher]:
         _MATCHERS[name] = factory
@@ -47,6 +65,17 @@ def register_matcher(name: str) -> Callable:
 
 
 def get_matcher(name: str) -> Matcher:
+    """A new matcher of a registered kind.
+
+    Args:
+        name: its registered name (``lexical`` is built in).
+
+    Returns:
+        The matcher.
+
+    Raises:
+        KeyError: no matcher has that name (the message lists the known ones).
+    """
     try:
         return _MATCHERS[name]()
     except KeyError:
@@ -116,7 +145,12 @@ def similarity(a: str, b: str) -> float:
 
 @register_matcher("lexical")
 class LexicalMatcher:
-    """Word-stem and trigram similarity against each option's text and phrasings."""
+    """Word-stem and trigram similarity against each option's text and phrasings (registered as ``lexical``).
+
+    Attributes:
+        ambiguity_margin: two options closer than this in score leave the reply not understood.
+        breach_negation_factor: how much a negated reply ("I won't send it") counts towards a breach option.
+    """
 
     ambiguity_margin = 0.08
     # "I won't send it" must not be taken for the breach "Send it", however many words they share.

@@ -26,6 +26,16 @@ def csat_from_mood(mood: int) -> int:
 
 @dataclass(frozen=True)
 class Kpis:
+    """The conversation's key performance indicators (docs/training-method.md).
+
+    Attributes:
+        fcr: first contact resolution: the outcome is ``resolved``.
+        csat: customer satisfaction 1-5, from the final mood.
+        handle_time: seconds from the first customer line to the end.
+        qa_score: the share (%) of replies that were the best available at their node.
+        sla: the share (%) of replies given within the scenario's reply time limit.
+    """
+
     fcr: bool
     csat: int
     handle_time: float
@@ -52,7 +62,19 @@ class DebriefItem:
 
 @dataclass(frozen=True)
 class Result:
-    """What a finished session scored, and why."""
+    """What a finished session scored, and why.
+
+    Attributes:
+        session_id, scenario_id, trainee, mode: which session.
+        outcome, ending, closing_line: how it ended.
+        competency_scores: 0-100 per competency; raw_scores: the summed score changes.
+        overall, pass_mark, passed: the weighted overall score, the mark it needed, and the verdict
+            (a breach fails the session whatever the score).
+        breaches: "Reply N: …" for every breach.
+        final_mood: the customer's mood at the end (0-100).
+        kpis: the ``Kpis``.
+        debrief: what each reply did, with the better reply where there was one.
+    """
 
     session_id: str
     scenario_id: str

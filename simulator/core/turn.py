@@ -9,7 +9,20 @@ __all__ = ["Turn"]
 
 @dataclass
 class Turn:
-    """One reply and what it did."""
+    """One reply and what it did.
+
+    Attributes:
+        index: 0-based, in the session.
+        node, customer_line: where the reply was given and what the customer had said.
+        reply, kind: what the trainee chose or typed (``option`` or ``text``).
+        option_index, confidence, understood: the option it was taken for (0-based; None when not
+            understood) and how sure the matcher was.
+        scores, mood_before, mood_after, reactions, feedback: what it did.
+        latency, at: seconds from the customer's line to the reply, and when (ISO, UTC).
+        next, ending: where the conversation went.
+        breach: the breach it committed, if any.
+        best_option_index, was_best: the best option at that point, and whether this was it.
+    """
 
     index: int
     node: str

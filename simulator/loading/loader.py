@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -19,7 +20,18 @@ from ..errors import Problem, ScenarioErrors, display_path
 from .checks import Loose, did_you_mean, graph_problems, name_problems, path_problems, schema_problems
 from .yamlsource import Document, read_document
 
-__all__ = ["check_files", "draft_scenario", "load_library", "load_persona", "load_scenario", "parse_scenario"]
+__all__ = [
+    "LoadResult",
+    "check_files",
+    "check_scenario",
+    "draft_scenario",
+    "load_file",
+    "load_files",
+    "load_library",
+    "load_persona",
+    "load_scenario",
+    "parse_scenario",
+]
 
 
 # ---------------------------------------------------------------- personas
@@ -44,7 +56,17 @@ def _persona_file(persona: str, near: Path | None, personas_dir: Path | None) ->
 
 
 def load_persona(path: Path | str) -> PersonaModel:
-    """Load and validate a persona file; raises ScenarioErrors."""
+    """Load and validate a persona file.
+
+    Args:
+        path: the persona file (``personas/<id>.yaml``).
+
+    Returns:
+        The persona's model.
+
+    Raises:
+        ScenarioErrors: every problem found, located.
+    """
     model, _raw = _read_persona(Path(path))
     return model
 
@@ -71,30 +93,143 @@ def _read_persona(path: Path) -> tuple[PersonaModel, bytes]:
     return model, raw
 
 
+# ---------------------------------------------------------------- one result for every caller
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What loading one scenario file found: the scenario (or a draft of it), its errors, its warnings.
+
+    Every caller that "validates" reads this one object: ``roleplay validate``, the studio's
+    live check and the apps' library. ``draft`` is the Scenario whenever it can be played and
+    drawn (it reads, fits the schema, its names resolve), even while parts of it are
+    unreachable; ``scenario`` is set only when there is no error at all.
+
+    Args:
+        file: the file as the user would type it (or the name given to text).
+        draft: the Scenario, if one could be built.
+        errors: located problems that make the file unsound.
+        warnings: located notes that do not (trap loops, options that never matter).
+    """
+
+    file: str
+    draft: Scenario | None = None
+    errors: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def scenario(self) -> Scenario | None:
+        """The sound Scenario, or None when the file has any error."""
+        return None if self.errors else self.draft
+
+    @property
+    def ok(self) -> bool:
+        """True when the file has no error (warnings allowed)."""
+        return self.scenario is not None
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Errors and warnings together, in file order."""
+        return sorted(self.errors + self.warnings, key=lambda p: (p.file, p.line, p.column, p.message))
+
+    def unwrap(self) -> Scenario:
+        """The sound Scenario.
+
+        Returns:
+            The Scenario.
+
+        Raises:
+            ScenarioErrors: every error of the file, when it has any.
+        """
+        if self.errors or self.draft is None:
+            raise ScenarioErrors(list(self.errors) or [Problem(self.file, 1, 1, "", "no scenario could be built")])
+        return self.draft
+
+    def with_warnings(self, warnings: Iterable[Problem]) -> LoadResult:
+        """This result with more warnings (the studio adds the path report's)."""
+        return replace(self, warnings=self.warnings + tuple(warnings))
+
+
+def check_scenario(
+    raw: bytes | str, file: str = "<scenario>", *, source: Path | None = None, personas_dir: Path | None = None
+) -> LoadResult:
+    """Run every check on a scenario's text.
+
+    Args:
+        raw: the file's bytes (or text).
+        file: its name in messages.
+        source: the file on disk, if any (its library's ``personas/`` is searched).
+        personas_dir: a personas folder to search first.
+
+    Returns:
+        A ``LoadResult`` with the scenario or draft and every error found, located.
+    """
+    try:
+        scenario, problems = _check(raw, file, source, personas_dir)
+    except ScenarioErrors as exc:
+        return LoadResult(file, None, tuple(exc.problems))
+    errors = ScenarioErrors(_unique(problems)).problems if problems else []
+    return LoadResult(file, scenario, tuple(errors))
+
+
+def load_file(path: Path | str, *, personas_dir: Path | None = None) -> LoadResult:
+    """Run every check on a scenario file (an unreadable file is an error of the result, not an exception).
+
+    Args:
+        path: the scenario file.
+        personas_dir: a personas folder to search first.
+
+    Returns:
+        The file's ``LoadResult``.
+    """
+    path = Path(path)
+    file = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return LoadResult(file, None, (Problem(file, 1, 1, "", f"cannot read the file: {exc.strerror or exc}"),))
+    return check_scenario(raw, file, source=path, personas_dir=personas_dir)
+
+
 # ---------------------------------------------------------------- scenarios
 
 
 def parse_scenario(
     raw: bytes | str, file: str = "<scenario>", *, source: Path | None = None, personas_dir: Path | None = None
 ) -> Scenario:
-    """Validate a scenario's text; raises ScenarioErrors with every problem found."""
-    scenario, problems = _check(raw, file, source, personas_dir)
-    if problems:
-        raise ScenarioErrors(_unique(problems))
-    return scenario
+    """Validate a scenario's text, strictly (the library's form).
+
+    Args:
+        raw: the file's bytes (or text).
+        file: its name in messages.
+        source: the file on disk, if any.
+        personas_dir: a personas folder to search first.
+
+    Returns:
+        The sound Scenario.
+
+    Raises:
+        ScenarioErrors: every problem found, each with file, line, column and location.
+    """
+    return check_scenario(raw, file, source=source, personas_dir=personas_dir).unwrap()
 
 
 def draft_scenario(
     raw: bytes | str, file: str = "<scenario>", *, source: Path | None = None, personas_dir: Path | None = None
 ) -> tuple[Scenario | None, list[Problem]]:
-    """A scenario being written: every problem found, and the Scenario whenever it can be played
-    and drawn — it reads, fits the schema and its names resolve — even while parts of it are
-    unreachable or lead nowhere. ``parse_scenario`` is the strict form, for the library."""
-    try:
-        scenario, problems = _check(raw, file, source, personas_dir)
-    except ScenarioErrors as exc:
-        return None, exc.problems
-    return scenario, ScenarioErrors(_unique(problems)).problems if problems else []
+    """A scenario being written: the Scenario whenever it can be played and drawn, and every problem.
+
+    Args:
+        raw: the file's bytes (or text).
+        file: its name in messages.
+        source: the file on disk, if any.
+        personas_dir: a personas folder to search first.
+
+    Returns:
+        (the draft Scenario or None, every error found); ``check_scenario`` gives the same as a ``LoadResult``.
+    """
+    result = check_scenario(raw, file, source=source, personas_dir=personas_dir)
+    return result.draft, list(result.errors)
 
 
 def _check(
@@ -160,14 +295,19 @@ def _persona_problems(doc: Document, persona: str, source: Path | None, personas
 
 
 def load_scenario(path: Path | str, *, personas_dir: Path | None = None) -> Scenario:
-    """Load a scenario file; raises ScenarioErrors naming file, line and what to fix."""
-    path = Path(path)
-    file = display_path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioErrors([Problem(file, 1, 1, "", f"cannot read the file: {exc.strerror or exc}")]) from None
-    return parse_scenario(raw, file, source=path, personas_dir=personas_dir)
+    """Load a scenario file, strictly.
+
+    Args:
+        path: the scenario file.
+        personas_dir: a personas folder to search first.
+
+    Returns:
+        The sound Scenario.
+
+    Raises:
+        ScenarioErrors: naming file, line and what to fix.
+    """
+    return load_file(path, personas_dir=personas_dir).unwrap()
 
 
 # ---------------------------------------------------------------- many files
@@ -186,35 +326,61 @@ def scenario_files(paths: Iterable[Path | str]) -> list[Path]:
     return files
 
 
-def check_files(paths: Iterable[Path | str]) -> tuple[list[Scenario], list[Problem]]:
-    """Load every scenario under paths; return the sound ones and every problem found."""
-    scenarios: list[Scenario] = []
-    problems: list[Problem] = []
+def load_files(paths: Iterable[Path | str]) -> list[LoadResult]:
+    """A ``LoadResult`` for every scenario file named or found under the folders named.
+
+    A file whose scenario id another file already uses gets that as an error; a name that
+    does not exist is an error of its own result.
+
+    Args:
+        paths: scenario files and folders.
+
+    Returns:
+        One result per file, in order.
+    """
+    results: list[LoadResult] = []
     seen: dict[str, Scenario] = {}
     for path in scenario_files(paths):
         if not path.exists():
-            problems.append(Problem(display_path(path), 1, 1, "", "no such file or folder"))
+            file = display_path(path)
+            results.append(LoadResult(file, None, (Problem(file, 1, 1, "", "no such file or folder"),)))
             continue
-        try:
-            scenario = load_scenario(path)
-        except ScenarioErrors as exc:
-            problems.extend(exc.problems)
-            continue
-        if scenario.id in seen:
+        result = load_file(path)
+        scenario = result.scenario
+        if scenario is not None and scenario.id in seen:
             first = seen[scenario.id].source
-            problems.append(
-                scenario.document.problem(
-                    ("id",), f"duplicate scenario id '{scenario.id}' (also in {display_path(first)})"
-                )
+            duplicate = scenario.document.problem(
+                ("id",), f"duplicate scenario id '{scenario.id}' (also in {display_path(first)})"
             )
-            continue
-        seen[scenario.id] = scenario
-        scenarios.append(scenario)
-    return scenarios, problems
+            result = replace(result, errors=(duplicate,))
+        elif scenario is not None:
+            seen[scenario.id] = scenario
+        results.append(result)
+    return results
+
+
+def check_files(paths: Iterable[Path | str]) -> tuple[list[Scenario], list[Problem]]:
+    """Load every scenario under paths.
+
+    Args:
+        paths: scenario files and folders.
+
+    Returns:
+        (the sound scenarios, every error found in the others).
+    """
+    results = load_files(paths)
+    return [r.scenario for r in results if r.scenario is not None], [p for r in results for p in r.errors]
 
 
 def load_library(folder: Path | str) -> tuple[dict[str, Scenario], list[Problem]]:
-    """The sound scenarios of a folder by id, and the problems of the others."""
+    """The sound scenarios of a library folder.
+
+    Args:
+        folder: the library (scenario files, ``personas/`` beside them).
+
+    Returns:
+        (the sound scenarios by id, the errors of the others).
+    """
     scenarios, problems = check_files([folder])
     return {s.id: s for s in scenarios}, problems
 

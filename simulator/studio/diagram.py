@@ -394,6 +394,11 @@ class Diagram:
 
     ``Diagram(scenario)`` as a cell's last line displays it; ``.html`` is the markup for an
     ``ipywidgets.HTML`` (every text in it is escaped); ``.widget()`` builds that widget.
+
+    Args:
+        scenario: the scenario to draw (a draft with unreachable parts is drawn too).
+        highlight: a path to mark: ``"best"``, ``"worst"``, ``"shortest"``, or option numbers (1-based).
+        rankdir: ``"TB"`` (top to bottom) or ``"LR"`` (left to right).
     """
 
     def __init__(self, scenario: Scenario, highlight: Highlight = None, *, rankdir: Rankdir = "TB") -> None:

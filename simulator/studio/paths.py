@@ -25,6 +25,7 @@ from ..core.scenario import Scenario
 from ..core.scoring import overall_function, score_of
 from ..core.statespace import StateSpace
 from ..errors import Problem, ScenarioTooLarge
+from ..loading.loader import LoadResult
 from ..loading.yamlsource import Document
 
 DEFAULT_MAX_STATES = 300_000
@@ -470,7 +471,19 @@ class EndingReach:
 
 @dataclass
 class PathReport:
-    """Everything the path analysis says about one scenario (``analyse``); ``text()`` prints it."""
+    """Everything the path analysis says about one scenario (``analyse``); ``text()`` prints it.
+
+    Attributes:
+        scenario_id, version, pass_mark: the scenario's.
+        states: the conversation states option paths reach.
+        best, worst: the paths with the highest and lowest overall score.
+        shortest_pass: the passing path with the fewest replies, if any passes.
+        ranges: per competency, the lowest and highest score a path reaches; overall: the same for the overall score.
+        loops: loops of nodes, marked where they can trap a trainee.
+        idle_options: options that never change the score, the mood or where the conversation goes.
+        endings: how each ending is reached (a shortest path), or that it is not.
+        titles: competency titles for ``text()``.
+    """
 
     scenario_id: str
     version: int
@@ -563,6 +576,16 @@ def _path_lines(label: str, path: ScoredPath, titles: Mapping[str, str]) -> list
 def analyse(scenario: Scenario, *, max_states: int | None = DEFAULT_MAX_STATES) -> PathReport:
     """The path analysis of a scenario, exhaustive over its states.
 
+    Args:
+        scenario: a sound scenario.
+        max_states: the cap on what is enumerated; None for no cap.
+
+    Returns:
+        The ``PathReport``.
+
+    Raises:
+        ScenarioTooLarge: past the cap (use random walks instead).
+
     ``max_states`` caps what the analysis enumerates (the conversation states, the score
     combinations along paths and the states its loops can reach); beyond it
     ``ScenarioTooLarge`` says so and points to the random walks. ``None``: no cap.
@@ -600,6 +623,26 @@ def path_warnings(scenario: Scenario, *, max_states: int | None = DEFAULT_MAX_ST
     analysis.states(max_states)
     document = scenario.document or Document(scenario.id)
     return _warnings(document, analysis.loops(max_states), analysis.idle_options())
+
+
+def with_path_warnings(result: LoadResult, *, max_states: int | None = DEFAULT_MAX_STATES) -> LoadResult:
+    """A file's ``LoadResult`` with the path report's warnings added (a sound file only).
+
+    Args:
+        result: what loading the file found.
+        max_states: the analysis' cap; beyond it the warning says the analysis was skipped.
+
+    Returns:
+        The result, with trap loops and options that never matter as located warnings.
+    """
+    scenario = result.scenario
+    if scenario is None:
+        return result
+    try:
+        warnings = path_warnings(scenario, max_states=max_states)
+    except ScenarioTooLarge as exc:
+        warnings = [Problem(result.file, 1, 1, "", f"path analysis skipped: {exc}", "warning")]
+    return result.with_warnings(warnings)
 
 
 # ---------------------------------------------------------------- helpers

@@ -12,6 +12,15 @@ from ..errors import SessionError
 
 @dataclass(frozen=True)
 class PathTestOutcome:
+    """How one path test written in a scenario file went.
+
+    Attributes:
+        scenario_id, name: which test.
+        ok: True when everything the test expects happened.
+        differences: what did not, one sentence each.
+        ending, outcome, score, passed: what the path actually reached.
+    """
+
     scenario_id: str
     name: str
     ok: bool
@@ -84,4 +93,12 @@ def run_path_test(scenario: Scenario, test: PathTest) -> PathTestOutcome:
 
 
 def run_path_tests(scenario: Scenario) -> list[PathTestOutcome]:
+    """Play every path test of a scenario (``tests:`` in its file) through the real engine.
+
+    Args:
+        scenario: a sound scenario.
+
+    Returns:
+        One outcome per test, in file order.
+    """
     return [run_path_test(scenario, t) for t in scenario.model.tests]
