@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from operator import add, ge, le
 
-from ..core.rules import BREAKING_POINT, State
+from ..core.rules import BREAKING_POINT, Rules, State
 from ..core.scenario import Scenario
 from ..core.scoring import overall_function, score_of
 from ..core.statespace import StateSpace
@@ -43,16 +43,24 @@ class PathAnalysis:
     _escape_memo: dict = field(default_factory=dict, repr=False)
     _deltas: dict = field(default_factory=dict, repr=False)  # per state: (option, score changes as a tuple, next)
 
-    # The state space's parts these questions read, named as they are there.
-    rules = property(lambda self: self.space.rules)
-    _graph = property(lambda self: self.space._graph)
+    # The state space's parts these questions read, named as they are there; bound once, as plain
+    # attributes, because the report's walks read them in their innermost loops.
+    rules: Rules = field(init=False, repr=False)
+    _graph: dict = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        space = self.space
+        self.rules, self._graph = space.rules, space._graph
+        self._breaches, self._explore, self._optimum, self.optimum = (
+            space._breaches,
+            space._explore,
+            space._optimum,
+            space.optimum,
+        )
+
     max_scores = property(lambda self: self.space.max_scores)
     overall_weights = property(lambda self: self.space.overall_weights)
     reachable = property(lambda self: self.space.reachable)
-    _breaches = property(lambda self: self.space._breaches)
-    _explore = property(lambda self: self.space._explore)
-    _optimum = property(lambda self: self.space._optimum)
-    optimum = property(lambda self: self.space.optimum)
 
     # -------------------------------------------------------------- the report's questions
     # Paths here are sequences of options from the start. The graph may also hold states only
