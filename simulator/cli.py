@@ -1,26 +1,174 @@
 """The ``roleplay`` command.
 
-Errors the user can fix are printed once, as ``roleplay: …``, with exit status 1; a usage
-mistake exits with 2. No traceback reaches the terminal unless ``--debug`` is given.
+Each command is one entry of ``COMMANDS``: its name, a function that adds its arguments to
+its own parser, and a function that runs it. Every command follows the same rules of output:
+
+- what the command exists to print — ``validate``'s problems, ``list``'s table, a debrief —
+  goes to standard output, also when it makes the exit status 1;
+- an error that stops the command (a scenario it cannot load, a store it cannot open, a
+  file it cannot write) goes to standard error as one ``roleplay: …`` message, exit status 1;
+- a usage mistake (an unknown command or option, a value of the wrong form) exits with 2.
+
+No traceback reaches the terminal unless ``--debug`` is given.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import shlex
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from .errors import LabError, ScenarioErrors, display_path
+# Every import is here at the top, none inside a command: none of these modules loads pandas,
+# ipywidgets or voila (the xlsx exporter and Diagram.widget import theirs when used, and `serve`
+# starts Voila in its own process), and SQLAlchemy comes with the package itself. A test in
+# tests/cli keeps `import simulator.cli` free of pandas, ipywidgets and voila.
+from . import settings
+from .core.engine import Session
+from .core.scenario import Scenario
+from .core.scoring import Result
+from .errors import LabError, Problem, ScenarioErrors, ScenarioTooLarge, SessionError, display_path
+from .loading.checks import did_you_mean
 from .loading.loader import check_files, load_scenario
-from .studio.paths import DEFAULT_MAX_STATES
+from .loading.schema import write_schemas
+from .results import demo
+from .results.export import EXPORTERS, export
+from .results.store import open_store
+from .serve import serve
+from .studio.diagram import to_dot, to_svg
+from .studio.paths import DEFAULT_MAX_STATES, analyse, path_warnings
+from .studio.pathtests import run_path_tests
+from .studio.walks import replay, walks
 
-DEFAULT_SCENARIOS = "scenarios"
+# Where `play` and `diagram` look up a scenario given by id (a path is taken as it is).
+WORKING_SCENARIOS = Path("scenarios")
+LIBRARY_HELP = "the scenario library: $ROLEPLAY_SCENARIOS, else scenarios/ here or one folder up, else the lab's own"
+WIDTH = 88
 
 
-def _store_arg(p: argparse.ArgumentParser) -> None:
+@dataclass(frozen=True)
+class Streams:
+    """Where a command reads and writes: its report, its errors and progress, typed replies."""
+
+    out: TextIO
+    err: TextIO
+    stdin: TextIO
+
+
+@dataclass(frozen=True)
+class Command:
+    """One ``roleplay`` command: ``add_arguments`` fills its parser, ``run`` returns the exit status."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, Streams], int]
+    description: str | None = None
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run one ``roleplay`` command, as the ``roleplay`` script and ``python -m simulator`` do.
+
+    Args:
+        argv: the words after ``roleplay``, e.g. ``["validate", "scenarios"]`` (default:
+            ``sys.argv[1:]``).
+        stdin: where ``roleplay play`` reads typed replies (default: ``sys.stdin``).
+        stdout: where the command prints what it exists to print (default: ``sys.stdout``).
+        stderr: where an error that stops the command, and progress, are printed (default:
+            ``sys.stderr``). Usage mistakes are printed by argparse, to ``sys.stderr``.
+
+    Returns:
+        The exit status: 0 when the command did its work and found nothing wrong; 1 when it
+        found problems (a broken scenario, a failed path test) or an error stopped it; 130
+        when interrupted.
+
+    Raises:
+        SystemExit: status 2 for a usage mistake, 0 after ``--help``, as argparse does.
+    """
+    args = build_parser().parse_args(argv)
+    streams = Streams(out=stdout or sys.stdout, err=stderr or sys.stderr, stdin=stdin or sys.stdin)
+    try:
+        return args.run(args, streams)
+    except LabError as exc:
+        print(f"roleplay: {_error_message(exc)}", file=streams.err)
+        return 1
+    except BrokenPipeError:  # the output was piped into head, less…
+        return 0
+    except KeyboardInterrupt:
+        print("\nroleplay: interrupted", file=streams.err)
+        return 130
+    except Exception as exc:  # the edge: one line for the user, the traceback on request
+        if args.debug:
+            raise
+        print(
+            f"roleplay: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", file=streams.err
+        )
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command, one sub-parser per entry of ``COMMANDS``.
+
+    Returns:
+        The parser; the namespace it parses has ``run``, the chosen command's function.
+    """
+    parser = argparse.ArgumentParser(
+        prog="roleplay", description="Role-play simulator and assessment lab for customer-support teams."
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        p = sub.add_parser(command.name, help=command.help, description=command.description or command.help)
+        command.add_arguments(p)
+        p.set_defaults(run=command.run)
+    return parser
+
+
+def _error_message(exc: LabError) -> str:
+    """The text after ``roleplay: ``; several problems of a file go on lines of their own."""
+    if isinstance(exc, ScenarioErrors) and len(exc.problems) > 1:
+        files = ", ".join(dict.fromkeys(p.file for p in exc.problems))
+        return f"{len(exc.problems)} problems in {files}:\n" + "\n".join(f"  {p}" for p in exc.problems)
+    return str(exc)
+
+
+# ------------------------------------------------------------------ argument types and shared arguments
+
+
+def _non_negative(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number, 0 or more — not {text!r}")
+    return number
+
+
+def _highlight(text: str) -> str | list[int]:
+    if text.strip() == "best":
+        return "best"
+    try:
+        numbers = [int(n) for n in text.split(",")]
+    except ValueError:
+        numbers = []
+    if not numbers or min(numbers) < 1:
+        raise argparse.ArgumentTypeError(f"expected 'best' or option numbers from 1, like 1,2,1 — not {text!r}")
+    return numbers
+
+
+def _add_store(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--store",
         help="results store: a SQLite file or a database URL "
@@ -28,196 +176,54 @@ def _store_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="roleplay", description="Role-play simulator and assessment lab for customer-support teams."
-    )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    p = sub.add_parser("validate", help="check scenario files; exit 1 if any has a problem")
-    p.add_argument("paths", nargs="*", default=[DEFAULT_SCENARIOS], metavar="PATH")
-
-    p = sub.add_parser("test", help="run the path tests written in scenario files")
-    p.add_argument("paths", nargs="*", default=[DEFAULT_SCENARIOS], metavar="PATH")
-
-    p = sub.add_parser("list", help="list the scenarios with persona, language and size")
-    p.add_argument("paths", nargs="*", default=[DEFAULT_SCENARIOS], metavar="PATH")
-
-    p = sub.add_parser(
-        "paths",
-        help="path analysis (best, worst, shortest passing path, score ranges, loops) and random walks",
-        description="Analyse every path through each scenario — the best, worst and shortest passing paths, "
-        "the score range per competency, loops that can trap a trainee, options that never matter, the "
-        "endings — then play random walks through the real engine, typed replies included. Exit 1 if a "
-        "walk raised an error.",
-    )
-    p.add_argument(
-        "scenarios", nargs="*", default=[DEFAULT_SCENARIOS], metavar="SCENARIO", help="scenario files, ids or folders"
-    )
-    p.add_argument("--walks", type=int, default=1000, metavar="N", help="random walks per scenario (default: 1000)")
-    p.add_argument("--seed", type=int, default=0, help="the first walk's seed; walk i has seed S+i (default: 0)")
-    p.add_argument("--replay", type=int, metavar="SEED", help="play the walk of this seed again, turn by turn")
-    p.add_argument(
-        "--max-states",
-        type=int,
-        default=DEFAULT_MAX_STATES,
-        metavar="N",
-        help=f"the most states the analysis enumerates before it gives up (default: {DEFAULT_MAX_STATES})",
-    )
-
-    p = sub.add_parser("play", help="play a scenario in the terminal (or from a file of replies)")
-    p.add_argument("scenario", help="a scenario file, or a scenario id under scenarios/")
-    p.add_argument("--trainee", default=None, help="your name (default: your login name)")
-    p.add_argument("--replies", type=Path, help="a file with one reply a line: an option number or text")
-    p.add_argument("--seed", type=int, help="seed for the customer's line variants (replays a session)")
-    p.add_argument("--mode", choices=["practice", "debrief", "assessment"], help="override the feedback mode")
-    _store_arg(p)
-
-    p = sub.add_parser("serve", help="serve the practice app in the browser (Voila)")
-    p.add_argument("--port", type=int, default=8866)
-    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: loopback only)")
-    p.add_argument("--token", help="require this token (default: none on loopback, a random one beyond it)")
-    p.add_argument("--scenarios", help="the scenarios folder (default: scenarios/ of the lab)")
-    p.add_argument("--no-preheat", dest="preheat", action="store_false", help="start a kernel per page load")
-    p.add_argument("--pool-size", type=int, default=2, help="preheated kernels kept ready (default: 2)")
-    p.add_argument("--cull-idle", type=int, default=1800, help="seconds before an idle page's kernel is ended")
-    p.add_argument("--theme", choices=["light", "dark"], default="light")
-    p.add_argument(
-        "--app",
-        choices=["practice", "review", "studio"],
-        default="practice",
-        help="what to serve: the trainee's practice app (default), the review lab, or the scenario studio",
-    )
-    _store_arg(p)
-
-    p = sub.add_parser("report", help="a table of the sessions in the results store")
-    p.add_argument("--trainee")
-    p.add_argument("--scenario")
-    _store_arg(p)
-
-    from .results.export import EXPORTERS
-
-    p = sub.add_parser(
-        "export",
-        help="write every session and turn to a file (csv, jsonl, an Excel workbook, xAPI statements)",
-        description="Write the results store to a file: csv (a row per turn), jsonl (a line per session with "
-        "its turns and reviews), xlsx (competency matrix, KPIs, sessions, turns, reviews) or xapi "
-        "(xAPI 1.0.3 statements for a learning record store; JSON Lines if PATH ends in .jsonl).",
-    )
-    p.add_argument("--format", required=True, choices=sorted(EXPORTERS))
-    p.add_argument("--out", required=True, type=Path, metavar="PATH")
-    p.add_argument(
-        "--pseudonymize",
-        action="store_true",
-        help="replace trainee and reviewer names with salted hashes (trainee-…, reviewer-…), the same in "
-        "every export of this store (the salt is kept in the store; $ROLEPLAY_SALT overrides it); free text "
-        "such as typed replies and review comments is kept as written",
-    )
-    _store_arg(p)
-
-    p = sub.add_parser(
-        "demo-data",
-        help="fill a results store with sessions played through the engine by simulated trainees",
-        description="Play the scenarios through the real engine with simulated trainees of different skill "
-        "profiles (empathetic, hasty, improving, steady, novice), on a simulated calendar of the last 8 weeks, "
-        "and write the sessions, turns, teams, reviews and self-assessments to the results store. The same "
-        "--seed (and --until) gives the same data.",
-    )
-    p.add_argument("--trainees", type=int, default=12, help="how many trainees (default: 12)")
-    p.add_argument("--sessions", type=int, default=1000, help="sessions in all, spread over the trainees")
-    p.add_argument("--seed", type=int, default=0, help="seed of everything simulated (default: 0)")
-    p.add_argument("--scenarios", help="the scenarios folder (default: scenarios/ of the lab)")
-    p.add_argument(
-        "--reviews", type=float, default=0.1, metavar="FRACTION", help="share of completed sessions a reviewer scores"
-    )
-    p.add_argument("--until", help="the calendar's end, YYYY-MM-DD (default: today, 00:00 UTC)")
-    p.add_argument("--workers", type=int, help="processes playing side by side (default: up to 2)")
-    _store_arg(p)
-
-    p = sub.add_parser(
-        "diagram",
-        help="draw a scenario as an SVG diagram (or write its Graphviz DOT text)",
-        description="Draw a scenario's nodes, options and endings as SVG with Graphviz's dot "
-        "(apt-get install -y graphviz): endings coloured by outcome, breaches in red, unreachable "
-        "nodes grey and dashed, and optionally a path in thick purple.",
-    )
-    p.add_argument("scenario", help="a scenario file, or a scenario id under scenarios/")
-    p.add_argument("--out", required=True, type=Path, metavar="FILE", help="the file to write ('-': standard output)")
-    p.add_argument("--dot", action="store_true", help="write the Graphviz DOT text instead of SVG")
-    p.add_argument(
-        "--highlight",
-        type=_highlight,
-        metavar="best|1,2,3",
-        help="draw a path thick: 'best' (the highest overall score) or option numbers in order",
-    )
-    p.add_argument("--rankdir", choices=["TB", "LR"], default="TB", help="top to bottom (default) or left to right")
-
-    p = sub.add_parser("schema", help="write the JSON Schemas of the file formats")
-    p.add_argument("--out", type=Path, default=Path(DEFAULT_SCENARIOS) / "schema")
-    return parser
+def _add_library_paths(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATH", help=f"scenario files or folders (default: {LIBRARY_HELP})")
 
 
-def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
-    out = stdout or sys.stdout
-    args = build_parser().parse_args(argv)
-    handler = globals()[f"cmd_{args.command.replace('-', '_')}"]
-    try:
-        return handler(args, out, stdin or sys.stdin)
-    except ScenarioErrors as exc:
-        print(str(exc), file=out)
-        return 1
-    except LabError as exc:
-        print(f"roleplay: {exc}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:  # the output was piped into head, less…
-        return 0
-    except KeyboardInterrupt:
-        print("\nroleplay: interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:  # the edge: one line for the user, the traceback on request
-        if args.debug:
-            raise
-        print(
-            f"roleplay: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr
-        )
-        return 1
+def _paths_or_library(paths: Sequence[str]) -> list[str]:
+    """The paths named, else the scenario library (``settings.scenarios_dir``), as a user would type it."""
+    return list(paths) or [display_path(settings.scenarios_dir())]
 
 
-# ------------------------------------------------------------------ commands
+def _load_or_stop(paths: Sequence[str]) -> tuple[list[Scenario], list[Problem]]:
+    """The sound scenarios under paths and every problem found; nothing found at all stops the command."""
+    scenarios, problems = check_files(paths)
+    if not scenarios and not problems:
+        raise LabError("no scenario files found in " + ", ".join(paths))
+    return scenarios, problems
 
 
-def cmd_validate(args, out: TextIO, _stdin) -> int:
-    scenarios, problems = check_files(args.paths)
+# ------------------------------------------------------------------ validate
+
+
+def _validate_arguments(p: argparse.ArgumentParser) -> None:
+    _add_library_paths(p)
+
+
+def _run_validate(args: argparse.Namespace, io: Streams) -> int:
+    scenarios, problems = _load_or_stop(_paths_or_library(args.paths))
     for problem in problems:
-        print(problem, file=out)
-    files = len({p.file for p in problems})
+        print(problem, file=io.out)
     if problems:
+        files = len({p.file for p in problems})
         print(
             f"{len(problems)} problem{'s' * (len(problems) != 1)} in {files} file{'s' * (files != 1)}; "
             f"{len(scenarios)} scenario{'s' * (len(scenarios) != 1)} sound",
-            file=out,
+            file=io.out,
         )
-        print_path_warnings(scenarios, out)
-        return 1
-    if not scenarios:
-        print("no scenario files found in " + ", ".join(map(str, args.paths)), file=out)
-        return 1
-    for s in scenarios:
-        print(
-            f"ok  {display_path(s.source)}  ({s.id} v{s.version}: {s.decision_points} decision points, "
-            f"{len(s.endings)} endings)",
-            file=out,
-        )
-    print_path_warnings(scenarios, out)
-    return 0
+    else:
+        for s in scenarios:
+            print(
+                f"ok  {display_path(s.source)}  ({s.id} v{s.version}: {s.decision_points} decision points, "
+                f"{len(s.endings)} endings)",
+                file=io.out,
+            )
+    _print_path_warnings(scenarios, io.out)
+    return 1 if problems else 0
 
 
-def print_path_warnings(scenarios, out: TextIO) -> None:
+def _print_path_warnings(scenarios: Sequence[Scenario], out: TextIO) -> None:
     """Warnings from the path analysis (trap loops, options that never matter): printed, never failing."""
-    from .errors import Problem, ScenarioTooLarge
-    from .studio.paths import path_warnings
-
     for s in scenarios:
         try:
             warnings = path_warnings(s)
@@ -228,151 +234,182 @@ def print_path_warnings(scenarios, out: TextIO) -> None:
             print(warning, file=out)
 
 
-def cmd_test(args, out: TextIO, _stdin) -> int:
-    from .studio.pathtests import run_path_tests
+# ------------------------------------------------------------------ test
 
-    scenarios, problems = check_files(args.paths)
+
+def _test_arguments(p: argparse.ArgumentParser) -> None:
+    _add_library_paths(p)
+
+
+def _run_test(args: argparse.Namespace, io: Streams) -> int:
+    scenarios, problems = _load_or_stop(_paths_or_library(args.paths))
     for problem in problems:
-        print(problem, file=out)
+        print(problem, file=io.out)
     outcomes = [o for s in scenarios for o in run_path_tests(s)]
     for outcome in outcomes:
-        print(outcome, file=out)
+        print(outcome, file=io.out)
     failed = sum(not o.ok for o in outcomes)
-    print(f"{len(outcomes) - failed} passed, {failed} failed", file=out)
+    print(f"{len(outcomes) - failed} passed, {failed} failed", file=io.out)
     return 1 if failed or problems or not outcomes else 0
 
 
-def cmd_list(args, out: TextIO, _stdin) -> int:
-    scenarios, problems = check_files(args.paths)
+# ------------------------------------------------------------------ list
+
+
+def _list_arguments(p: argparse.ArgumentParser) -> None:
+    _add_library_paths(p)
+
+
+def _run_list(args: argparse.Namespace, io: Streams) -> int:
+    scenarios, problems = check_files(_paths_or_library(args.paths))
     rows = [
         (s.id, s.persona.id, s.language, str(s.decision_points), str(len(s.endings)), s.title)
         for s in sorted(scenarios, key=lambda s: s.id)
     ]
-    _table(["scenario", "persona", "lang", "nodes", "endings", "title"], rows, out)
+    _table(["scenario", "persona", "lang", "nodes", "endings", "title"], rows, io.out)
     for problem in problems:
-        print(f"(not listed) {problem}", file=out)
+        print(f"(not listed) {problem}", file=io.out)
     return 1 if problems else 0
 
 
-def resolve_scenario(name: str):
-    """A scenario by file path, or by id from scenarios/ in the working directory."""
-    path = Path(name)
-    if path.exists() or path.suffix in (".yaml", ".yml"):
-        return load_scenario(path)
-    candidate = Path(DEFAULT_SCENARIOS) / f"{name}.yaml"
-    if candidate.exists():
-        return load_scenario(candidate)
-    scenarios, _ = check_files([DEFAULT_SCENARIOS]) if Path(DEFAULT_SCENARIOS).is_dir() else ([], [])
-    for s in scenarios:
-        if s.id == name:
-            return s
-    from .loading.checks import did_you_mean
+# ------------------------------------------------------------------ paths
 
-    ids = [s.id for s in scenarios]
-    hint = did_you_mean(name, ids) or (
-        f" — known: {', '.join(sorted(ids))}" if ids else f" — no {DEFAULT_SCENARIOS}/ folder here; give a file path"
+
+def _paths_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "scenarios", nargs="*", metavar="SCENARIO", help=f"scenario files, ids or folders (default: {LIBRARY_HELP})"
     )
-    raise LabError(f"no scenario '{name}'{hint}")
+    p.add_argument(
+        "--walks", type=_non_negative, default=1000, metavar="N", help="random walks per scenario (default: 1000)"
+    )
+    p.add_argument("--seed", type=int, default=0, help="the first walk's seed; walk i has seed S+i (default: 0)")
+    p.add_argument("--replay", type=int, metavar="SEED", help="play the walk of this seed again, turn by turn")
+    p.add_argument(
+        "--max-states",
+        type=int,
+        default=DEFAULT_MAX_STATES,
+        metavar="N",
+        help=f"the most states the analysis enumerates before it gives up (default: {DEFAULT_MAX_STATES})",
+    )
 
 
-def cmd_paths(args, out: TextIO, _stdin) -> int:
-    import shlex
-
-    from .errors import ScenarioTooLarge
-    from .studio.paths import analyse
-    from .studio.walks import replay, walks
-
-    if args.walks < 0:
-        raise LabError("--walks must be 0 or more")
-    named, problems = [], []
-    for name in args.scenarios:
+def _run_paths(args: argparse.Namespace, io: Streams) -> int:
+    names = _paths_or_library(args.scenarios)
+    named: list[tuple[str, Scenario]] = []
+    problems: list[Problem] = []
+    for name in names:
         if Path(name).is_dir():
             found, broken = check_files([name])
             named += [(display_path(s.source), s) for s in found]
             problems += broken
             continue
         try:
-            named.append((name, resolve_scenario(name)))
-        except ScenarioErrors as exc:
+            named.append((name, _resolve_scenario(name)))
+        except ScenarioErrors as exc:  # reported with the rest: the other scenarios are still analysed
             problems += exc.problems
     for problem in problems:
-        print(problem, file=out)
+        print(problem, file=io.out)
+    if not named and not problems:
+        raise LabError("no scenario files found in " + ", ".join(names))
     if args.replay is not None:
         if len(named) != 1:
             raise LabError(f"--replay plays one walk again: name one scenario, not {len(named)}")
         walk = replay(named[0][1], args.replay)
-        print(walk.text(), file=out)
+        print(walk.text(), file=io.out)
         return 0 if walk.ok else 1
     failed = 0
     for number, (name, scenario) in enumerate(named):
         if number:
-            print("\n" + "=" * 88 + "\n", file=out)
+            print("\n" + "=" * WIDTH + "\n", file=io.out)
         try:
-            print(analyse(scenario, max_states=args.max_states).text(), file=out)
+            print(analyse(scenario, max_states=args.max_states).text(), file=io.out)
         except ScenarioTooLarge as exc:
-            print(f"path analysis skipped: {exc}", file=out)
+            print(f"path analysis skipped: {exc}", file=io.out)
         if args.walks:
             summary = walks(scenario, args.walks, args.seed)
             hint = f"roleplay paths {shlex.quote(name)} --replay {{seed}}"
-            print("\n" + summary.text(replay_hint=hint), file=out)
+            print("\n" + summary.text(replay_hint=hint), file=io.out)
             failed += len(summary.failures)
-    if not named and not problems:
-        print("no scenario files found in " + ", ".join(args.scenarios), file=out)
     return 1 if failed or problems or not named else 0
 
 
-def cmd_play(args, out: TextIO, stdin: TextIO) -> int:
-    from .core.engine import Session
-    from .errors import SessionError
-    from .results.store import open_store
+# ------------------------------------------------------------------ play
 
-    scenario = resolve_scenario(args.scenario)
+
+def _play_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", help="a scenario file, or a scenario id under scenarios/")
+    p.add_argument("--trainee", default=None, help="your name (default: your login name)")
+    p.add_argument("--replies", type=Path, help="a file with one reply a line: an option number or text")
+    p.add_argument("--seed", type=int, help="seed for the customer's line variants (replays a session)")
+    p.add_argument("--mode", choices=["practice", "debrief", "assessment"], help="override the feedback mode")
+    _add_store(p)
+
+
+def _run_play(args: argparse.Namespace, io: Streams) -> int:
+    scenario = _resolve_scenario(args.scenario)
     replies = _reply_lines(args.replies) if args.replies else None  # before anything is recorded
     store = open_store(args.store)
-    trainee = args.trainee or _login()
-    session = Session(scenario, trainee=trainee, seed=args.seed, mode=args.mode, recorder=store)
-    width = 88
+    session = Session(scenario, trainee=args.trainee or _login(), seed=args.seed, mode=args.mode, recorder=store)
+    out = io.out
+    customer = scenario.model.customer
     print(f"{scenario.title}  [{scenario.id} v{scenario.version}, seed {session.seed}]", file=out)
-    print(wrap_text(scenario.model.briefing, width), file=out)
-    print(f"\nThe customer: {scenario.model.customer.name}. {scenario.model.customer.context}", file=out)
+    print(_wrap_text(scenario.model.briefing, WIDTH), file=out)
+    print(f"\nThe customer: {customer.name}. {customer.context}", file=out)
     practice = session.mode == "practice"
     try:
         while not session.finished:
-            print(f"\n{scenario.model.customer.name} (mood {session.mood}): {session.customer_line}", file=out)
+            print(f"\n{customer.name} (mood {session.mood}): {session.customer_line}", file=out)
             for i, text in enumerate(session.options, start=1):
                 print(f"  {i}. {text}", file=out)
-            reply = _next_reply(replies, stdin, out)
+            reply = _next_reply(replies, io.stdin, out)
             if reply is None:
                 session.abandon()
                 print(f"\nSession abandoned; {len(session.turns)} replies were recorded in {store.location}.", file=out)
                 return 1 if replies is not None else 0
             try:
                 turn = session.reply(reply)
-            except SessionError as exc:
+            except SessionError as exc:  # an option number that is not offered: part of the conversation
                 print(f"  ({exc})", file=out)
                 continue
             print(f"You: {turn.reply}", file=out)
             if practice and turn.understood:
-                print(textwrap.fill(f"  ↳ {turn.feedback}", width, subsequent_indent="    "), file=out)
+                print(textwrap.fill(f"  ↳ {turn.feedback}", WIDTH, subsequent_indent="    "), file=out)
     except BaseException:
         session.abandon()
         raise
-    print(f"\n{scenario.model.customer.name}: {session.customer_line}", file=out)
-    print_debrief(session.result(), scenario, out)
+    print(f"\n{customer.name}: {session.customer_line}", file=out)
+    _print_debrief(session.result(), scenario, out)
     print(f"\nRecorded as session {session.id} (attempt {session.attempt}) in {store.location}", file=out)
     return 0
 
 
-def _login() -> str:
-    import getpass
+def _resolve_scenario(name: str) -> Scenario:
+    """A scenario by file path, or by id from scenarios/ in the working directory."""
+    path = Path(name)
+    if path.exists() or path.suffix in (".yaml", ".yml"):
+        return load_scenario(path)
+    candidate = WORKING_SCENARIOS / f"{name}.yaml"
+    if candidate.exists():
+        return load_scenario(candidate)
+    scenarios, _ = check_files([WORKING_SCENARIOS]) if WORKING_SCENARIOS.is_dir() else ([], [])
+    for s in scenarios:
+        if s.id == name:
+            return s
+    ids = [s.id for s in scenarios]
+    hint = did_you_mean(name, ids) or (
+        f" — known: {', '.join(sorted(ids))}" if ids else f" — no {WORKING_SCENARIOS}/ folder here; give a file path"
+    )
+    raise LabError(f"no scenario '{name}'{hint}")
 
+
+def _login() -> str:
     try:
         return getpass.getuser()
     except Exception:
         return "trainee"
 
 
-def wrap_text(text: str, width: int) -> str:
+def _wrap_text(text: str, width: int) -> str:
     """Wrap each paragraph and '- ' bullet on its own, keeping the author's layout."""
     blocks: list[str | None] = []  # None stands for a blank line
     for line in text.splitlines():
@@ -404,7 +441,7 @@ def _reply_lines(path: Path) -> list[int | str]:
     return replies
 
 
-def _next_reply(replies: list | None, stdin: TextIO, out: TextIO) -> int | str | None:
+def _next_reply(replies: list[int | str] | None, stdin: TextIO, out: TextIO) -> int | str | None:
     if replies is not None:
         return replies.pop(0) if replies else None
     while True:
@@ -419,7 +456,7 @@ def _next_reply(replies: list | None, stdin: TextIO, out: TextIO) -> int | str |
             return int(line) if line.isdigit() else line
 
 
-def print_debrief(result, scenario, out: TextIO) -> None:
+def _print_debrief(result: Result, scenario: Scenario, out: TextIO) -> None:
     verdict = "PASSED" if result.passed else "NOT PASSED"
     print(
         f"\n=== Debrief: {verdict} — overall {result.overall:g} (pass mark {result.pass_mark:g}), "
@@ -447,9 +484,36 @@ def print_debrief(result, scenario, out: TextIO) -> None:
             print(f"     Better: {item.better_reply}", file=out)
 
 
-def cmd_serve(args, out: TextIO, _stdin) -> int:
-    from .serve import serve
+# ------------------------------------------------------------------ serve
 
+
+def _serve_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--port", type=int, default=8866, help="the port to listen on (default: %(default)s)")
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    p.add_argument("--token", help="require this token (default: none on loopback, a random one beyond it)")
+    p.add_argument("--scenarios", metavar="DIR", help=f"the scenarios folder (default: {LIBRARY_HELP})")
+    p.add_argument("--no-preheat", dest="preheat", action="store_false", help="start a kernel per page load")
+    p.add_argument("--pool-size", type=int, default=2, help="preheated kernels kept ready (default: %(default)s)")
+    p.add_argument(
+        "--cull-idle",
+        type=int,
+        default=1800,
+        metavar="SECONDS",
+        help="seconds before an idle page's kernel is ended (default: %(default)s)",
+    )
+    p.add_argument(
+        "--theme", choices=["light", "dark"], default="light", help="the page's colours (default: %(default)s)"
+    )
+    p.add_argument(
+        "--app",
+        choices=["practice", "review", "studio"],
+        default="practice",
+        help="what to serve: the trainee's practice app (default), the review lab, or the scenario studio",
+    )
+    _add_store(p)
+
+
+def _run_serve(args: argparse.Namespace, io: Streams) -> int:
     return serve(
         port=args.port,
         ip=args.ip,
@@ -460,14 +524,21 @@ def cmd_serve(args, out: TextIO, _stdin) -> int:
         pool_size=args.pool_size,
         cull_idle=args.cull_idle,
         theme=args.theme,
-        out=out,
+        out=io.out,
         app=args.app,
     )
 
 
-def cmd_report(args, out: TextIO, _stdin) -> int:
-    from .results.store import open_store
+# ------------------------------------------------------------------ report
 
+
+def _report_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--trainee", help="only this trainee's sessions")
+    p.add_argument("--scenario", help="only the sessions of this scenario id")
+    _add_store(p)
+
+
+def _run_report(args: argparse.Namespace, io: Streams) -> int:
     store = open_store(args.store)
     where = {k: v for k, v in (("trainee", args.trainee), ("scenario_id", args.scenario)) if v}
     reviewed = {r["session_id"]: r for r in store.reviews()}  # the latest review of a session wins
@@ -492,40 +563,72 @@ def cmd_report(args, out: TextIO, _stdin) -> int:
                 r["outcome"] or "",
             )
         )
-    print(f"Results store: {store.location}", file=out)
-    _table(["when (UTC)", "trainee", "scenario", "attempt", "status", "score", "passed", "outcome"], rows, out)
+    print(f"Results store: {store.location}", file=io.out)
+    _table(["when (UTC)", "trainee", "scenario", "attempt", "status", "score", "passed", "outcome"], rows, io.out)
     if reviewed:
-        print("* scored by a reviewer (the automatic score in brackets)", file=out)
-    print(f"{len(rows)} session{'s' * (len(rows) != 1)}", file=out)
+        print("* scored by a reviewer (the automatic score in brackets)", file=io.out)
+    print(f"{len(rows)} session{'s' * (len(rows) != 1)}", file=io.out)
     return 0
 
 
-def cmd_export(args, out: TextIO, _stdin) -> int:
-    from .results.export import export
-    from .results.store import open_store
+# ------------------------------------------------------------------ export
 
+
+def _export_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", required=True, choices=sorted(EXPORTERS))
+    p.add_argument("--out", required=True, type=Path, metavar="PATH")
+    p.add_argument(
+        "--pseudonymize",
+        action="store_true",
+        help="replace trainee and reviewer names with salted hashes (trainee-…, reviewer-…), the same in "
+        "every export of this store (the salt is kept in the store; $ROLEPLAY_SALT overrides it); free text "
+        "such as typed replies and review comments is kept as written",
+    )
+    _add_store(p)
+
+
+def _run_export(args: argparse.Namespace, io: Streams) -> int:
     store = open_store(args.store)
     try:
         summary = export(store, args.format, args.out, pseudonymize=args.pseudonymize)
     finally:
         store.close()
-    print(f"wrote {summary.sessions} sessions and {summary.turns} turns to {args.out}", file=out)
+    print(f"wrote {summary.sessions} sessions and {summary.turns} turns to {args.out}", file=io.out)
     for note in summary.notes:
-        print(f"  {note}", file=out)
+        print(f"  {note}", file=io.out)
     return 0
 
 
-def cmd_demo_data(args, out: TextIO, _stdin) -> int:
-    from .results.demo import generate, load_scenarios, parse_until, print_summary
-    from .results.store import open_store
+# ------------------------------------------------------------------ demo-data
 
-    until = parse_until(args.until)
-    scenarios, problems = load_scenarios(args.scenarios)
+
+def _demo_data_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--trainees", type=int, default=12, help="how many trainees (default: %(default)s)")
+    p.add_argument(
+        "--sessions", type=int, default=1000, help="sessions in all, spread over the trainees (default: %(default)s)"
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of everything simulated (default: %(default)s)")
+    p.add_argument("--scenarios", metavar="DIR", help=f"the scenarios folder (default: {LIBRARY_HELP})")
+    p.add_argument(
+        "--reviews",
+        type=float,
+        default=0.1,
+        metavar="FRACTION",
+        help="share of completed sessions a reviewer scores (default: %(default)s)",
+    )
+    p.add_argument("--until", help="the calendar's end, YYYY-MM-DD (default: today, 00:00 UTC)")
+    p.add_argument("--workers", type=int, help="processes playing side by side (default: up to 2)")
+    _add_store(p)
+
+
+def _run_demo_data(args: argparse.Namespace, io: Streams) -> int:
+    until = demo.parse_until(args.until)
+    scenarios, problems = demo.load_scenarios(args.scenarios)
     for problem in problems:
-        print(f"(not played) {problem}", file=out)
+        print(f"(not played) {problem}", file=io.out)
     store = open_store(args.store)
     try:
-        summary = generate(
+        summary = demo.generate(
             store,
             scenarios,
             trainees=args.trainees,
@@ -534,36 +637,38 @@ def cmd_demo_data(args, out: TextIO, _stdin) -> int:
             reviews=args.reviews,
             until=until,
             workers=args.workers,
-            progress=sys.stderr,
+            progress=io.err,
         )
     finally:
         store.close()
-    print(f"Results store: {store.location}", file=out)
-    print(f"scenarios: {', '.join(sorted(s.id for s in scenarios))}; seed {args.seed}", file=out)
-    print_summary(summary, out)
+    print(f"Results store: {store.location}", file=io.out)
+    print(f"scenarios: {', '.join(sorted(s.id for s in scenarios))}; seed {args.seed}", file=io.out)
+    demo.print_summary(summary, io.out)
     return 0
 
 
-def _highlight(text: str) -> str | list[int]:
-    if text.strip() == "best":
-        return "best"
-    try:
-        numbers = [int(n) for n in text.split(",")]
-    except ValueError:
-        numbers = []
-    if not numbers or min(numbers) < 1:
-        raise argparse.ArgumentTypeError(f"expected 'best' or option numbers from 1, like 1,2,1 — not {text!r}")
-    return numbers
+# ------------------------------------------------------------------ diagram
 
 
-def cmd_diagram(args, out: TextIO, _stdin) -> int:
-    from .studio.diagram import to_dot, to_svg
+def _diagram_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", help="a scenario file, or a scenario id under scenarios/")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE", help="the file to write ('-': standard output)")
+    p.add_argument("--dot", action="store_true", help="write the Graphviz DOT text instead of SVG")
+    p.add_argument(
+        "--highlight",
+        type=_highlight,
+        metavar="best|1,2,3",
+        help="draw a path thick: 'best' (the highest overall score) or option numbers in order",
+    )
+    p.add_argument("--rankdir", choices=["TB", "LR"], default="TB", help="top to bottom (default) or left to right")
 
-    scenario = resolve_scenario(args.scenario)
+
+def _run_diagram(args: argparse.Namespace, io: Streams) -> int:
+    scenario = _resolve_scenario(args.scenario)
     make = to_dot if args.dot else to_svg
     text = make(scenario, args.highlight, rankdir=args.rankdir)
     if str(args.out) == "-":
-        out.write(text)
+        io.out.write(text)
         return 0
     try:
         args.out.write_text(text, encoding="utf-8")
@@ -578,17 +683,75 @@ def cmd_diagram(args, out: TextIO, _stdin) -> int:
     print(
         f"wrote {display_path(args.out)} ({'DOT' if args.dot else 'SVG'}: {len(scenario.nodes)} nodes, "
         f"{len(scenario.endings)} endings{lit})",
-        file=out,
+        file=io.out,
     )
     return 0
 
 
-def cmd_schema(args, out: TextIO, _stdin) -> int:
-    from .loading.schema import write_schemas
+# ------------------------------------------------------------------ schema
 
-    for path in write_schemas(args.out):
-        print(f"wrote {path}", file=out)
+
+def _schema_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--out", type=Path, metavar="DIR", help="the folder to write to (default: schema/ in the scenario library)"
+    )
+
+
+def _run_schema(args: argparse.Namespace, io: Streams) -> int:
+    for path in write_schemas(args.out or settings.scenarios_dir() / "schema"):
+        print(f"wrote {display_path(path)}", file=io.out)
     return 0
+
+
+# ------------------------------------------------------------------ the table of commands
+
+COMMANDS: tuple[Command, ...] = (
+    Command("validate", "check scenario files; exit 1 if any has a problem", _validate_arguments, _run_validate),
+    Command("test", "run the path tests written in scenario files", _test_arguments, _run_test),
+    Command("list", "list the scenarios with persona, language and size", _list_arguments, _run_list),
+    Command(
+        "paths",
+        "path analysis (best, worst, shortest passing path, score ranges, loops) and random walks",
+        _paths_arguments,
+        _run_paths,
+        description="Analyse every path through each scenario — the best, worst and shortest passing paths, "
+        "the score range per competency, loops that can trap a trainee, options that never matter, the "
+        "endings — then play random walks through the real engine, typed replies included. Exit 1 if a "
+        "walk raised an error.",
+    ),
+    Command("play", "play a scenario in the terminal (or from a file of replies)", _play_arguments, _run_play),
+    Command("serve", "serve the practice app in the browser (Voila)", _serve_arguments, _run_serve),
+    Command("report", "a table of the sessions in the results store", _report_arguments, _run_report),
+    Command(
+        "export",
+        "write every session and turn to a file (csv, jsonl, an Excel workbook, xAPI statements)",
+        _export_arguments,
+        _run_export,
+        description="Write the results store to a file: csv (a row per turn), jsonl (a line per session with "
+        "its turns and reviews), xlsx (competency matrix, KPIs, sessions, turns, reviews) or xapi "
+        "(xAPI 1.0.3 statements for a learning record store; JSON Lines if PATH ends in .jsonl).",
+    ),
+    Command(
+        "demo-data",
+        "fill a results store with sessions played through the engine by simulated trainees",
+        _demo_data_arguments,
+        _run_demo_data,
+        description="Play the scenarios through the real engine with simulated trainees of different skill "
+        "profiles (empathetic, hasty, improving, steady, novice), on a simulated calendar of the last 8 weeks, "
+        "and write the sessions, turns, teams, reviews and self-assessments to the results store. The same "
+        "--seed (and --until) gives the same data.",
+    ),
+    Command(
+        "diagram",
+        "draw a scenario as an SVG diagram (or write its Graphviz DOT text)",
+        _diagram_arguments,
+        _run_diagram,
+        description="Draw a scenario's nodes, options and endings as SVG with Graphviz's dot "
+        "(apt-get install -y graphviz): endings coloured by outcome, breaches in red, unreachable "
+        "nodes grey and dashed, and optionally a path in thick purple.",
+    ),
+    Command("schema", "write the JSON Schemas of the file formats", _schema_arguments, _run_schema),
+)
 
 
 def _table(headers: list[str], rows: list[tuple[str, ...]], out: TextIO) -> None:

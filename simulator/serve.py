@@ -14,6 +14,7 @@ import secrets
 import shutil
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from . import settings
 from .errors import LabError
@@ -29,6 +30,15 @@ APPS = {
 
 
 def is_loopback(ip: str) -> bool:
+    """Whether an address reaches this machine only (then no token is needed).
+
+    Args:
+        ip: the address Voila is to listen on: ``localhost``, an IPv4 or an IPv6 address.
+
+    Returns:
+        True for ``localhost`` and loopback addresses (``127.0.0.0/8``, ``::1``); False for any
+        other address, and for text that is not an address at all.
+    """
     if ip == "localhost":
         return True
     try:
@@ -40,6 +50,21 @@ def is_loopback(ip: str) -> bool:
 def voila_command(
     notebook: Path, *, port: int, ip: str, token: str | None, preheat: bool, pool_size: int, cull_idle: int, theme: str
 ) -> list[str]:
+    """The command line that serves one notebook with Voila and the lab's settings.
+
+    Args:
+        notebook: the notebook to serve (one of ``APPS``, under ``NOTEBOOKS``).
+        port: the port to listen on.
+        ip: the address to listen on.
+        token: the token a browser must present, or None for none.
+        preheat: keep kernels started before their page is asked for.
+        pool_size: how many preheated kernels to keep ready.
+        cull_idle: seconds after which an idle kernel is shut down.
+        theme: ``light`` or ``dark``.
+
+    Returns:
+        The arguments, starting with this Python interpreter, ready for ``os.execve``.
+    """
     command = [
         sys.executable,
         "-m",
@@ -76,9 +101,37 @@ def serve(
     pool_size: int,
     cull_idle: int,
     theme: str,
-    out,
+    out: TextIO,
     app: str = "practice",
 ) -> int:
+    """Serve an app of the lab with Voila in this process (``roleplay serve``).
+
+    Checks the notebook, the scenario library and the results store first, marks sessions left
+    in progress by pages idle longer than ``cull_idle`` as abandoned, prints the address (with
+    the token) to ``out``, then replaces this process with Voila, passing the store and the
+    library on as ``ROLEPLAY_STORE`` and ``ROLEPLAY_SCENARIOS``.
+
+    Args:
+        port: the port to listen on.
+        ip: the address to listen on; beyond loopback a token is always required.
+        store: the results store, a SQLite file or a database URL (None: the default store).
+        scenarios: the scenario library (None: ``settings.scenarios_dir()``).
+        token: the token a browser must present (None: none on loopback, a random one beyond it).
+        preheat: keep kernels started before their page is asked for.
+        pool_size: how many preheated kernels to keep ready.
+        cull_idle: seconds after which an idle page's kernel is shut down.
+        theme: ``light`` or ``dark``.
+        out: where the address and the store are printed.
+        app: ``practice`` (the trainee's app), ``review`` (the review lab) or ``studio``.
+
+    Returns:
+        Nothing in practice: Voila takes over the process, and its exit status is the command's.
+
+    Raises:
+        LabError: the notebook or the scenarios folder is missing, or the interpreter cannot
+            be found.
+        StoreError: the results store cannot be opened.
+    """
     file, label = APPS[app]
     notebook = NOTEBOOKS / file
     if not notebook.is_file():

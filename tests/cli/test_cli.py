@@ -76,7 +76,9 @@ def run(argv: list[str], stdin: str = "") -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def run_process(cmd: list[str], args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def run_process(
+    cmd: list[str], args: list[str], tmp_path: Path, *, cwd: Path = REPO, **env: str
+) -> subprocess.CompletedProcess[str]:
     environ = {
         **os.environ,
         "ROLEPLAY_STORE": str(tmp_path / "process-store.sqlite"),
@@ -85,7 +87,7 @@ def run_process(cmd: list[str], args: list[str], tmp_path: Path, **env: str) -> 
         **env,
     }
     return subprocess.run(
-        [*cmd, *args], cwd=REPO, env=environ, capture_output=True, text=True, encoding="utf-8", timeout=120
+        [*cmd, *args], cwd=cwd, env=environ, capture_output=True, text=True, encoding="utf-8", timeout=120
     )
 
 
@@ -231,9 +233,62 @@ def test_python_tag_in_a_file_is_not_run(tmp_path):
     assert "pwned" not in done.stderr
 
 
-def test_validate_a_folder_without_scenarios(tmp_path):
+def test_validate_a_folder_without_scenarios(tmp_path, capsys):
     code, out = run(["validate", str(tmp_path)])
-    assert (code, out) == (1, f"no scenario files found in {tmp_path}\n")
+    assert (code, out) == (1, "")
+    assert capsys.readouterr().err == f"roleplay: no scenario files found in {tmp_path}\n"
+
+
+# ---------------------------------------------------------------- the scenario library by default, from any folder
+
+
+@pytest.fixture
+def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder with no scenarios/ in it or one up, and no $ROLEPLAY_SCENARIOS."""
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    monkeypatch.delenv("ROLEPLAY_SCENARIOS", raising=False)
+    return folder
+
+
+@pytest.mark.parametrize("cmd", COMMANDS)
+def test_validate_and_list_from_another_folder_find_the_labs_library(cmd, tmp_path, elsewhere):
+    """Like `roleplay serve`, the commands that read the library default to `settings.scenarios_dir()`."""
+    done = run_process(cmd, ["validate"], tmp_path, cwd=elsewhere)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr == ""
+    oks = [line.split()[:2] for line in done.stdout.splitlines() if ": warning: " not in line]
+    assert oks == [["ok", str(p)] for p in SHIPPED_FILES]
+
+    done = run_process(cmd, ["list"], tmp_path, cwd=elsewhere)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [row[0] for row in table_rows(done.stdout, "scenario")] == sorted(d["id"] for d in shipped_yaml())
+
+
+def test_test_and_paths_read_ROLEPLAY_SCENARIOS_by_default(tmp_path, elsewhere, monkeypatch):
+    library = tmp_path / "library"
+    shutil.copytree(SCENARIOS / "personas", library / "personas")
+    shutil.copy(PLAYED_FILE, library)
+    monkeypatch.setenv("ROLEPLAY_SCENARIOS", str(library))
+    tests = len(yaml.safe_load(PLAYED_FILE.read_text(encoding="utf-8"))["tests"])
+
+    code, out = run(["test"])
+    assert (code, out.splitlines()[-1]) == (0, f"{tests} passed, 0 failed")
+
+    code, out = run(["paths", "--walks", "3"])
+    assert code == 0, out
+    assert f"Paths through {PLAYED_ID} v" in out
+
+
+def test_schema_writes_next_to_the_library_by_default(tmp_path, elsewhere, monkeypatch):
+    library = tmp_path / "library"
+    library.mkdir()
+    monkeypatch.setenv("ROLEPLAY_SCENARIOS", str(library))
+    code, out = run(["schema"])
+    assert code == 0, out
+    assert sorted(p.name for p in (library / "schema").iterdir()) == ["persona.schema.json", "scenario.schema.json"]
+    assert not (elsewhere / "scenarios").exists()
 
 
 # ---------------------------------------------------------------- list
@@ -413,9 +468,11 @@ def test_play_with_a_missing_replies_file_is_a_plain_error_and_records_nothing(i
 
 def test_play_a_broken_scenario_prints_its_problems_and_records_nothing(tmp_path, db, capsys):
     code, out = run(["play", str(BROKEN / "unclosed-brace.yaml"), "--store", str(db)])
+    err = capsys.readouterr().err
     assert code == 1
-    no_traceback(out, capsys.readouterr().err)
-    assert out.startswith(f"{shown(BROKEN / 'unclosed-brace.yaml')}:")
+    no_traceback(out, err)
+    assert out == ""
+    assert err.startswith(f"roleplay: {shown(BROKEN / 'unclosed-brace.yaml')}:")
     assert sessions_in(db) == []
 
 
@@ -601,6 +658,55 @@ def test_a_usage_mistake_exits_2(capsys):
         main(["frobnicate"])
     assert exited.value.code == 2
     assert "invalid choice: 'frobnicate'" in capsys.readouterr().err
+
+
+def test_a_negative_number_of_walks_is_a_usage_mistake(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["paths", str(PLAYED_FILE), "--walks", "-1"])
+    assert exited.value.code == 2
+    assert "--walks: expected a whole number, 0 or more" in capsys.readouterr().err
+
+
+def test_the_help_of_serve_shows_the_default_port(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--help"])
+    assert exited.value.code == 0
+    assert "(default: 8866)" in " ".join(capsys.readouterr().out.split())
+
+
+def test_every_command_has_its_own_parser_and_function():
+    from simulator.cli import COMMANDS, build_parser
+
+    names = [c.name for c in COMMANDS]
+    assert len(set(names)) == len(names)
+    required = {"play": ["x"], "diagram": ["x", "--out", "x"], "export": ["--format", "csv", "--out", "x"]}
+    parser = build_parser()
+    for command in COMMANDS:
+        assert parser.parse_args([command.name, *required.get(command.name, [])]).run is command.run
+
+
+def test_an_error_that_stops_a_command_is_one_message_on_stderr(tmp_path):
+    """Several problems in the scenario to play: one `roleplay:` message, a problem a line, nothing on stdout."""
+    data = yaml.safe_load(PLAYED_FILE.read_text(encoding="utf-8"))
+    options = [o for node in data["nodes"].values() for o in node["options"]]
+    options[0]["next"], options[1]["next"] = "nowhere", "nowhere-else"
+    broken = tmp_path / "two-problems.yaml"
+    broken.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    shutil.copytree(SCENARIOS / "personas", tmp_path / "personas")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["play", str(broken), "--store", str(tmp_path / "s.sqlite")], stdout=out, stderr=err)
+    assert (code, out.getvalue()) == (1, "")
+    first, *problems = err.getvalue().splitlines()
+    assert first.startswith("roleplay: ") and first.endswith(f"problems in {shown(broken)}:")
+    assert len(problems) >= 2 and all(line.startswith(f"  {shown(broken)}:") for line in problems)
+    assert "'nowhere'" in err.getvalue() and "'nowhere-else'" in err.getvalue()
+
+
+def test_the_command_module_stays_light():
+    """The CLI imports every module at the top; none of them may pull in the reviewer's or the browser's stack."""
+    code = "import sys, simulator.cli; print(sorted({'pandas', 'ipywidgets', 'voila'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert done.stdout.strip() == "[]"
 
 
 def test_no_command_exits_2(tmp_path):
