@@ -34,19 +34,18 @@ from .core.scenario import Scenario
 from .core.scoring import Result
 from .errors import LabError, Problem, ScenarioErrors, ScenarioTooLarge, SessionError, display_path
 from .loading.checks import did_you_mean
-from .loading.loader import check_files, load_scenario
+from .loading.loader import check_files, load_files, load_scenario
 from .loading.schema import write_schemas
 from .results import demo
 from .results.export import EXPORTERS, export
 from .results.store import open_store
 from .serve import serve
 from .studio.diagram import to_dot, to_svg
-from .studio.paths import DEFAULT_MAX_STATES, analyse, path_warnings
+from .studio.paths import DEFAULT_MAX_STATES, analyse, with_path_warnings
 from .studio.pathtests import run_path_tests
 from .studio.walks import replay, walks
 
 # Where `play` and `diagram` look up a scenario given by id (a path is taken as it is).
-WORKING_SCENARIOS = Path("scenarios")
 LIBRARY_HELP = "the scenario library: $ROLEPLAY_SCENARIOS, else scenarios/ here or one folder up, else the lab's own"
 WIDTH = 88
 
@@ -201,37 +200,31 @@ def _validate_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _run_validate(args: argparse.Namespace, io: Streams) -> int:
-    scenarios, problems = _load_or_stop(_paths_or_library(args.paths))
-    for problem in problems:
+    paths = _paths_or_library(args.paths)
+    results = [with_path_warnings(r) for r in load_files(paths)]
+    if not results:
+        raise LabError("no scenario files found in " + ", ".join(paths))
+    errors = [p for r in results for p in r.errors]
+    sound = [r.scenario for r in results if r.scenario is not None]
+    for problem in errors:
         print(problem, file=io.out)
-    if problems:
-        files = len({p.file for p in problems})
+    if errors:
+        files = len({p.file for p in errors})
         print(
-            f"{len(problems)} problem{'s' * (len(problems) != 1)} in {files} file{'s' * (files != 1)}; "
-            f"{len(scenarios)} scenario{'s' * (len(scenarios) != 1)} sound",
+            f"{len(errors)} problem{'s' * (len(errors) != 1)} in {files} file{'s' * (files != 1)}; "
+            f"{len(sound)} scenario{'s' * (len(sound) != 1)} sound",
             file=io.out,
         )
     else:
-        for s in scenarios:
+        for s in sound:
             print(
                 f"ok  {display_path(s.source)}  ({s.id} v{s.version}: {s.decision_points} decision points, "
                 f"{len(s.endings)} endings)",
                 file=io.out,
             )
-    _print_path_warnings(scenarios, io.out)
-    return 1 if problems else 0
-
-
-def _print_path_warnings(scenarios: Sequence[Scenario], out: TextIO) -> None:
-    """Warnings from the path analysis (trap loops, options that never matter): printed, never failing."""
-    for s in scenarios:
-        try:
-            warnings = path_warnings(s)
-        except ScenarioTooLarge as exc:
-            file = display_path(s.source) if s.source else s.id
-            warnings = [Problem(file, 1, 1, "", f"path analysis skipped: {exc}", "warning")]
-        for warning in warnings:
-            print(warning, file=out)
+    for warning in (w for r in results for w in r.warnings):
+        print(warning, file=io.out)
+    return 1 if errors else 0
 
 
 # ------------------------------------------------------------------ test
@@ -384,20 +377,23 @@ def _run_play(args: argparse.Namespace, io: Streams) -> int:
 
 
 def _resolve_scenario(name: str) -> Scenario:
-    """A scenario by file path, or by id from scenarios/ in the working directory."""
+    """A scenario by file path, or by id from the scenario library (``settings.scenarios_dir``)."""
     path = Path(name)
     if path.exists() or path.suffix in (".yaml", ".yml"):
         return load_scenario(path)
-    candidate = WORKING_SCENARIOS / f"{name}.yaml"
+    library = settings.scenarios_dir()
+    candidate = library / f"{name}.yaml"
     if candidate.exists():
         return load_scenario(candidate)
-    scenarios, _ = check_files([WORKING_SCENARIOS]) if WORKING_SCENARIOS.is_dir() else ([], [])
+    scenarios, _ = check_files([library]) if library.is_dir() else ([], [])
     for s in scenarios:
         if s.id == name:
             return s
     ids = [s.id for s in scenarios]
     hint = did_you_mean(name, ids) or (
-        f" — known: {', '.join(sorted(ids))}" if ids else f" — no {WORKING_SCENARIOS}/ folder here; give a file path"
+        f" — known: {', '.join(sorted(ids))}"
+        if ids
+        else f" — no scenario library at {display_path(library)}; give a file path"
     )
     raise LabError(f"no scenario '{name}'{hint}")
 

@@ -395,14 +395,14 @@ def test_cli_highlights_option_numbers_and_writes_to_stdout(capsys):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["no-such-scenario", "--out", "{tmp}/x.svg"], "roleplay: no scenario 'no-such-scenario' — no scenarios/"),
+        (["no-such-scenario", "--out", "{tmp}/x.svg"], "roleplay: no scenario 'no-such-scenario' — known: angry-"),
         (["{mini}", "--out", "{tmp}/missing/x.svg"], "roleplay: cannot write {tmp}/missing/x.svg: No such file"),
         (["{mini}", "--out", "{tmp}"], "roleplay: cannot write {tmp}: Is a directory"),
         (["{mini}", "--out", "{tmp}/x.svg", "--highlight", "3,1"], "roleplay: highlight: the path reaches an ending"),
     ],
 )
 def test_cli_errors_are_one_line_and_exit_1(args, message, tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)  # no scenarios/ here: an unknown id is told at once
+    monkeypatch.chdir(tmp_path)  # no scenarios/ here: ids come from the lab's own library
     fill = {"tmp": str(tmp_path), "mini": str(MINI)}
     code, out = run(["diagram", *(a.format(**fill) for a in args)])
     err = capsys.readouterr().err
@@ -439,3 +439,11 @@ def test_cli_as_a_process(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stderr == ""
     assert ET.fromstring(target.read_text(encoding="utf-8")).tag == f"{SVG}svg"
+
+
+def test_cli_finds_a_scenario_id_in_the_library_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ROLEPLAY_SCENARIOS", raising=False)
+    code, out = run(["diagram", "angry-late-delivery", "--out", "-", "--dot"])
+    assert code == 0
+    assert out == to_dot(load_scenario(SCENARIOS / "angry-late-delivery.yaml"))
