@@ -105,10 +105,11 @@ def child_views(store: Path) -> dict:
 
 
 def child_notebook(store: Path) -> dict:
-    from simulator.loading.loader import default_scenarios_dir, load_library
+    from simulator.loading.loader import load_library
+    from simulator.settings import scenarios_dir
     from simulator.ui.review import ReviewLab
 
-    scenarios, _ = load_library(default_scenarios_dir())
+    scenarios, _ = load_library(scenarios_dir())
     base = current_rss_mb()
     t0 = time.perf_counter()
     lab = ReviewLab(str(store), scenarios=scenarios)
