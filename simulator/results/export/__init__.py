@@ -14,9 +14,9 @@ self-assessments), so pseudonymization is applied once, for every format:
 
 **Pseudonymization** replaces trainee and reviewer names with ``trainee-…`` / ``reviewer-…``: the
 first 12 hex digits of HMAC-SHA256(salt, name). The salt is made once with ``secrets`` and kept
-in the store's ``meta`` table, so the same person gets the same pseudonym in every export of that
-store; ``ROLEPLAY_SALT`` overrides it. Free text (typed replies, review comments) is kept as
-written: a name typed there stays in the export.
+in the store (``Store.meta_value_or_set``), so the same person gets the same pseudonym in every
+export of that store; ``ROLEPLAY_SALT`` overrides it. Free text (typed replies, review
+comments) is kept as written: a name typed there stays in the export.
 
 pandas is imported only for the workbook: the trainee's app never pays for it.
 """
@@ -35,9 +35,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ... import settings
 from ...errors import LabError, StoreError
@@ -135,13 +132,6 @@ def collect(store: Store, *, pseudonymize: bool = False) -> Records:
 
 # ------------------------------------------------------------------ pseudonyms
 
-_meta = sa.MetaData()
-meta = sa.Table(
-    "meta",
-    _meta,
-    sa.Column("key", sa.String(64), primary_key=True),
-    sa.Column("value", sa.Text, nullable=False),
-)
 SALT_KEY = "pseudonym_salt"
 SALT_ENV = settings.SALT
 
@@ -152,41 +142,14 @@ def pseudonym(salt: bytes, name: str, role: str = "trainee") -> str:
 
 
 def pseudonym_salt(store: Store) -> bytes:
-    """$ROLEPLAY_SALT, else the store's own salt (made on first use, then kept in its ``meta`` table)."""
+    """$ROLEPLAY_SALT, else the store's own salt (made on first use, then kept in the store)."""
     given = settings.pseudonym_salt()
     if given is not None:
         return given
-    query = sa.select(meta.c.value).where(meta.c.key == SALT_KEY)
-
-    def stored() -> str | None:
-        with store.reader.connect() as conn:
-            if not sa.inspect(conn).has_table(meta.name):
-                return None
-            return conn.execute(query).scalar_one_or_none()
-
-    def make(conn: sa.Connection) -> str:
-        meta.create(conn, checkfirst=True)
-        value = conn.execute(query).scalar_one_or_none()  # another export may have made it meanwhile
-        if value is None:
-            value = secrets.token_hex(32)
-            conn.execute(meta.insert().values(key=SALT_KEY, value=value))
-        return value
-
     try:
-        value = stored()  # a read-only store with a salt is enough
-        if value is None:
-            try:
-                with store.engine.begin() as conn:  # on SQLite: BEGIN IMMEDIATE, one writer at a time
-                    value = make(conn)
-            except IntegrityError:  # a concurrent export won the race (servers without SQLite's write lock)
-                value = stored()
-    except DBAPIError as exc:
-        raise StoreError(
-            f"cannot keep the pseudonym salt in the results store {store.location!r}: {exc.orig} "
-            f"(set {SALT_ENV} to give one)"
-        ) from None
-    if value is None:
-        raise StoreError(f"the results store {store.location!r} lost its pseudonym salt; set {SALT_ENV}")
+        value = store.meta_value_or_set(SALT_KEY, lambda: secrets.token_hex(32))
+    except StoreError as exc:
+        raise StoreError(f"cannot keep the pseudonym salt: {exc} (set {SALT_ENV} to give one)") from None
     return value.encode("ascii")
 
 
