@@ -193,16 +193,16 @@ class Store:
         url = _url(self.location)
         self.is_sqlite = url.startswith("sqlite")
         try:
-            self.engine = sa.create_engine(url)
-            self.reader = sa.create_engine(url) if self.is_sqlite else self.engine
+            self._engine = sa.create_engine(url)
+            self._reader = sa.create_engine(url) if self.is_sqlite else self._engine
         except Exception as exc:  # bad URL, missing driver
             raise StoreError(f"cannot open the results store {self.location!r}: {exc}") from None
         if self.is_sqlite:
-            event.listen(self.reader, "connect", _sqlite_pragmas)
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self._reader, "connect", _sqlite_pragmas)
+            event.listen(self._engine, "connect", _sqlite_pragmas)
             # Writers take the write lock at BEGIN, so attempt numbers are counted under it.
-            event.listen(self.engine, "connect", lambda c, _r: setattr(c, "isolation_level", None))
-            event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+            event.listen(self._engine, "connect", lambda c, _r: setattr(c, "isolation_level", None))
+            event.listen(self._engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         self._write(lambda conn: metadata.create_all(conn))
         self._write(_add_missing_columns)
 
@@ -212,12 +212,12 @@ class Store:
     @property
     def in_memory(self) -> bool:
         """True for a SQLite database in memory, which no other process can open."""
-        return self.is_sqlite and self.engine.url.database in (None, "", ":memory:")
+        return self.is_sqlite and self._engine.url.database in (None, "", ":memory:")
 
     def close(self) -> None:
         """Let go of the database's connections (the store cannot be used afterwards)."""
-        self.engine.dispose()
-        self.reader.dispose()
+        self._engine.dispose()
+        self._reader.dispose()
 
     # -------------------------------------------------------------- the two doors: _write and _read
 
@@ -236,7 +236,7 @@ class Store:
         delay = 0.02
         for attempt in range(self.retries + 1):
             try:
-                with self.engine.begin() as conn:
+                with self._engine.begin() as conn:
                     return work(conn)
             except OperationalError as exc:
                 locked = "locked" in str(exc).lower() or "busy" in str(exc).lower()
@@ -256,7 +256,7 @@ class Store:
     def _read(self) -> Iterator[sa.Connection]:
         """A connection to read with; a database failure becomes a ``StoreError``."""
         try:
-            with self.reader.connect() as conn:
+            with self._reader.connect() as conn:
                 yield conn
         except DBAPIError as exc:
             raise self._error("read", exc, None) from None
