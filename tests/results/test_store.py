@@ -205,7 +205,7 @@ def test_bulk_insert_writes_the_rows_the_builders_make(mini, store):
         self_assessments=[self_assessment_values(done.id, {"empathy": 90.0}, 90, "", end)],
         teams={"anna": "Kraków"},
     )
-    first, second = store.sessions()
+    first, second = store.session(done.id), store.session(left.id)  # both started this millisecond
     assert (first["status"], first["score"], first["ended_at"], first["attempt"]) == ("completed", 100.0, end, 1)
     assert (second["status"], second["score"], second["attempt"]) == ("abandoned", None, 2)
     assert second["final_mood"] == left.turns[-1].mood_after
