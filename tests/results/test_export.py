@@ -191,7 +191,7 @@ def test_xlsx_holds_the_matrix_kpis_sessions_turns_and_reviews(played, tmp_path)
 
 
 def test_xlsx_turns_are_capped_at_the_row_limit_with_a_note(played, tmp_path, monkeypatch):
-    monkeypatch.setattr(export, "EXCEL_MAX_ROWS", 5)  # header and 4 turns
+    monkeypatch.setattr(export.xlsx, "EXCEL_MAX_ROWS", 5)  # header and 4 turns
     out_file = tmp_path / "book.xlsx"
     printed = run_export(played, "xlsx", out_file)
     note = "the Turns sheet holds the first 4 of 6 turns (Excel's limit is 5 rows a sheet); export csv or jsonl"
