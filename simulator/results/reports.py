@@ -1,6 +1,6 @@
 """The reviewer's analysis: pandas views over the results store.
 
-Definitions (also in docs/assessment.md; the editable rules are in simulator/assessment.yaml):
+Definitions (also in docs/assessment.md; the editable rules are in simulator/results/assessment.yaml):
 - **Effective score**: where a reviewer scored a session, the latest review's score is the one
   reports use (overall, per competency, and pass/fail); otherwise the automatic one.
 - **Competency score of a trainee**: per scenario the evidence attempt (``evidence``: the latest
@@ -53,7 +53,7 @@ RULES_FILE = settings.DEFAULT_ASSESSMENT_RULES
 
 def load_rules(path: Path | str | None = None) -> dict[str, Any]:
     """The level, grade and KPI rules: the file given, else $ROLEPLAY_RULES, else the lab's defaults
-    (simulator/assessment.yaml — copy it, edit it, and point $ROLEPLAY_RULES at the copy)."""
+    (simulator/results/assessment.yaml — copy it, edit it, and point $ROLEPLAY_RULES at the copy)."""
     path = settings.assessment_rules_file(path)
     rules = yaml.safe_load(path.read_text(encoding="utf-8"))
     rules["levels"] = sorted(rules["levels"], key=lambda r: -r["min"])
