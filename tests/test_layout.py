@@ -130,9 +130,45 @@ def _files_importing(pattern: str) -> set[str]:
     return found
 
 
-def test_only_the_results_layer_speaks_to_the_database():
-    users = _files_importing(r"sqlalchemy(\..*)?|sqlite3|psycopg2?(\..*)?")
-    assert users and all(f.startswith("simulator/results/") for f in users), sorted(users)
+# The results store: one module, or a package of its own (tables, migrations …).
+STORE = ("simulator/results/store.py", "simulator/results/store/")
+# SQL in a string: a statement's keywords as SQL writes them (capitals), not English prose.
+_SQL = re.compile(
+    r"\bSELECT\b[^;]*?\bFROM\b|\bINSERT\s+INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b"
+    r"|\b(CREATE|ALTER|DROP)\s+(TABLE|INDEX|VIEW)\b|\bPRAGMA\s+\w+|\bBEGIN\s+(IMMEDIATE|EXCLUSIVE)\b"
+)
+# pandas' doors to a database.
+_SQL_CALLS = frozenset({"read_sql", "read_sql_query", "read_sql_table", "to_sql"})
+
+
+def _in_store(file: str) -> bool:
+    return file == STORE[0] or file.startswith(STORE[1])
+
+
+def test_only_the_store_speaks_to_the_database():
+    users = _files_importing(r"sqlalchemy(\..*)?|sqlite3|psycopg2?(\..*)?|pymysql(\..*)?")
+    assert users and all(_in_store(f) for f in users), sorted(users)
+
+
+def test_no_sql_outside_the_store():
+    offenders = []
+    for file in PACKAGE.rglob("*.py"):
+        name = file.relative_to(ROOT).as_posix()
+        if _in_store(name):
+            continue
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            sql = isinstance(node, ast.Constant) and isinstance(node.value, str) and _SQL.search(node.value)
+            call = isinstance(node, ast.Attribute) and node.attr in _SQL_CALLS
+            if sql or call:
+                offenders.append(f"{name}:{node.lineno}")
+    assert not offenders
+
+
+def test_the_sql_detector_sees_sql():
+    for sql in ("SELECT id, trainee FROM sessions", "INSERT INTO meta VALUES (?, ?)", "PRAGMA journal_mode=WAL",
+                "UPDATE sessions SET status = 'abandoned'", "ALTER TABLE turns ADD COLUMN breach TEXT"):  # fmt: skip
+        assert _SQL.search(sql), sql
+    assert not _SQL.search("select the sessions from one team; update the team, then delete from the list")
 
 
 def test_only_settings_reads_the_environment():

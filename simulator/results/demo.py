@@ -15,16 +15,16 @@ simulation, not of the machine that made them. Only the session ids are random (
 the engine makes them), so a second run can go into the same store.
 
 Rows are written by ``BatchRecorder``: it is the engine's ``Recorder``, but keeps the rows
-in memory and inserts them many at a time, in the store's own tables and row formats
-(``Store.session_started`` / ``turn_recorded`` / ``session_finished`` / ``add_review`` …),
-so nothing reading the store can tell demo rows from played ones. It counts attempt
-numbers itself: demo-data is the only writer while it runs.
+in memory and hands them to ``Store.bulk_insert`` many at a time. The rows are made by the
+store's own row builders (``started_values``, ``turn_row``, ``finished_values``,
+``review_values`` …), so nothing reading the store can tell demo rows from played ones. It
+counts attempt numbers itself (from ``Store.attempt_counts``): demo-data is the only writer
+while it runs.
 """
 
 from __future__ import annotations
 
 import gc
-import json
 import math
 import multiprocessing as mp
 import os
@@ -39,16 +39,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-import sqlalchemy as sa
-
 from ..core.engine import Session, Turn
 from ..core.scoring import Result
 from ..errors import LabError
-from .store import finished_values, started_values, turn_row
-from .store import reviews as reviews_table
-from .store import self_assessments as self_assessments_table
-from .store import sessions as sessions_table
-from .store import turns as turns_table
+from .store import (
+    abandoned_values,
+    finished_values,
+    review_values,
+    self_assessment_values,
+    started_values,
+    turn_row,
+)
 
 if TYPE_CHECKING:
     from ..core.scenario import Scenario
@@ -394,7 +395,7 @@ class Player:
 class BatchRecorder:
     """The engine's Recorder for demo data: rows kept in memory, written many at a time.
 
-    Row for row what ``Store`` writes (same columns, same JSON), except that times come
+    Row for row what ``Store`` writes (the store's row builders), except that times come
     from the session's ``SimClock``: a turn's ``at`` is set from it (on the Turn too) and
     ``ended_at`` is the start plus the handle time. Attempt numbers are the session's own
     (the plan counted them).
@@ -411,8 +412,7 @@ class BatchRecorder:
         return len(self.sessions)
 
     def session_started(self, session: Session) -> None:
-        row: dict[str, Any] = dict.fromkeys(sessions_table.columns.keys())  # executemany wants every key
-        row.update(started_values(session))
+        row = started_values(session)
         self._open[session.id] = row
         self.sessions.append(row)
 
@@ -420,19 +420,14 @@ class BatchRecorder:
         clock = session.clock
         if isinstance(clock, SimClock):
             turn.at = clock.iso()
-        self.turns.append(turn_row(turn) | {"session_id": session.id, "idx": turn.index})
+        self.turns.append(turn_row(turn, session.id))
 
     def session_finished(self, session: Session, result: Result) -> None:
-        self._open.pop(session.id).update(
-            status="completed", ended_at=self._ended_at(session), **finished_values(result)
-        )
+        self._open.pop(session.id).update(finished_values(result, self._ended_at(session)))
 
     def session_abandoned(self, session: Session) -> None:
-        self._open.pop(session.id).update(
-            status="abandoned",
-            ended_at=self._ended_at(session),
-            final_mood=session.turns[-1].mood_after if session.turns else None,
-        )
+        final_mood = session.turns[-1].mood_after if session.turns else None
+        self._open.pop(session.id).update(abandoned_values(self._ended_at(session), final_mood))
 
     @staticmethod
     def _ended_at(session: Session) -> str:
@@ -441,21 +436,16 @@ class BatchRecorder:
             return clock.iso()
         return datetime.now(UTC).isoformat(timespec="milliseconds")
 
-    def write(self, conn: sa.Connection) -> None:
-        """Insert the rows kept so far (in the caller's transaction) and forget them.
+    def write(self, store: Store) -> None:
+        """Insert the rows kept so far into the store, in one transaction, and forget them.
 
         Called between sessions: a session still being played would be written half-way.
         """
         if self._open:
             raise LabError("demo data is written between sessions, not while one is being played")
-        for table, rows in (
-            (sessions_table, self.sessions),
-            (turns_table, self.turns),
-            (reviews_table, self.reviews),
-            (self_assessments_table, self.self_assessments),
-        ):
-            if rows:
-                conn.execute(table.insert(), rows)
+        store.bulk_insert(
+            sessions=self.sessions, turns=self.turns, reviews=self.reviews, self_assessments=self.self_assessments
+        )
         self.sessions, self.turns, self.reviews, self.self_assessments = [], [], [], []
 
 
@@ -505,14 +495,14 @@ def review_row(
     best, worst = max(scores, key=scores.get), min(scores, key=scores.get)
     kind = "strong" if scores[worst] >= 70 else "weak" if scores[best] < 60 else "mixed"
     created = min(ended + timedelta(hours=rng.uniform(1, 72)), until)
-    return dict(
-        session_id=session.id,
-        reviewer=reviewer,
-        scores=json.dumps(scores),
-        overall=float(overall),
-        passed=bool(overall >= session.scenario.pass_mark),
-        comment=REVIEW_COMMENTS[kind].format(best=titles[best], worst=titles[worst]),
-        created_at=_iso(created),
+    return review_values(
+        session.id,
+        reviewer,
+        scores,
+        overall,
+        overall >= session.scenario.pass_mark,
+        REVIEW_COMMENTS[kind].format(best=titles[best], worst=titles[worst]),
+        _iso(created),
     )
 
 
@@ -522,12 +512,8 @@ def self_assessment_row(
     """Trainees rate themselves higher than the scores: +5 to +20 points, at most 100."""
     scores = {c: _clamp(v + rng.uniform(5.0, 20.0)) for c, v in result.competency_scores.items()}
     created = min(ended + timedelta(minutes=rng.uniform(1, 30)), until)
-    return dict(
-        session_id=session.id,
-        scores=json.dumps(scores),
-        overall=float(_weighted(session.scenario, scores)),
-        comment=rng.choice(SELF_COMMENTS),
-        created_at=_iso(created),
+    return self_assessment_values(
+        session.id, scores, _weighted(session.scenario, scores), rng.choice(SELF_COMMENTS), _iso(created)
     )
 
 
@@ -699,7 +685,7 @@ def _work(chunk: list[PlannedSession]) -> DemoSummary:
     recorder, summary = run.play(chunk)
     store = Store(location)
     try:
-        store._write(recorder.write, None)
+        recorder.write(store)
     finally:
         store.close()
     del recorder
@@ -714,18 +700,7 @@ def default_workers() -> int:
 
 def _can_fork(store: Store) -> bool:
     """Workers are forked (they inherit the loaded scenarios) and need the store by location."""
-    in_memory = store.is_sqlite and store.engine.url.database in (None, "", ":memory:")
-    return "fork" in mp.get_all_start_methods() and threading.active_count() == 1 and not in_memory
-
-
-def _earlier_attempts(store: Store) -> dict[tuple[str, str], int]:
-    with store.reader.connect() as conn:
-        rows = conn.execute(
-            sa.select(sessions_table.c.trainee, sessions_table.c.scenario_id, sa.func.count()).group_by(
-                sessions_table.c.trainee, sessions_table.c.scenario_id
-            )
-        )
-        return {(r[0], r[1]): r[2] for r in rows}
+    return "fork" in mp.get_all_start_methods() and threading.active_count() == 1 and not store.in_memory
 
 
 def generate(
@@ -762,9 +737,8 @@ def generate(
     until = until if until.tzinfo else until.replace(tzinfo=UTC)
     rng = random.Random(seed)
     people = make_trainees(trainees, rng, len(ordered))
-    plans = plan_sessions(people, ids, sessions, rng, until, _earlier_attempts(store))
-    for person in people:
-        store.set_team(person.name, person.team)
+    plans = plan_sessions(people, ids, sessions, rng, until, store.attempt_counts())
+    store.bulk_insert(teams={person.name: person.team for person in people})
     for scenario in ordered:  # the path analysis, once, before any worker is forked
         scenario.state_space.reply_values(scenario.rules.initial())
 
@@ -790,7 +764,7 @@ def generate(
                 recorder, part = run.play(
                     chunk, lambda p, done=done: bar.update(done + p.sessions, f"{summary.turns + p.turns:,} turns")
                 )
-                store._write(recorder.write, None)
+                recorder.write(store)
                 del recorder
                 gc.collect()
                 summary.add(part)

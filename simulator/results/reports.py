@@ -1,6 +1,6 @@
 """The reviewer's analysis: pandas views over the results store.
 
-Definitions (also in docs/assessment.md; the editable rules are in simulator/assessment.yaml):
+Definitions (also in docs/assessment.md; the editable rules are in simulator/results/assessment.yaml):
 - **Effective score**: where a reviewer scored a session, the latest review's score is the one
   reports use (overall, per competency, and pass/fail); otherwise the automatic one.
 - **Competency score of a trainee**: per scenario the evidence attempt (``evidence``: the latest
@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 import yaml
 
 from .. import settings
@@ -54,7 +53,7 @@ RULES_FILE = settings.DEFAULT_ASSESSMENT_RULES
 
 def load_rules(path: Path | str | None = None) -> dict[str, Any]:
     """The level, grade and KPI rules: the file given, else $ROLEPLAY_RULES, else the lab's defaults
-    (simulator/assessment.yaml — copy it, edit it, and point $ROLEPLAY_RULES at the copy)."""
+    (simulator/results/assessment.yaml — copy it, edit it, and point $ROLEPLAY_RULES at the copy)."""
     path = settings.assessment_rules_file(path)
     rules = yaml.safe_load(path.read_text(encoding="utf-8"))
     rules["levels"] = sorted(rules["levels"], key=lambda r: -r["min"])
@@ -73,27 +72,36 @@ class Data:
     rules: dict[str, Any]
 
 
-_SESSION_COLUMNS = (
-    "id, trainee, scenario_id, scenario_version, scenario_hash, language, seed, attempt, mode, "
-    "status, started_at, ended_at, outcome, ending, score, passed, final_mood, handle_time, "
-    "competency_scores, csat, fcr, qa_score, sla"
-)
-_TURN_COLUMNS = (
-    "session_id, idx, node, reply, kind, option_index, confidence, understood, was_best, "
-    "best_option_index, mood_before, mood_after, latency"
-)
+# The columns the analysis reads: not the debriefs, customer lines and feedback texts.
+SESSION_COLUMNS = (
+    "id", "trainee", "scenario_id", "scenario_version", "scenario_hash", "language", "seed", "attempt", "mode",
+    "status", "started_at", "ended_at", "outcome", "ending", "score", "passed", "final_mood", "handle_time",
+    "competency_scores", "csat", "fcr", "qa_score", "sla",
+)  # fmt: skip
+TURN_COLUMNS = (
+    "session_id", "idx", "node", "reply", "kind", "option_index", "confidence", "understood", "was_best",
+    "best_option_index", "mood_before", "mood_after", "latency",
+)  # fmt: skip
 
 
 def load(store: Store | str | None = None, rules: dict[str, Any] | None = None) -> Data:
     """Read a store (a Store, a path or a database URL) into DataFrames."""
-    store = store if isinstance(store, Store) else open_store(store)
-    with store.reader.connect() as conn:
-        sessions = pd.read_sql(sa.text(f"SELECT {_SESSION_COLUMNS} FROM sessions"), conn)
-        turns = pd.read_sql(sa.text(f"SELECT {_TURN_COLUMNS} FROM turns"), conn)
-        reviews = pd.read_sql(sa.text("SELECT * FROM reviews ORDER BY id"), conn)
-        selfs = pd.read_sql(sa.text("SELECT * FROM self_assessments ORDER BY id"), conn)
-        teams = pd.read_sql(sa.text("SELECT trainee, team FROM trainees"), conn)
-    return build(sessions, turns, reviews, selfs, teams, rules or load_rules())
+    opened = None if isinstance(store, Store) else open_store(store)
+    try:
+        frames = (store if opened is None else opened).frames(
+            {"sessions": SESSION_COLUMNS, "turns": TURN_COLUMNS, "trainees": ("trainee", "team")}
+        )
+    finally:
+        if opened is not None:
+            opened.close()
+    return build(
+        frames["sessions"],
+        frames["turns"],
+        frames["reviews"],
+        frames["self_assessments"],
+        frames["trainees"],
+        rules or load_rules(),
+    )
 
 
 def build(sessions, turns, reviews, selfs, teams, rules) -> Data:

@@ -4,6 +4,12 @@ SQLAlchemy Core over a SQLite file by default (WAL, a busy timeout and retries, 
 processes can write at once); any SQLAlchemy URL (``postgresql://…``) works too. The
 location comes from ``--store``, else ``ROLEPLAY_STORE``, else a file in the user's data
 folder. The store is a ``Recorder``: hand it to a ``Session`` and every turn is saved.
+
+This module is the lab's one door to the database: nothing else imports SQLAlchemy or
+writes SQL. Callers get rows (dicts), DataFrames (``Store.frames``) and ``StoreError``;
+never an engine, a connection or a database exception. The row formats are here too
+(``started_values``, ``turn_row``, ``finished_values`` …), for bulk writers such as
+demo-data (``Store.bulk_insert``).
 """
 
 from __future__ import annotations
@@ -11,22 +17,35 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from ..errors import StoreError
 from ..settings import default_store_location
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..core.engine import Session, Turn
     from ..core.scoring import Result
 
-__all__ = ["Store", "default_store_location", "open_store"]
+__all__ = [
+    "Store",
+    "abandoned_values",
+    "default_store_location",
+    "finished_values",
+    "open_store",
+    "review_values",
+    "self_assessment_values",
+    "started_values",
+    "turn_row",
+]
 
 T = TypeVar("T")
 
@@ -122,6 +141,16 @@ self_assessments = sa.Table(
     sa.Column("created_at", sa.String(40), nullable=False),
 )
 
+# Settings of the store itself, key -> value (the pseudonym salt of exports). Made on first
+# use, not with the tables above, so a read-only store made before it still opens.
+meta_metadata = sa.MetaData()
+meta = sa.Table(
+    "meta",
+    meta_metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
 
 def _url(location: str) -> str:
     if "://" in location:
@@ -150,7 +179,12 @@ def _now() -> str:
 
 
 class Store:
-    """Sessions and turns in a database; also the engine's ``Recorder``."""
+    """Sessions and turns in a database; also the engine's ``Recorder``.
+
+    Every read and write goes through the store's methods; a database failure is raised as
+    ``StoreError``. Writes run in a transaction each, retried while another process holds
+    SQLite's write lock.
+    """
 
     retries = 8
 
@@ -159,49 +193,85 @@ class Store:
         url = _url(self.location)
         self.is_sqlite = url.startswith("sqlite")
         try:
-            self.engine = sa.create_engine(url)
-            self.reader = sa.create_engine(url) if self.is_sqlite else self.engine
+            self._engine = sa.create_engine(url)
+            self._reader = sa.create_engine(url) if self.is_sqlite else self._engine
         except Exception as exc:  # bad URL, missing driver
             raise StoreError(f"cannot open the results store {self.location!r}: {exc}") from None
         if self.is_sqlite:
-            event.listen(self.reader, "connect", _sqlite_pragmas)
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self._reader, "connect", _sqlite_pragmas)
+            event.listen(self._engine, "connect", _sqlite_pragmas)
             # Writers take the write lock at BEGIN, so attempt numbers are counted under it.
-            event.listen(self.engine, "connect", lambda c, _r: setattr(c, "isolation_level", None))
-            event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
-        self._write(lambda conn: metadata.create_all(conn), None)
-        self._write(_add_missing_columns, None)
+            event.listen(self._engine, "connect", lambda c, _r: setattr(c, "isolation_level", None))
+            event.listen(self._engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        self._write(lambda conn: metadata.create_all(conn))
+        self._write(_add_missing_columns)
 
     def __repr__(self) -> str:
         return f"Store({self.location!r})"
 
+    @property
+    def in_memory(self) -> bool:
+        """True for a SQLite database in memory, which no other process can open."""
+        return self.is_sqlite and self._engine.url.database in (None, "", ":memory:")
+
     def close(self) -> None:
-        self.engine.dispose()
-        self.reader.dispose()
+        """Let go of the database's connections (the store cannot be used afterwards)."""
+        self._engine.dispose()
+        self._reader.dispose()
 
-    # -------------------------------------------------------------- writing
+    # -------------------------------------------------------------- the two doors: _write and _read
 
-    def _write(self, work: Callable[[sa.Connection], T], session_id: str | None) -> T:
+    def _write(
+        self,
+        work: Callable[[sa.Connection], T],
+        session_id: str | None = None,
+        *,
+        on_conflict: Callable[[], T] | None = None,
+    ) -> T:
+        """Run ``work`` in a transaction of its own, retried while the database is locked.
+
+        ``on_conflict`` answers instead when the transaction breaks a unique key (a
+        concurrent writer got there first); without it that is a ``StoreError`` too.
+        """
         delay = 0.02
         for attempt in range(self.retries + 1):
             try:
-                with self.engine.begin() as conn:
+                with self._engine.begin() as conn:
                     return work(conn)
             except OperationalError as exc:
                 locked = "locked" in str(exc).lower() or "busy" in str(exc).lower()
                 if not locked or attempt == self.retries:
-                    raise StoreError(
-                        f"cannot write to the results store {self.location!r}: {exc.orig}", session_id
-                    ) from None
+                    raise self._error("write to", exc, session_id) from None
                 time.sleep(delay * (1 + random.random()))
                 delay = min(delay * 2, 1.0)
+            except IntegrityError as exc:
+                if on_conflict is None:
+                    raise self._error("write to", exc, session_id) from None
+                return on_conflict()
             except DBAPIError as exc:
-                raise StoreError(
-                    f"cannot write to the results store {self.location!r}: {exc.orig}", session_id
-                ) from None
+                raise self._error("write to", exc, session_id) from None
         raise AssertionError("unreachable")
 
+    @contextmanager
+    def _read(self) -> Iterator[sa.Connection]:
+        """A connection to read with; a database failure becomes a ``StoreError``."""
+        try:
+            with self._reader.connect() as conn:
+                yield conn
+        except DBAPIError as exc:
+            raise self._error("read", exc, None) from None
+
+    def _error(self, doing: str, exc: DBAPIError, session_id: str | None) -> StoreError:
+        return StoreError(f"cannot {doing} the results store {self.location!r}: {exc.orig}", session_id)
+
+    # -------------------------------------------------------------- the Recorder
+
     def session_started(self, session: Session) -> None:
+        """Recorder: insert the session's row, counting its attempt number under the write lock.
+
+        Args:
+            session: the session that starts; its ``attempt`` is set here.
+        """
         scenario = session.scenario
 
         def insert(conn: sa.Connection) -> None:
@@ -216,45 +286,71 @@ class Store:
         self._write(insert, session.id)
 
     def turn_recorded(self, session: Session, turn: Turn) -> None:
-        row = turn_row(turn) | {"session_id": session.id, "idx": turn.index}
+        """Recorder: insert a turn's row as soon as the turn is answered.
+
+        Args:
+            session: the session the turn belongs to.
+            turn: the answered turn.
+        """
+        row = turn_row(turn, session.id)
         self._write(lambda conn: conn.execute(turns.insert().values(**row)), session.id)
 
     def session_finished(self, session: Session, result: Result) -> None:
-        values = dict(status="completed", ended_at=_now(), **finished_values(result))
+        """Recorder: mark the session completed and keep its result.
+
+        Args:
+            session: the finished session.
+            result: its scores, KPIs and debrief.
+        """
+        values = finished_values(result, _now())
         self._write(
             lambda conn: conn.execute(sessions.update().where(sessions.c.id == session.id).values(**values)), session.id
         )
 
     def session_abandoned(self, session: Session) -> None:
+        """Recorder: the trainee left the session (see ``mark_abandoned``)."""
         self.mark_abandoned(session.id)
 
     def mark_abandoned(self, session_id: str) -> bool:
-        """Mark an in-progress session abandoned; its answered turns stay."""
+        """Mark an in-progress session abandoned; its answered turns stay.
+
+        Args:
+            session_id: the session's id.
+
+        Returns:
+            True if it was in progress (and is abandoned now), False otherwise.
+        """
+        last_mood = (
+            sa.select(turns.c.mood_after)
+            .where(turns.c.session_id == session_id)
+            .order_by(turns.c.idx.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
 
         def update(conn: sa.Connection) -> int:
             return conn.execute(
                 sessions.update()
                 .where(sessions.c.id == session_id, sessions.c.status == "in_progress")
-                .values(
-                    status="abandoned",
-                    ended_at=_now(),
-                    final_mood=sa.select(turns.c.mood_after)
-                    .where(turns.c.session_id == session_id)
-                    .order_by(turns.c.idx.desc())
-                    .limit(1)
-                    .scalar_subquery(),
-                )
+                .values(**abandoned_values(_now(), last_mood))
             ).rowcount
 
         return bool(self._write(update, session_id))
 
     def abandon_idle(self, seconds: float) -> int:
-        """Mark abandoned the sessions in progress with no reply for ``seconds`` (their page is gone)."""
+        """Mark abandoned the sessions in progress with no reply for ``seconds`` (their page is gone).
+
+        Args:
+            seconds: how long a session may go without a reply (or, with none, since it started).
+
+        Returns:
+            How many sessions were marked abandoned.
+        """
         from datetime import UTC, datetime, timedelta
 
         cutoff = (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
         last = sa.select(sa.func.max(turns.c.at)).where(turns.c.session_id == sessions.c.id).scalar_subquery()
-        with self.reader.connect() as conn:
+        with self._read() as conn:
             ids = [
                 r.id
                 for r in conn.execute(
@@ -265,17 +361,83 @@ class Store:
             ]
         return sum(self.mark_abandoned(i) for i in ids)
 
+    # -------------------------------------------------------------- many rows at once
+
+    def bulk_insert(
+        self,
+        *,
+        sessions: Iterable[Mapping[str, Any]] = (),
+        turns: Iterable[Mapping[str, Any]] = (),
+        reviews: Iterable[Mapping[str, Any]] = (),
+        self_assessments: Iterable[Mapping[str, Any]] = (),
+        teams: Mapping[str, str] | None = None,
+    ) -> None:
+        """Write many rows in one transaction (demo data, imports): all of them or none.
+
+        The rows are in the store's row formats, made with this module's row builders, so
+        nothing reading the store can tell them from rows a played session wrote. Nothing is
+        checked or counted here: the caller gives attempt numbers and ids.
+
+        Args:
+            sessions: sessions rows: ``started_values``, updated with ``finished_values`` or
+                ``abandoned_values`` once the session ended; columns left out are empty.
+            turns: turns rows (``turn_row``).
+            reviews: reviews rows (``review_values``).
+            self_assessments: self-assessment rows (``self_assessment_values``).
+            teams: trainee -> team, set as ``set_team`` sets one; written before the rows.
+
+        Raises:
+            StoreError: the database refused the rows (then none of them is written).
+        """
+        batches = [
+            (metadata.tables[name], _complete(metadata.tables[name], rows))
+            for name, rows in (
+                ("sessions", sessions),
+                ("turns", turns),
+                ("reviews", reviews),
+                ("self_assessments", self_assessments),
+            )
+        ]
+
+        def insert(conn: sa.Connection) -> None:
+            if teams:
+                _set_teams(conn, teams)
+            for table, rows in batches:
+                if rows:
+                    conn.execute(table.insert(), rows)
+
+        self._write(insert)
+
+    def attempt_counts(self) -> dict[tuple[str, str], int]:
+        """How many sessions (any status) each trainee has started of each scenario.
+
+        Returns:
+            (trainee, scenario id) -> sessions, for the pairs with at least one.
+        """
+        query = sa.select(sessions.c.trainee, sessions.c.scenario_id, sa.func.count()).group_by(
+            sessions.c.trainee, sessions.c.scenario_id
+        )
+        with self._read() as conn:
+            return {(r[0], r[1]): r[2] for r in conn.execute(query)}
+
     # -------------------------------------------------------------- teams, reviews, self-assessments
 
     def set_team(self, trainee: str, team: str) -> None:
-        def upsert(conn: sa.Connection) -> None:
-            conn.execute(trainees.delete().where(trainees.c.trainee == trainee))
-            conn.execute(trainees.insert().values(trainee=trainee, team=team))
+        """Put a trainee in a team (replacing the team they were in).
 
-        self._write(upsert, None)
+        Args:
+            trainee: the trainee's name, as sessions record it.
+            team: the team's name.
+        """
+        self._write(lambda conn: _set_teams(conn, {trainee: team}))
 
     def teams(self) -> dict[str, str]:
-        with self.reader.connect() as conn:
+        """Every trainee's team.
+
+        Returns:
+            trainee -> team, for the trainees that have one.
+        """
+        with self._read() as conn:
             return {r.trainee: r.team for r in conn.execute(sa.select(trainees))}
 
     def add_review(
@@ -288,78 +450,196 @@ class Store:
         passed: bool,
         comment: str = "",
     ) -> int:
-        """Record a reviewer's scores (0-100 per competency) and comment; the automatic result stays."""
+        """Record a reviewer's scores (0-100 per competency) and comment; the automatic result stays.
+
+        Args:
+            session_id: the reviewed session.
+            reviewer: the reviewer's name (blank: "reviewer").
+            scores: competency -> 0-100.
+            overall: the overall score, 0-100.
+            passed: the reviewer's pass/fail.
+            comment: free text for the trainee.
+
+        Returns:
+            The review's id.
+
+        Raises:
+            StoreError: no such session, a score outside 0-100, or the write failed.
+        """
         if self.session(session_id) is None:
             raise StoreError("no such session to review", session_id)
         _check_scores(scores, overall, session_id)
-        values = dict(
-            session_id=session_id,
-            reviewer=reviewer.strip() or "reviewer",
-            scores=json.dumps(scores),
-            overall=float(overall),
-            passed=bool(passed),
-            comment=comment,
-            created_at=_now(),
-        )
+        values = review_values(session_id, reviewer, scores, overall, passed, comment, _now())
         return self._write(
             lambda conn: conn.execute(reviews.insert().values(**values)).inserted_primary_key[0], session_id
         )
 
     def reviews(self, session_id: str | None = None) -> list[dict[str, Any]]:
+        """Reviews in the order they were written, ``scores`` decoded.
+
+        Args:
+            session_id: only this session's reviews (default: every review).
+
+        Returns:
+            One dict per review: the reviews row.
+        """
         query = sa.select(reviews).order_by(reviews.c.id)
         if session_id is not None:
             query = query.where(reviews.c.session_id == session_id)
-        with self.reader.connect() as conn:
+        with self._read() as conn:
             return [dict(r._mapping, scores=json.loads(r.scores)) for r in conn.execute(query)]
 
     def add_self_assessment(
         self, session_id: str, *, scores: dict[str, float], overall: float, comment: str = ""
     ) -> int:
+        """Record the trainee's own scores of a session beside the automatic result.
+
+        Args:
+            session_id: the assessed session.
+            scores: competency -> 0-100.
+            overall: the overall score, 0-100.
+            comment: the trainee's words.
+
+        Returns:
+            The self-assessment's id.
+
+        Raises:
+            StoreError: no such session, a score outside 0-100, or the write failed.
+        """
         if self.session(session_id) is None:
             raise StoreError("no such session to assess", session_id)
         _check_scores(scores, overall, session_id)
-        values = dict(
-            session_id=session_id, scores=json.dumps(scores), overall=float(overall), comment=comment, created_at=_now()
-        )
+        values = self_assessment_values(session_id, scores, overall, comment, _now())
         return self._write(
             lambda conn: conn.execute(self_assessments.insert().values(**values)).inserted_primary_key[0], session_id
         )
 
     def self_assessments(self) -> list[dict[str, Any]]:
-        with self.reader.connect() as conn:
+        """Every self-assessment in the order they were written, ``scores`` decoded.
+
+        Returns:
+            One dict per self-assessment: the self_assessments row.
+        """
+        with self._read() as conn:
             return [
                 dict(r._mapping, scores=json.loads(r.scores))
                 for r in conn.execute(sa.select(self_assessments).order_by(self_assessments.c.id))
             ]
 
+    # -------------------------------------------------------------- the store's own settings
+
+    def get_meta(self, key: str) -> str | None:
+        """A value kept in the store's ``meta`` table.
+
+        Args:
+            key: its name, e.g. ``"pseudonym_salt"``.
+
+        Returns:
+            The value, or None when the store has none (or no ``meta`` table yet).
+        """
+        with self._read() as conn:
+            if not sa.inspect(conn).has_table(meta.name):
+                return None
+            return conn.execute(sa.select(meta.c.value).where(meta.c.key == key)).scalar_one_or_none()
+
+    def meta_value_or_set(self, key: str, make: Callable[[], str]) -> str:
+        """A value kept in the store's ``meta`` table, made and kept on first use.
+
+        Race-free: the value is read and, if missing, made and inserted in one transaction
+        (on SQLite under the write lock); a writer that loses the race on a database server
+        reads the winner's value. A read-only store that has the value is enough.
+
+        Args:
+            key: its name, e.g. ``"pseudonym_salt"``.
+            make: makes the value when the store has none; called at most once per attempt.
+
+        Returns:
+            The value in the store: the one there already, else the one ``make`` made.
+
+        Raises:
+            StoreError: the value cannot be read or kept.
+        """
+        value = self.get_meta(key)
+        if value is not None:
+            return value
+        query = sa.select(meta.c.value).where(meta.c.key == key)
+
+        def get_or_insert(conn: sa.Connection) -> str:
+            meta.create(conn, checkfirst=True)
+            found = conn.execute(query).scalar_one_or_none()  # another process may have made it meanwhile
+            if found is None:
+                found = make()
+                conn.execute(meta.insert().values(key=key, value=found))
+            return found
+
+        value = self._write(get_or_insert, on_conflict=lambda: self.get_meta(key))
+        if value is None:
+            raise StoreError(f"the results store {self.location!r} lost its {key!r}")
+        return value
+
     # -------------------------------------------------------------- reading
 
     def sessions(self, **where: Any) -> list[dict[str, Any]]:
-        """Sessions, oldest first; keyword arguments filter on columns (trainee=…, status=…)."""
+        """Sessions, oldest first.
+
+        Args:
+            **where: column=value filters, all of which a row must meet (``trainee="anna"``,
+                ``status="completed"``).
+
+        Returns:
+            One dict per session: the sessions row (``result`` and ``competency_scores`` as JSON text).
+        """
         query = sa.select(sessions).order_by(sessions.c.started_at, sessions.c.id)
         for column, value in where.items():
             query = query.where(sessions.c[column] == value)
-        with self.reader.connect() as conn:
+        with self._read() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
     def session(self, session_id: str) -> dict[str, Any] | None:
+        """One session's row.
+
+        Args:
+            session_id: the session's id.
+
+        Returns:
+            The sessions row as ``sessions`` gives it, or None when there is no such session.
+        """
         rows = self.sessions(id=session_id)
         return rows[0] if rows else None
 
     def turns(self, session_id: str | None = None) -> list[dict[str, Any]]:
+        """Turns by session id and then in order, ``scores`` and ``reactions`` decoded.
+
+        Args:
+            session_id: only this session's turns (default: every turn).
+
+        Returns:
+            One dict per turn: the turns row.
+        """
         query = sa.select(turns).order_by(turns.c.session_id, turns.c.idx)
         if session_id is not None:
             query = query.where(turns.c.session_id == session_id)
-        with self.reader.connect() as conn:
+        with self._read() as conn:
             return [_decode_turn(dict(r._mapping)) for r in conn.execute(query)]
 
     def count_sessions(self) -> int:
-        """How many sessions the store holds, in any status."""
-        with self.reader.connect() as conn:
+        """How many sessions the store holds, in any status.
+
+        Returns:
+            The number of sessions.
+        """
+        with self._read() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(sessions)).scalar_one())
 
     def not_understood_replies(self, scenario_id: str) -> list[tuple[str, str, int]]:
-        """(node, reply, times) of the typed replies to a scenario that were not understood, most frequent first."""
+        """The typed replies to a scenario that were not understood, most frequent first.
+
+        Args:
+            scenario_id: the scenario (every version of it).
+
+        Returns:
+            (node, reply, times) tuples.
+        """
         s, t = sessions, turns
         query = (
             sa.select(t.c.node, t.c.reply, sa.func.count().label("times"))
@@ -368,15 +648,64 @@ class Store:
             .group_by(t.c.node, t.c.reply)
             .order_by(sa.desc("times"), t.c.node, t.c.reply)
         )
-        with self.reader.connect() as conn:
+        with self._read() as conn:
             return [(r.node, r.reply, int(r.times)) for r in conn.execute(query)]
 
     def iter_turns(self) -> Iterator[dict[str, Any]]:
-        with self.reader.connect() as conn:
+        """Every turn as ``turns()`` gives them, streamed rather than read into a list.
+
+        Returns:
+            An iterator of turns rows (a connection stays open until it is exhausted or closed).
+        """
+        with self._read() as conn:
             for r in conn.execution_options(stream_results=True).execute(
                 sa.select(turns).order_by(turns.c.session_id, turns.c.idx)
             ):
                 yield _decode_turn(dict(r._mapping))
+
+    def frames(self, columns: Mapping[str, Sequence[str]] | None = None) -> dict[str, pd.DataFrame]:
+        """The store's tables as pandas DataFrames, read in one go (for the reviewer's analysis).
+
+        Values come as the database keeps them (JSON as text, booleans as 0/1 on SQLite,
+        times as ISO text), which pandas reads fastest; the caller gives them their types.
+        Reviews and self-assessments are in the order they were written; sessions and turns
+        in no particular order. pandas is imported here only.
+
+        Args:
+            columns: per table, the columns to read (default: every column). Tables:
+                ``sessions``, ``turns``, ``reviews``, ``self_assessments``, ``trainees``.
+
+        Returns:
+            Table name -> DataFrame, for each of the five tables.
+
+        Raises:
+            ValueError: a table or column the store does not have.
+            StoreError: the database cannot be read.
+        """
+        import pandas as pd
+
+        columns = dict(columns or {})
+        unknown = set(columns) - set(FRAME_TABLES)
+        if unknown:
+            raise ValueError(f"no table {', '.join(sorted(unknown))} in the results store")
+        queries = {}
+        for name in FRAME_TABLES:
+            table = metadata.tables[name]
+            wanted = list(columns.get(name, table.columns.keys()))
+            missing = [c for c in wanted if c not in table.c]
+            if missing:
+                raise ValueError(f"no column {', '.join(missing)} in the store's {name} table")
+            # Untyped columns: no per-value conversion by SQLAlchemy on a million rows.
+            query = sa.select(*(sa.column(c) for c in wanted)).select_from(sa.table(name))
+            if name in ("reviews", "self_assessments"):
+                query = query.order_by(sa.column("id"))
+            queries[name] = query
+        with self._read() as conn:
+            return {name: pd.read_sql(query, conn) for name, query in queries.items()}
+
+
+# The tables ``Store.frames`` reads.
+FRAME_TABLES = ("sessions", "turns", "reviews", "self_assessments", "trainees")
 
 
 def _add_missing_columns(conn: sa.Connection) -> None:
@@ -388,6 +717,21 @@ def _add_missing_columns(conn: sa.Connection) -> None:
             if column.name not in present and column.nullable:
                 kind = column.type.compile(dialect=conn.dialect)
                 conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+
+
+def _set_teams(conn: sa.Connection, teams: Mapping[str, str]) -> None:
+    """Each trainee's team, replacing the one they had (in the caller's transaction)."""
+    conn.execute(trainees.delete().where(trainees.c.trainee == sa.bindparam("name")), [{"name": t} for t in teams])
+    conn.execute(trainees.insert(), [{"trainee": t, "team": team} for t, team in teams.items()])
+
+
+def _complete(table: sa.Table, rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Rows for one multi-row insert: every row with the same columns (the empty ones as None)."""
+    empty = {c.name: None for c in table.columns if c.nullable}
+    return [row if empty.keys() <= row.keys() else empty | dict(row) for row in rows]
+
+
+# -------------------------------------------------------------- the row formats
 
 
 def started_values(session: Session) -> dict[str, Any]:
@@ -415,17 +759,21 @@ TURN_FIELDS = (
 )  # fmt: skip
 
 
-def turn_row(turn: Turn) -> dict[str, Any]:
-    """A turns row's values from a Turn, but for session_id and idx."""
+def turn_row(turn: Turn, session_id: str) -> dict[str, Any]:
+    """A turns row: the Turn of a session."""
     row = {k: getattr(turn, k) for k in TURN_FIELDS}
-    row.update(scores=json.dumps(turn.scores), reactions=json.dumps(turn.reactions))
+    row.update(
+        session_id=session_id, idx=turn.index, scores=json.dumps(turn.scores), reactions=json.dumps(turn.reactions)
+    )
     return row
 
 
-def finished_values(result: Result) -> dict[str, Any]:
-    """The session columns a finished session fills in (shared with bulk writers such as demo-data)."""
+def finished_values(result: Result, ended_at: str) -> dict[str, Any]:
+    """The session columns a completed session fills in: status, end and the result."""
     k = result.kpis
     return dict(
+        status="completed",
+        ended_at=ended_at,
         outcome=result.outcome,
         ending=result.ending,
         score=result.overall,
@@ -438,6 +786,41 @@ def finished_values(result: Result) -> dict[str, Any]:
         qa_score=k.qa_score,
         sla=k.sla,
         result=json.dumps(result.to_dict()),
+    )
+
+
+def abandoned_values(ended_at: str, final_mood: Any) -> dict[str, Any]:
+    """The session columns an abandoned session fills in; ``final_mood``: after its last answered turn."""
+    return dict(status="abandoned", ended_at=ended_at, final_mood=final_mood)
+
+
+def review_values(
+    session_id: str,
+    reviewer: str,
+    scores: dict[str, float],
+    overall: float,
+    passed: bool,
+    comment: str,
+    created_at: str,
+) -> dict[str, Any]:
+    """A reviews row (its id is the store's to give)."""
+    return dict(
+        session_id=session_id,
+        reviewer=reviewer.strip() or "reviewer",
+        scores=json.dumps(scores),
+        overall=float(overall),
+        passed=bool(passed),
+        comment=comment,
+        created_at=created_at,
+    )
+
+
+def self_assessment_values(
+    session_id: str, scores: dict[str, float], overall: float, comment: str, created_at: str
+) -> dict[str, Any]:
+    """A self_assessments row (its id is the store's to give)."""
+    return dict(
+        session_id=session_id, scores=json.dumps(scores), overall=float(overall), comment=comment, created_at=created_at
     )
 
 

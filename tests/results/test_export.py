@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -26,7 +27,6 @@ from types import SimpleNamespace
 import jsonschema
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from simulator import Session, open_store
 from simulator.cli import main
@@ -191,7 +191,7 @@ def test_xlsx_holds_the_matrix_kpis_sessions_turns_and_reviews(played, tmp_path)
 
 
 def test_xlsx_turns_are_capped_at_the_row_limit_with_a_note(played, tmp_path, monkeypatch):
-    monkeypatch.setattr(export, "EXCEL_MAX_ROWS", 5)  # header and 4 turns
+    monkeypatch.setattr(export.xlsx, "EXCEL_MAX_ROWS", 5)  # header and 4 turns
     out_file = tmp_path / "book.xlsx"
     printed = run_export(played, "xlsx", out_file)
     note = "the Turns sheet holds the first 4 of 6 turns (Excel's limit is 5 rows a sheet); export csv or jsonl"
@@ -536,8 +536,8 @@ def test_the_salt_lives_in_the_store_and_the_environment_overrides_it(played, tm
         assert export.collect(reopened, pseudonymize=True).sessions[0]["trainee"] == first
     finally:
         reopened.close()
-    with played.store.reader.connect() as conn:
-        rows = conn.execute(sa.text("SELECT key, value FROM meta")).all()
+    with sqlite3.connect(played.path) as conn:  # what is on disk
+        rows = conn.execute("SELECT key, value FROM meta").fetchall()
     assert [key for key, _ in rows] == ["pseudonym_salt"] and re.fullmatch(r"[0-9a-f]{64}", rows[0][1])
 
     monkeypatch.setenv("ROLEPLAY_SALT", "a salt the whole organisation shares")

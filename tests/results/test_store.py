@@ -9,6 +9,14 @@ from collections import Counter
 import pytest
 
 from simulator import Session, StoreError, open_store
+from simulator.results.store import (
+    abandoned_values,
+    finished_values,
+    review_values,
+    self_assessment_values,
+    started_values,
+    turn_row,
+)
 
 from ..conftest import MINI
 
@@ -138,3 +146,117 @@ def test_teams(store):
     store.set_team("anna", "Kraków")
     store.set_team("ben", "Warsaw")
     assert store.teams() == {"anna": "Kraków", "ben": "Warsaw"}
+
+
+# ---------------------------------------------------------------- the store's doors for bulk writers, exports, reports
+
+
+def _meta_maker(path: str, barrier, out) -> None:
+    from simulator import open_store
+
+    store = open_store(path)
+    barrier.wait()
+    out.put(store.meta_value_or_set("k", lambda: __import__("secrets").token_hex(8)))
+
+
+def _meta_value(path) -> str | None:
+    store = open_store(str(path))
+    try:
+        return store.get_meta("k")
+    finally:
+        store.close()
+
+
+def test_a_meta_value_is_made_once_and_kept(store, store_path):
+    assert store.get_meta("k") is None
+    made = []
+    assert store.meta_value_or_set("k", lambda: made.append(1) or "first") == "first"
+    assert store.meta_value_or_set("k", lambda: made.append(1) or "second") == "first"
+    assert made == [1] and _meta_value(store_path) == "first"
+
+
+def test_processes_making_a_meta_value_at_once_agree(store_path):
+    open_store(str(store_path)).close()
+    ctx = multiprocessing.get_context("spawn")
+    barrier, out = ctx.Barrier(3), ctx.Queue()
+    procs = [ctx.Process(target=_meta_maker, args=(str(store_path), barrier, out)) for _ in range(3)]
+    for p in procs:
+        p.start()
+    values = [out.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(120)
+    assert len(set(values)) == 1 and _meta_value(store_path) == values[0]
+
+
+def test_bulk_insert_writes_the_rows_the_builders_make(mini, store):
+    done = Session(mini, trainee="anna", seed=1)  # played in memory, written below
+    done.reply(1)
+    done.reply(1)
+    left = Session(mini, trainee="anna", seed=2, attempt=2)
+    left.reply(2)
+    end = "2026-01-01T10:00:00.000+00:00"
+    store.bulk_insert(
+        sessions=[
+            started_values(done) | finished_values(done.result(), end),
+            started_values(left) | abandoned_values(end, left.turns[-1].mood_after),  # no result columns
+        ],
+        turns=[turn_row(t, s.id) for s in (done, left) for t in s.turns],
+        reviews=[review_values(done.id, " rita ", {"empathy": 50.0}, 50, False, "rushed", end)],
+        self_assessments=[self_assessment_values(done.id, {"empathy": 90.0}, 90, "", end)],
+        teams={"anna": "Kraków"},
+    )
+    first, second = store.session(done.id), store.session(left.id)  # both started this millisecond
+    assert (first["status"], first["score"], first["ended_at"], first["attempt"]) == ("completed", 100.0, end, 1)
+    assert (second["status"], second["score"], second["attempt"]) == ("abandoned", None, 2)
+    assert second["final_mood"] == left.turns[-1].mood_after
+    assert [(t["session_id"], t["idx"], t["scores"]) for t in store.turns()] == [
+        (s.id, t.index, t.scores) for s in sorted((done, left), key=lambda s: s.id) for t in s.turns
+    ]
+    [review] = store.reviews()
+    assert (review["reviewer"], review["scores"], review["overall"], review["passed"]) == (
+        "rita",
+        {"empathy": 50.0},
+        50.0,
+        False,
+    )
+    assert store.self_assessments()[0]["overall"] == 90.0 and store.teams() == {"anna": "Kraków"}
+    assert store.attempt_counts() == {("anna", "mini"): 2}
+    assert Session(mini, trainee="anna", recorder=store).attempt == 3  # counted on from the bulk rows
+
+
+def test_bulk_insert_writes_all_rows_or_none(store):
+    row = {"id": "x", "trainee": "anna", "scenario_id": "mini", "scenario_version": 1, "scenario_hash": "h",
+           "language": "en", "seed": 1, "attempt": 1, "mode": "practice", "status": "in_progress",
+           "started_at": "2026-01-01T00:00:00.000+00:00"}  # fmt: skip
+    with pytest.raises(StoreError, match="cannot write to the results store"):
+        store.bulk_insert(sessions=[row, row])  # the same id twice
+    assert store.sessions() == []
+
+
+def test_frames_reads_the_columns_asked_for(mini, store):
+    session = Session(mini, trainee="anna", recorder=store)
+    session.reply(1)
+    store.set_team("anna", "Warsaw")
+    frames = store.frames({"sessions": ("id", "trainee"), "turns": ("session_id", "idx", "understood")})
+    assert list(frames) == ["sessions", "turns", "reviews", "self_assessments", "trainees"]
+    assert frames["sessions"].to_dict("records") == [{"id": session.id, "trainee": "anna"}]
+    assert frames["turns"].to_dict("records") == [{"session_id": session.id, "idx": 0, "understood": 1}]
+    assert frames["trainees"].to_dict("records") == [{"trainee": "anna", "team": "Warsaw"}]
+    assert frames["reviews"].empty and "comment" in frames["reviews"].columns
+    with pytest.raises(ValueError, match="no column nope"):
+        store.frames({"sessions": ("nope",)})
+
+
+def test_a_store_that_cannot_be_read_raises_a_store_error(store, store_path):
+    with sqlite3.connect(store_path) as conn:  # another program breaks the store
+        conn.execute("DROP TABLE self_assessments")
+    with pytest.raises(StoreError, match=r"cannot read the results store .*self_assessments"):
+        store.self_assessments()
+
+
+def test_a_store_knows_whether_another_process_can_open_it(store):
+    memory = open_store("sqlite://")
+    try:
+        assert memory.in_memory and not store.in_memory
+    finally:
+        memory.close()
