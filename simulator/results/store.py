@@ -184,6 +184,9 @@ class Store:
     Every read and write goes through the store's methods; a database failure is raised as
     ``StoreError``. Writes run in a transaction each, retried while another process holds
     SQLite's write lock.
+
+    Args:
+        location: a SQLite file or a database URL; None takes ``$ROLEPLAY_STORE`` or the user's default.
     """
 
     retries = 8
@@ -837,5 +840,12 @@ def _decode_turn(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def open_store(location: str | None = None) -> Store:
-    """Open (and create if need be) the results store at a path or database URL."""
+    """Open (and create if need be) the results store at a path or database URL.
+
+    Args:
+        location: a SQLite file or a database URL; None takes ``$ROLEPLAY_STORE`` or the user's default.
+
+    Returns:
+        The ``Store``.
+    """
     return Store(location)
