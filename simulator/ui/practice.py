@@ -26,6 +26,7 @@ from ..errors import LabError
 from ..loading.loader import load_library
 from ..results.store import Store, open_store
 from . import render
+from .common import stylesheet
 from .text import words
 
 log = logging.getLogger("simulator.ui")
@@ -68,7 +69,7 @@ class PracticeApp(widgets.VBox):
 
     def _build(self) -> None:
         w = self.w
-        self.style = widgets.HTML(render.CSS)
+        self.style = widgets.HTML(stylesheet("practice"))
         self.error = widgets.HTML("")
         self.error.add_class("rp-error")
         # setup: name, picker, briefing

@@ -36,6 +36,8 @@ from ..errors import LabError
 from ..loading.loader import load_library
 from ..results import reports
 from ..results.store import Store, open_store
+from .common import classed as _classed
+from .common import stylesheet
 from .render import e
 
 __all__ = [
@@ -68,78 +70,7 @@ MIN_REVIEWED = 5  # fewer reviewed sessions than this: too few to judge agreemen
 MAX_PICKER = 400  # sessions offered by the session viewer (the latest of the filter)
 LABEL = {"description_width": "150px"}  # the review form's labels line up
 LEVEL_NAMES = {0: "not yet", 1: "needs support", 2: "independent", 3: "can teach it"}
-
-CSS = """
-<style>
-.rp-review { font-size: 14px; color: var(--jp-ui-font-color1, #222); line-height: 1.4; }
-.rp-review > .widget-html-content, .rp-review .widget-html-content { line-height: 1.4; }
-.rp-review td.rp-nowrap { white-space: nowrap; }
-.rp-review svg { vertical-align: middle; }
-.rp-review details { margin: 4px 0 8px; }
-.rp-review summary { cursor: pointer; font-weight: 600; font-size: 15px; padding: 4px 0; }
-.rp-nodes { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 8px; }
-.rp-review .rp-node table.rp-table { font-size: 12px; margin: 2px 0 4px; width: 100%; }
-.rp-transcript-view { max-height: 560px; overflow-y: auto; padding: 4px 8px;
-  border: 1px solid var(--jp-border-color2, #e0e0e0); border-radius: 6px; }
-.rp-review h4 { margin: 10px 0 4px; font-size: 15px; }
-.rp-review .rp-scroll { overflow-x: auto; max-width: 100%; }
-.rp-review table.rp-table { border-collapse: collapse; margin: 4px 0 12px; font-size: 13px; }
-.rp-review table.rp-table th, .rp-review table.rp-table td { padding: 3px 8px;
-  border: 1px solid var(--jp-border-color2, #e0e0e0); text-align: right; vertical-align: middle; }
-.rp-review table.rp-table th { background: var(--jp-layout-color2, #f3f4f6); font-weight: 600; }
-.rp-review table.rp-table th.row_heading, .rp-review table.rp-table td.rp-left,
-.rp-review table.rp-table th.rp-left { text-align: left; }
-.rp-review table.rp-table td.rp-text { text-align: left; max-width: 420px; white-space: normal;
-  overflow-wrap: anywhere; }
-.rp-review table.rp-table td.rp-lv { text-align: center; font-weight: 700; min-width: 2.6em; }
-.rp-review table.rp-matrix th.col_heading { writing-mode: vertical-rl; transform: rotate(180deg);
-  text-align: left; vertical-align: bottom; white-space: nowrap; padding: 6px 4px; font-weight: 600; }
-.rp-review table.rp-table th.row_heading { white-space: nowrap; }
-.rp-lv-0 { background: #f4c7c3 !important; color: #7a1d14; }
-.rp-lv-1 { background: #fce8b2 !important; color: #6b4e00; }
-.rp-lv-2 { background: #b7e1cd !important; color: #0b5d2a; }
-.rp-lv-3 { background: #3f9e6a !important; color: #fff; }
-.rp-lv-na { background: #f1f3f4 !important; color: #9aa0a6; font-weight: 400 !important; }
-.rp-review td.rp-met { background: #d9f2e3; color: #14532d; }
-.rp-review td.rp-unmet { background: #fde2e1; color: #8c1d18; }
-.rp-legend { display: flex; flex-wrap: wrap; gap: 6px; margin: 4px 0 8px; font-size: 12px; }
-.rp-legend span { padding: 1px 8px; border-radius: 10px; }
-.rp-note { border-left: 4px solid #f9a825; background: #fff8e1; color: #3e2c00; padding: 8px 12px;
-  border-radius: 4px; margin: 4px 0; }
-.rp-info { border-left: 4px solid #1976d2; background: #e8f1fb; color: #0d2a4a; padding: 8px 12px;
-  border-radius: 4px; margin: 4px 0; }
-.rp-warn { border-left: 4px solid #c62828; background: #fdecea; color: #5f1410; padding: 8px 12px;
-  border-radius: 4px; margin: 4px 0; }
-.rp-good { border-left: 4px solid #2e7d32; background: #e8f5e9; color: #123d16; padding: 8px 12px;
-  border-radius: 4px; margin: 4px 0; }
-.rp-muted { color: var(--jp-ui-font-color2, #666); font-size: 12px; }
-.rp-empty { color: var(--jp-ui-font-color2, #666); font-style: italic; }
-.rp-view-error { color: #b3261e; }
-.rp-up { color: #1b7f3b; font-weight: 600; } .rp-down { color: #b3261e; font-weight: 600; }
-.rp-pass { color: #1b7f3b; font-weight: 700; } .rp-fail { color: #b3261e; font-weight: 700; }
-.rp-sharebar { display: inline-block; width: 90px; height: 12px; background: #e6e8eb; border-radius: 6px;
-  vertical-align: middle; margin-right: 6px; overflow: hidden; }
-.rp-sharebar > span { display: block; height: 100%; background: #1976d2; }
-.rp-sharebar.rp-best > span { background: #2e7d32; }
-.rp-star { color: #2e7d32; font-weight: 700; }
-.rp-grade { display: inline-block; padding: 1px 10px; border-radius: 10px; font-weight: 600; font-size: 12px; }
-.rp-grade-0 { background: #e8eaed; color: #333; } .rp-grade-1 { background: #d2e3fc; color: #0b3d91; }
-.rp-grade-2 { background: #ceead6; color: #0d652d; } .rp-grade-3 { background: #fde293; color: #5c3d00; }
-.rp-node { border: 1px solid var(--jp-border-color2, #e0e0e0); border-radius: 6px; padding: 6px 10px; }
-.rp-node-head { font-size: 13px; margin-bottom: 4px; }
-.rp-transcript-view .rp-line { margin: 6px 0; padding: 7px 11px; border-radius: 12px; max-width: 80%;
-  overflow-wrap: anywhere; white-space: pre-wrap; }
-.rp-transcript-view .rp-customer { background: var(--jp-layout-color2, #eef1f5); }
-.rp-transcript-view .rp-trainee { background: #d7e8fb; margin-left: auto; }
-.rp-transcript-view .rp-who { font-weight: 600; font-size: 12px; display: block; }
-.rp-transcript-view .rp-fb { font-size: 12px; color: var(--jp-ui-font-color2, #555); margin: 0 0 8px auto;
-  max-width: 80%; font-style: italic; }
-.rp-transcript-view .rp-better { color: #1b7f3b; font-style: normal; }
-.rp-side td.rp-used { font-weight: 700; background: #e8f1fb; }
-.rp-comment { border-left: 3px solid #9aa0a6; padding: 2px 8px; margin: 4px 0; white-space: pre-wrap;
-  overflow-wrap: anywhere; }
-</style>
-"""
+CSS = stylesheet("review")  # the <style> block every view starts with
 
 
 # ---------------------------------------------------------------- the store to review
@@ -846,12 +777,6 @@ def session_html(store: Store, session_id: str, scenarios: dict[str, Scenario] |
 
 
 # ---------------------------------------------------------------- widgets
-
-
-def _classed(widget: widgets.Widget, *css: str) -> widgets.Widget:
-    for c in css:
-        widget.add_class(c)
-    return widget
 
 
 class Filters(widgets.VBox):

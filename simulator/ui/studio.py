@@ -29,6 +29,8 @@ from ..results.store import Store, open_store
 from ..studio.files import add_phrasing_to_file, new_scenario_text
 from ..studio.pathtests import run_path_tests
 from . import render
+from .common import classed as _classed
+from .common import stylesheet
 
 __all__ = ["AuthorStudio", "not_understood_replies"]
 
@@ -36,32 +38,6 @@ log = logging.getLogger("simulator.ui")
 e = render.e
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_SHOWN_REPLIES = 25
-
-CSS = """
-<style>
-.rp-studio { font-size: 14px; }
-.rp-editor textarea { font-family: var(--jp-code-font-family, monospace); font-size: 13px; line-height: 1.4; }
-.rp-problems { margin: 4px 0; padding: 6px 10px; border-radius: 6px; border-left: 4px solid #b3261e;
-  background: rgba(179, 38, 30, 0.07); }
-.rp-problems li { font-family: var(--jp-code-font-family, monospace); font-size: 12.5px; }
-.rp-sound { margin: 4px 0; padding: 6px 10px; border-radius: 6px; border-left: 4px solid #1b7f3b;
-  background: rgba(27, 127, 59, 0.08); }
-.rp-warn { color: #8a5a00; }
-.rp-studio table { border-collapse: collapse; margin: 4px 0 10px; }
-.rp-studio td, .rp-studio th { border: 1px solid var(--jp-border-color2, #ddd); padding: 3px 8px;
-  text-align: left; vertical-align: top; }
-.rp-studio th { background: var(--jp-layout-color2, #f3f3f3); }
-.rp-studio pre { white-space: pre-wrap; font-size: 12.5px; }
-.rp-diagram-view svg { max-width: 100%; height: auto; }
-.rp-ok { color: #1b7f3b; font-weight: 700; } .rp-bad { color: #b3261e; font-weight: 700; }
-</style>
-"""
-
-
-def _classed(widget: widgets.Widget, *css: str) -> widgets.Widget:
-    for c in css:
-        widget.add_class(c)
-    return widget
 
 
 def _pre(text: str) -> str:
@@ -88,7 +64,7 @@ class AuthorStudio:
     # ------------------------------------------------------------------ building
 
     def _build(self) -> None:
-        self.style = widgets.HTML(CSS)
+        self.style = widgets.HTML(stylesheet("studio"))
         self.message = _classed(widgets.HTML(""), "rp-message")
         # pick, create, edit, save
         self.picker = _classed(
