@@ -26,7 +26,7 @@ from ..errors import LabError
 from ..loading.loader import load_library
 from ..results.store import Store, open_store
 from . import render
-from .common import stylesheet
+from .common import Guard, stylesheet
 from .text import words
 
 log = logging.getLogger("simulator.ui")
@@ -72,6 +72,14 @@ class PracticeApp(widgets.VBox):
         self.style = widgets.HTML(stylesheet("practice"))
         self.error = widgets.HTML("")
         self.error.add_class("rp-error")
+        # A failing callback: a friendly message in the page's words, logged once, replies enabled again.
+        self._safe = Guard(
+            self.error,
+            lambda _exc: f"<p>{render.e(self.w['error'])}</p>",
+            name="practice app",
+            clear=True,
+            recover=lambda: self._enable_replies(True),
+        )
         # setup: name, picker, briefing
         self.title = widgets.HTML(f"<h2>{render.e(w['title'])}</h2>")
         self.trainee = widgets.Text(
@@ -148,21 +156,6 @@ class PracticeApp(widgets.VBox):
     def _show(self, screen: widgets.Widget) -> None:
         # The hidden Play ticks the timer in the browser; its view must exist before it starts playing.
         self.children = [self.style, self.clock_widget, self.error, screen]
-
-    def _safe(self, callback: Callable) -> Callable:
-        """A failing callback shows a friendly message, is logged once, and keeps the session."""
-
-        @functools.wraps(callback)
-        def run(*args, **kwargs):
-            self.error.value = ""
-            try:
-                return callback(*args, **kwargs)
-            except Exception:
-                log.exception("practice app callback failed")
-                self.error.value = f"<p>{render.e(self.w['error'])}</p>"
-                self._enable_replies(True)
-
-        return run
 
     # ------------------------------------------------------------------ setup
 

@@ -14,7 +14,6 @@ import functools
 import logging
 import re
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -29,8 +28,8 @@ from ..results.store import Store, open_store
 from ..studio.files import add_phrasing_to_file, new_scenario_text
 from ..studio.pathtests import run_path_tests
 from . import render
+from .common import Guard, stylesheet
 from .common import classed as _classed
-from .common import stylesheet
 
 __all__ = ["AuthorStudio", "not_understood_replies"]
 
@@ -66,6 +65,8 @@ class AuthorStudio:
     def _build(self) -> None:
         self.style = widgets.HTML(stylesheet("studio"))
         self.message = _classed(widgets.HTML(""), "rp-message")
+        # A LabError is the author's to fix and says how; anything else is logged with its traceback.
+        self._safe = Guard(self.message, self._failure, name="studio", expected=(LabError,), log=log)
         # pick, create, edit, save
         self.picker = _classed(
             widgets.Dropdown(options=self._files(), description="Scenario", layout=widgets.Layout(width="460px")),
@@ -159,20 +160,11 @@ class AuthorStudio:
     def _files(self) -> list[tuple[str, Path]]:
         return [(p.name, p) for p in sorted(self.folder.glob("*.yaml"))]
 
-    def _safe(self, callback: Callable) -> Callable:
-        """A failing callback says so in the studio and is logged; the studio keeps working."""
-
-        @functools.wraps(callback)
-        def run(*args, **kwargs):
-            try:
-                return callback(*args, **kwargs)
-            except LabError as exc:
-                self.message.value = f'<p class="rp-bad">{e(exc)}</p>'
-            except Exception as exc:
-                log.exception("studio callback failed")
-                self.message.value = f'<p class="rp-bad">Something went wrong: {e(type(exc).__name__)}: {e(exc)}</p>'
-
-        return run
+    @staticmethod
+    def _failure(exc: Exception) -> str:
+        if isinstance(exc, LabError):
+            return f'<p class="rp-bad">{e(exc)}</p>'
+        return f'<p class="rp-bad">Something went wrong: {e(type(exc).__name__)}: {e(exc)}</p>'
 
     # ------------------------------------------------------------------ file handling
 
