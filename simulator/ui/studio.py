@@ -28,8 +28,7 @@ from ..results.store import Store, open_store
 from ..studio.files import add_phrasing_to_file, new_scenario_text
 from ..studio.pathtests import run_path_tests
 from . import render
-from .common import Guard, stylesheet
-from .common import classed as _classed
+from .common import Guard, classed, stylesheet
 
 __all__ = ["AuthorStudio", "not_understood_replies"]
 
@@ -64,29 +63,29 @@ class AuthorStudio:
 
     def _build(self) -> None:
         self.style = widgets.HTML(stylesheet("studio"))
-        self.message = _classed(widgets.HTML(""), "rp-message")
+        self.message = classed(widgets.HTML(""), "rp-message")
         # A LabError is the author's to fix and says how; anything else is logged with its traceback.
         self._safe = Guard(self.message, self._failure, name="studio", expected=(LabError,), log=log)
         # pick, create, edit, save
-        self.picker = _classed(
+        self.picker = classed(
             widgets.Dropdown(options=self._files(), description="Scenario", layout=widgets.Layout(width="460px")),
             "rp-pick",
         )
         self.picker.observe(self._safe(self._picked), "value")
         self.new_id = widgets.Text(placeholder="new-scenario-id", layout=widgets.Layout(width="220px"))
-        self.create = _classed(widgets.Button(description="New scenario", icon="plus"), "rp-new")
+        self.create = classed(widgets.Button(description="New scenario", icon="plus"), "rp-new")
         self.create.on_click(self._safe(self._create))
-        self.editor = _classed(
+        self.editor = classed(
             widgets.Textarea(continuous_update=False, layout=widgets.Layout(width="100%", height="420px")),
             "rp-editor",
         )
         self.editor.observe(self._safe(self._edited), "value")
-        self.check = _classed(widgets.Button(description="Check", icon="check"), "rp-check")
+        self.check = classed(widgets.Button(description="Check", icon="check"), "rp-check")
         self.check.on_click(self._safe(lambda _b=None: self.refresh()))
-        self.save = _classed(widgets.Button(description="Save", icon="save", button_style="primary"), "rp-save")
+        self.save = classed(widgets.Button(description="Save", icon="save", button_style="primary"), "rp-save")
         self.save.on_click(self._safe(self._save))
-        self.verdict = _classed(widgets.HTML(""), "rp-verdict")
-        self.editor_box = _classed(
+        self.verdict = classed(widgets.HTML(""), "rp-verdict")
+        self.editor_box = classed(
             widgets.VBox(
                 [
                     self.style,
@@ -106,17 +105,17 @@ class AuthorStudio:
             description="Highlight",
         )
         self.highlight.observe(self._safe(lambda _c=None: self._draw()), "value")
-        self.diagram = _classed(widgets.HTML(""), "rp-diagram-view")
-        self.diagram_box = _classed(widgets.VBox([self.highlight, self.diagram]), "rp-studio")
+        self.diagram = classed(widgets.HTML(""), "rp-diagram-view")
+        self.diagram_box = classed(widgets.VBox([self.highlight, self.diagram]), "rp-studio")
         # paths and random walks
-        self.paths = _classed(widgets.HTML(""), "rp-paths")
+        self.paths = classed(widgets.HTML(""), "rp-paths")
         self.walk_count = widgets.BoundedIntText(value=1000, min=1, max=100_000, description="Walks")
         self.walk_seed = widgets.IntText(value=0, description="Seed")
-        self.walk_button = _classed(widgets.Button(description="Run random walks", icon="random"), "rp-walk")
+        self.walk_button = classed(widgets.Button(description="Run random walks", icon="random"), "rp-walk")
         self.walk_button.on_click(self._safe(self._walks))
         self.walk_progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="300px"))
-        self.walk_result = _classed(widgets.HTML(""), "rp-walks")
-        self.paths_box = _classed(
+        self.walk_result = classed(widgets.HTML(""), "rp-walks")
+        self.paths_box = classed(
             widgets.VBox(
                 [
                     self.paths,
@@ -129,13 +128,13 @@ class AuthorStudio:
         # play from a node
         self.play_node = widgets.Dropdown(description="From node")
         self.play_mood = widgets.IntSlider(value=50, min=0, max=100, description="Mood")
-        self.play_button = _classed(widgets.Button(description="Play from here", icon="play"), "rp-play")
+        self.play_button = classed(widgets.Button(description="Play from here", icon="play"), "rp-play")
         self.play_button.on_click(self._safe(self._play))
-        self.play_transcript = _classed(widgets.HTML(""), "rp-play-transcript")
+        self.play_transcript = classed(widgets.HTML(""), "rp-play-transcript")
         self.play_choices = widgets.VBox([])
         self.play_input = widgets.Text(placeholder="…or type a reply and press Enter", continuous_update=False)
         self.play_input.observe(self._safe(self._typed), "value")
-        self.play_box = _classed(
+        self.play_box = classed(
             widgets.VBox(
                 [
                     widgets.HBox([self.play_node, self.play_mood, self.play_button]),
@@ -148,14 +147,14 @@ class AuthorStudio:
             "rp-app",
         )
         # path tests
-        self.test_button = _classed(widgets.Button(description="Run path tests", icon="check-square"), "rp-run-tests")
+        self.test_button = classed(widgets.Button(description="Run path tests", icon="check-square"), "rp-run-tests")
         self.test_button.on_click(self._safe(self._tests))
-        self.test_result = _classed(widgets.HTML(""), "rp-test-result")
-        self.tests_box = _classed(widgets.VBox([self.test_button, self.test_result]), "rp-studio")
+        self.test_result = classed(widgets.HTML(""), "rp-test-result")
+        self.tests_box = classed(widgets.VBox([self.test_button, self.test_result]), "rp-studio")
         # replies not understood
-        self.replies_note = _classed(widgets.HTML(""), "rp-replies-note")
+        self.replies_note = classed(widgets.HTML(""), "rp-replies-note")
         self.replies = widgets.VBox([])
-        self.phrasings_box = _classed(widgets.VBox([self.replies_note, self.replies]), "rp-studio")
+        self.phrasings_box = classed(widgets.VBox([self.replies_note, self.replies]), "rp-studio")
 
     def _files(self) -> list[tuple[str, Path]]:
         return [(p.name, p) for p in sorted(self.folder.glob("*.yaml"))]
@@ -412,7 +411,7 @@ class AuthorStudio:
         buttons = []
         if not session.finished:
             for i, text in enumerate(session.options, start=1):
-                b = _classed(
+                b = classed(
                     widgets.Button(description=f"{i}. {text}", layout=widgets.Layout(width="100%")),
                     "rp-choice",
                 )
@@ -470,13 +469,13 @@ class AuthorStudio:
                 options=[(f"{i}. {o.text[:70]}", i) for i, o in enumerate(options, start=1)],
                 layout=widgets.Layout(width="380px"),
             )
-            add = _classed(widgets.Button(description="Add as phrasing", icon="plus"), "rp-add-phrasing")
+            add = classed(widgets.Button(description="Add as phrasing", icon="plus"), "rp-add-phrasing")
             add.on_click(self._safe(functools.partial(self._add_phrasing, node, reply, pick)))
             label = widgets.HTML(
                 f"<b>{e(node)}</b> · “{e(reply[:200])}” <span class='rp-muted'>×{times}</span>",
                 layout=widgets.Layout(width="420px"),
             )
-            rows.append(_classed(widgets.HBox([label, pick, add]), "rp-reply-row"))
+            rows.append(classed(widgets.HBox([label, pick, add]), "rp-reply-row"))
         self.replies.children = rows
 
     def _add_phrasing(self, node: str, reply: str, pick: widgets.Dropdown, _button=None) -> None:

@@ -320,9 +320,9 @@ def test_open_review_store_makes_demo_data_only_for_an_empty_store(tmp_path, sto
 
 
 def test_per_trainee_views_show_the_most_recently_active_when_there_are_very_many(ids, store, mini, mini2, monkeypatch):
-    import simulator.ui.review as review
+    from simulator.ui.review import lab as lab_module
 
-    monkeypatch.setattr(review, "MAX_TRAINEES_SHOWN", 2)
+    monkeypatch.setattr(lab_module, "MAX_TRAINEES_SHOWN", 2)
     lab = ReviewLab(store, scenarios={"mini": mini, "mini2": mini2})
     matrix = lab.views["matrix"].value
     assert "Showing the 2 most recently active of 4 trainees" in matrix
