@@ -62,11 +62,20 @@ class AuthorStudio:
     # ------------------------------------------------------------------ building
 
     def _build(self) -> None:
+        """The six boxes a notebook shows, one builder each; every callback goes through ``_safe``."""
         self.style = widgets.HTML(stylesheet("studio"))
         self.message = classed(widgets.HTML(""), "rp-message")
         # A LabError is the author's to fix and says how; anything else is logged with its traceback.
         self._safe = Guard(self.message, self._failure, name="studio", expected=(LabError,), log=log)
-        # pick, create, edit, save
+        self.editor_box = self._build_editor()
+        self.diagram_box = self._build_diagram()
+        self.paths_box = self._build_paths()
+        self.play_box = self._build_play()
+        self.tests_box = self._build_tests()
+        self.phrasings_box = self._build_phrasings()
+
+    def _build_editor(self) -> widgets.VBox:
+        """Pick, create, edit, check and save a scenario; the verdict and messages below."""
         self.picker = classed(
             widgets.Dropdown(options=self._files(), description="Scenario", layout=widgets.Layout(width="460px")),
             "rp-pick",
@@ -85,20 +94,18 @@ class AuthorStudio:
         self.save = classed(widgets.Button(description="Save", icon="save", button_style="primary"), "rp-save")
         self.save.on_click(self._safe(self._save))
         self.verdict = classed(widgets.HTML(""), "rp-verdict")
-        self.editor_box = classed(
-            widgets.VBox(
-                [
-                    self.style,
-                    widgets.HBox([self.picker, self.new_id, self.create]),
-                    self.editor,
-                    widgets.HBox([self.check, self.save]),
-                    self.verdict,
-                    self.message,
-                ]
-            ),
-            "rp-studio",
-        )
-        # the diagram
+        rows = [
+            self.style,
+            widgets.HBox([self.picker, self.new_id, self.create]),
+            self.editor,
+            widgets.HBox([self.check, self.save]),
+            self.verdict,
+            self.message,
+        ]
+        return classed(widgets.VBox(rows), "rp-studio")
+
+    def _build_diagram(self) -> widgets.VBox:
+        """The scenario drawn, with a path highlighted."""
         self.highlight = widgets.ToggleButtons(
             options=[("best path", "best"), ("worst path", "worst"), ("shortest pass", "shortest"), ("none", "")],
             value="best",
@@ -106,8 +113,10 @@ class AuthorStudio:
         )
         self.highlight.observe(self._safe(lambda _c=None: self._draw()), "value")
         self.diagram = classed(widgets.HTML(""), "rp-diagram-view")
-        self.diagram_box = classed(widgets.VBox([self.highlight, self.diagram]), "rp-studio")
-        # paths and random walks
+        return classed(widgets.VBox([self.highlight, self.diagram]), "rp-studio")
+
+    def _build_paths(self) -> widgets.VBox:
+        """The path analysis, and random walks with a progress bar."""
         self.paths = classed(widgets.HTML(""), "rp-paths")
         self.walk_count = widgets.BoundedIntText(value=1000, min=1, max=100_000, description="Walks")
         self.walk_seed = widgets.IntText(value=0, description="Seed")
@@ -115,17 +124,11 @@ class AuthorStudio:
         self.walk_button.on_click(self._safe(self._walks))
         self.walk_progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="300px"))
         self.walk_result = classed(widgets.HTML(""), "rp-walks")
-        self.paths_box = classed(
-            widgets.VBox(
-                [
-                    self.paths,
-                    widgets.HBox([self.walk_count, self.walk_seed, self.walk_button, self.walk_progress]),
-                    self.walk_result,
-                ]
-            ),
-            "rp-studio",
-        )
-        # play from a node
+        walks = widgets.HBox([self.walk_count, self.walk_seed, self.walk_button, self.walk_progress])
+        return classed(widgets.VBox([self.paths, walks, self.walk_result]), "rp-studio")
+
+    def _build_play(self) -> widgets.VBox:
+        """Play the scenario from any node at any mood."""
         self.play_node = widgets.Dropdown(description="From node")
         self.play_mood = widgets.IntSlider(value=50, min=0, max=100, description="Mood")
         self.play_button = classed(widgets.Button(description="Play from here", icon="play"), "rp-play")
@@ -134,27 +137,26 @@ class AuthorStudio:
         self.play_choices = widgets.VBox([])
         self.play_input = widgets.Text(placeholder="…or type a reply and press Enter", continuous_update=False)
         self.play_input.observe(self._safe(self._typed), "value")
-        self.play_box = classed(
-            widgets.VBox(
-                [
-                    widgets.HBox([self.play_node, self.play_mood, self.play_button]),
-                    self.play_transcript,
-                    self.play_choices,
-                    self.play_input,
-                ]
-            ),
-            "rp-studio",
-            "rp-app",
-        )
-        # path tests
+        rows = [
+            widgets.HBox([self.play_node, self.play_mood, self.play_button]),
+            self.play_transcript,
+            self.play_choices,
+            self.play_input,
+        ]
+        return classed(widgets.VBox(rows), "rp-studio", "rp-app")
+
+    def _build_tests(self) -> widgets.VBox:
+        """Run the scenario's path tests."""
         self.test_button = classed(widgets.Button(description="Run path tests", icon="check-square"), "rp-run-tests")
         self.test_button.on_click(self._safe(self._tests))
         self.test_result = classed(widgets.HTML(""), "rp-test-result")
-        self.tests_box = classed(widgets.VBox([self.test_button, self.test_result]), "rp-studio")
-        # replies not understood
+        return classed(widgets.VBox([self.test_button, self.test_result]), "rp-studio")
+
+    def _build_phrasings(self) -> widgets.VBox:
+        """Typed replies the lab did not understand, each with a button to add it as a phrasing."""
         self.replies_note = classed(widgets.HTML(""), "rp-replies-note")
         self.replies = widgets.VBox([])
-        self.phrasings_box = classed(widgets.VBox([self.replies_note, self.replies]), "rp-studio")
+        return classed(widgets.VBox([self.replies_note, self.replies]), "rp-studio")
 
     def _files(self) -> list[tuple[str, Path]]:
         return [(p.name, p) for p in sorted(self.folder.glob("*.yaml"))]
