@@ -1,4 +1,4 @@
-"""The trainer's studio (simulator.ui.author) driven through its widgets, on a copy of the mini library."""
+"""The trainer's studio (simulator.ui.studio) driven through its widgets, on a copy of the mini library."""
 
 from __future__ import annotations
 
