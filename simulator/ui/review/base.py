@@ -1,21 +1,44 @@
-"""Small helpers of the review views: numbers, titles, an empty selection, escaped pandas tables."""
+"""What every review view uses: the stylesheet, the words, numbers, titles, an empty selection and
+escaped pandas tables."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import ipywidgets as widgets
 import pandas as pd
 
 from ...core.competencies import competency_title
 from ...core.scenario import Scenario
-from ..common import stylesheet
+from ..common import Guard, stylesheet
 from ..render import e
+from ..text import words
 
 NA = "–"  # an unassessed cell, a missing number
+log = logging.getLogger("simulator.ui.review")
+
 CSS = stylesheet("review")  # the <style> block every view's HTML starts with
 
 
-def empty(text: str = "No sessions match the filters.") -> str:
+def review_words(lang: str | None) -> dict[str, str]:
+    """The review lab's words in ``lang`` (English when the lab does not speak it)."""
+    return words(lang, "review")
+
+
+def guard(out: widgets.HTML, lang: str | None) -> Guard:
+    """Safe callbacks for the review lab's widgets: a failure is said in ``out`` and logged once."""
+    w = review_words(lang)
+    return Guard(out, lambda _exc: f'<p class="rp-view-error">{w["error"]}</p>', name="review lab", log=log)
+
+
+def grouped(n: int, w: dict[str, str]) -> str:
+    """A count with its thousands grouped as the language groups them (1,234 or 1 234)."""
+    return f"{n:,}".replace(",", w["thousands"])
+
+
+def empty(text: str) -> str:
+    """A note that there is nothing to show (``text`` is escaped)."""
     return f'<p class="rp-empty">{e(text)}</p>'
 
 

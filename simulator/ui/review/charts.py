@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..render import e
-from .base import is_nan
+from .base import is_nan, review_words
 
 
 def sparkline(
@@ -18,7 +18,19 @@ def sparkline(
     width: int = 150,
     height: int = 38,
 ) -> str:
-    """A small SVG line of scores 0-100 over attempts: dots green passed / red failed, pass mark dashed."""
+    """A small SVG line of scores 0-100 over attempts: dots green passed / red failed, pass mark dashed.
+
+    Args:
+        scores: the scores, oldest first.
+        passed: each attempt's verdict (True, False, or None/NaN when unknown: a grey dot).
+        pass_mark: drawn as a dashed line when given.
+        label: what a screen reader says (escaped).
+        width: in pixels.
+        height: in pixels.
+
+    Returns:
+        An ``<svg class="rp-spark">`` element.
+    """
     values = [float(v) for v in scores]
     verdicts = list(passed) + [None] * len(values)
     pad, right = 4, 30
@@ -54,16 +66,19 @@ def sparkline(
     return "".join(parts)
 
 
-def dumbbell(first: float, best: float, latest: float, width: int = 170, height: int = 18) -> str:
+def dumbbell(first: float, best: float, latest: float, width: int = 170, height: int = 18, *, lang: str = "en") -> str:
     """first ○ → latest ● on a 0-100 line (green up, red down), best ◆ behind them."""
 
     def x(v: float) -> float:
         return round(7 + (width - 14) * max(0.0, min(100.0, v)) / 100, 1)
 
     colour = "#2e7d32" if latest > first else "#c62828" if latest < first else "#9aa0a6"
+    label = review_words(lang)["dumbbell_label"].format(
+        first=f"{first:.0f}", best=f"{best:.0f}", latest=f"{latest:.0f}"
+    )
     return (
         f'<svg class="rp-dumbbell" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="first {first:.0f}, best {best:.0f}, latest {latest:.0f}">'
+        f'aria-label="{e(label)}">'
         f'<line x1="7" y1="9" x2="{width - 7}" y2="9" stroke="#e0e0e0"/>'
         f'<path d="M{x(best)} 2 l5 7 l-5 7 l-5 -7 z" fill="#f9a825"/>'
         f'<line x1="{x(first)}" y1="9" x2="{x(latest)}" y2="9" stroke="{colour}" stroke-width="3"/>'
@@ -72,6 +87,23 @@ def dumbbell(first: float, best: float, latest: float, width: int = 170, height:
     )
 
 
+def selfbar(own: float, score: float, width: int = 160, *, lang: str = "en") -> str:
+    """The score ● and the self-assessment ○ on a 0-100 line, the gap between them in amber."""
+
+    def x(v: float) -> float:
+        return round(4 + (width - 8) * max(0.0, min(100.0, v)) / 100, 1)
+
+    label = review_words(lang)["selfbar_label"].format(own=f"{own:.0f}", score=f"{score:.0f}")
+    return (
+        f'<svg class="rp-selfbar" width="{width}" height="16" viewBox="0 0 {width} 16" role="img" '
+        f'aria-label="{e(label)}"><line x1="4" y1="8" x2="{width - 4}" y2="8" '
+        f'stroke="#e0e0e0"/><line x1="{x(score)}" y1="8" x2="{x(own)}" y2="8" stroke="#f9a825" '
+        f'stroke-width="3"/><circle cx="{x(score)}" cy="8" r="4" fill="#1976d2"/>'
+        f'<circle cx="{x(own)}" cy="8" r="4" fill="#fff" stroke="#f9a825" stroke-width="2"/></svg>'
+    )
+
+
 def sharebar(share: float, best: bool) -> str:
+    """A bar of a share 0-100 % (green when the option was the best reply)."""
     width = max(0.0, min(100.0, float(share)))
     return f'<span class="rp-sharebar{" rp-best" if best else ""}"><span style="width:{width:.0f}%"></span></span>'

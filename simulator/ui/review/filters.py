@@ -11,31 +11,42 @@ import ipywidgets as widgets
 from ...core.scenario import Scenario
 from ...results import reports
 from ..common import classed
-from .base import scenario_title
+from .base import guard, review_words, scenario_title
 
 
 class Filters(widgets.VBox):
-    """Teams, trainees and scenarios (multi-selects; nothing selected = all) and a date range."""
+    """Teams, trainees and scenarios (multi-selects; nothing selected = all) and a date range.
 
-    def __init__(self, data: reports.Data, scenarios: dict[str, Scenario]):
+    Listeners (``on_change``) are told once per change, however many filters it moved. A failing
+    listener shows a message in ``summary`` and is logged; the filters keep working.
+
+    Args:
+        data: the report data whose teams, trainees and scenarios are offered.
+        scenarios: id → scenario, for titles.
+        lang: the labels' language.
+    """
+
+    def __init__(self, data: reports.Data, scenarios: dict[str, Scenario], *, lang: str = "en"):
         super().__init__()
         self.add_class("rp-filters")
         self.data = data
         self.scenarios = scenarios
+        w = review_words(lang)
         rows = {"rows": 6, "layout": widgets.Layout(width="auto", min_width="200px")}
-        self.team = classed(widgets.SelectMultiple(description="Team", **rows), "rp-filter-team")
-        self.trainee = classed(widgets.SelectMultiple(description="Trainee", **rows), "rp-filter-trainee")
-        self.scenario = classed(widgets.SelectMultiple(description="Scenario", **rows), "rp-filter-scenario")
-        self.since = classed(widgets.DatePicker(description="From"), "rp-filter-since")
-        self.until = classed(widgets.DatePicker(description="To"), "rp-filter-until")
-        self.reset = classed(widgets.Button(description="All data", icon="undo"), "rp-filter-reset")
+        self.team = classed(widgets.SelectMultiple(description=w["team"], **rows), "rp-filter-team")
+        self.trainee = classed(widgets.SelectMultiple(description=w["trainee"], **rows), "rp-filter-trainee")
+        self.scenario = classed(widgets.SelectMultiple(description=w["scenario"], **rows), "rp-filter-scenario")
+        self.since = classed(widgets.DatePicker(description=w["since"]), "rp-filter-since")
+        self.until = classed(widgets.DatePicker(description=w["until"]), "rp-filter-until")
+        self.reset = classed(widgets.Button(description=w["all_data"], icon="undo"), "rp-filter-reset")
         self.summary = classed(widgets.HTML(""), "rp-filter-summary")
-        self.reset.on_click(lambda _b: self.clear())
-        self.team.observe(self._teams_changed, "value")
+        safe = guard(self.summary, lang)
+        self.reset.on_click(safe(lambda _b: self.clear()))
+        self.team.observe(safe(self._teams_changed), "value")
         self._listeners: list[Callable[[], None]] = []
         self._quiet = 0
-        for w in (self.team, self.trainee, self.scenario, self.since, self.until):
-            w.observe(self._changed, "value")
+        for widget in (self.team, self.trainee, self.scenario, self.since, self.until):
+            widget.observe(safe(self._changed), "value")
         self.set_data(data)
         self.children = [
             widgets.HBox([self.team, self.trainee, self.scenario], layout=widgets.Layout(flex_flow="row wrap")),
@@ -43,8 +54,12 @@ class Filters(widgets.VBox):
             self.summary,
         ]
 
-    # options follow the data; a team narrows the trainees offered
     def set_data(self, data: reports.Data) -> None:
+        """Offer the teams, trainees and scenarios of new data (what is chosen stays where it can).
+
+        Args:
+            data: the report data.
+        """
         self.data = data
         with self.quiet():
             s = data.sessions
@@ -92,9 +107,15 @@ class Filters(widgets.VBox):
             listener()
 
     def on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after every change of the filters.
+
+        Args:
+            listener: called without arguments.
+        """
         self._listeners.append(listener)
 
     def clear(self) -> None:
+        """Back to all data: nothing chosen, no dates."""
         with self.quiet():
             for w in (self.team, self.trainee, self.scenario):
                 w.value = ()
@@ -102,7 +123,11 @@ class Filters(widgets.VBox):
             self._offer_trainees()
 
     def selection(self) -> dict[str, Any]:
-        """Keyword arguments for ``reports.select``."""
+        """What is chosen.
+
+        Returns:
+            Keyword arguments for ``reports.select`` (None: no filter).
+        """
         return {
             "team": list(self.team.value) or None,
             "trainee": list(self.trainee.value) or None,

@@ -13,16 +13,21 @@ from ...core.scenario import Scenario
 from ...loading.loader import load_library
 from ...results.store import Store, open_store
 from ..render import e
-
-
-def _session_count(store: Store) -> int:
-    return store.count_sessions()
+from .base import grouped, review_words
 
 
 class ReviewStore(NamedTuple):
+    """What ``open_review_store`` opened.
+
+    Attributes:
+        store: the results store to review.
+        note: HTML saying which store this is (and, for demo data, why).
+        demo: True when the store is demo data made in a temporary folder.
+    """
+
     store: Store
-    note: str  # HTML: which store this is
-    demo: bool  # True: demo data made in a temporary folder
+    note: str
+    demo: bool
 
 
 def open_review_store(
@@ -33,31 +38,41 @@ def open_review_store(
     trainees: int = 12,
     sessions: int = 250,
     seed: int = 7,
+    lang: str = "en",
 ) -> ReviewStore:
     """The store to review, a note (HTML) saying which it is, and whether it is demo data.
 
-    ``location``, else ``$ROLEPLAY_STORE``. When neither names a store, or it holds no
-    sessions, or ``demo`` is true, a demo store is made in a temporary folder by
-    ``simulator.results.demo.generate`` (simulated trainees playing the real engine) and the note
-    says so.
+    When neither ``location`` nor ``$ROLEPLAY_STORE`` (``settings.named_store``) names a store, or
+    it holds no sessions, or ``demo`` is true, a demo store is made in a temporary folder (removed
+    at exit) by ``simulator.results.demo.generate`` (simulated trainees playing the real engine) and
+    the note says so.
+
+    Args:
+        location: a SQLite file or a database URL; None: ``$ROLEPLAY_STORE``.
+        scenarios: id → scenario the demo trainees play; None: the scenario library.
+        demo: make demo data whatever the store holds.
+        trainees: how many demo trainees.
+        sessions: how many demo sessions.
+        seed: the demo data's random seed (the same seed, the same data).
+        lang: the note's language.
+
+    Returns:
+        A ``ReviewStore`` (store, note, demo).
     """
+    w = review_words(lang)
     location = location or settings.named_store()
     if demo:
-        why = "You asked for demo data"
+        why = w["demo_asked"]
     elif location:
         store = open_store(location)
-        count = _session_count(store)
+        count = store.count_sessions()
         if count:
-            return ReviewStore(
-                store,
-                f'<div class="rp-info">Reviewing <b>{count:,}</b> sessions from the results store '
-                f"<code>{e(store.location)}</code>.</div>",
-                False,
-            )
+            note = w["reviewing"].format(count=grouped(count, w), location=e(store.location))
+            return ReviewStore(store, f'<div class="rp-info">{note}</div>', False)
         store.close()
-        why = f"The results store <code>{e(location)}</code> has no sessions yet"
+        why = w["demo_empty"].format(location=e(location))
     else:
-        why = "No results store is named (set <code>ROLEPLAY_STORE</code>)"
+        why = w["demo_unnamed"]
     from ...results.demo import generate
 
     folder = tempfile.mkdtemp(prefix="roleplay-review-demo-")
@@ -66,10 +81,12 @@ def open_review_store(
     if scenarios is None:
         scenarios, _problems = load_library(settings.scenarios_dir())
     summary = generate(store, list(scenarios.values()), trainees=trainees, sessions=sessions, seed=seed)
-    note = (
-        f'<div class="rp-note"><b>Demo data.</b> {why}, so this lab shows a demo store made just now in '
-        f"<code>{e(folder)}</code>: {summary.trainees} simulated trainees played {summary.sessions:,} "
-        f"sessions ({summary.completed:,} completed, {summary.reviews} reviewed) through the real engine. "
-        "Set <code>ROLEPLAY_STORE</code> to a store with results to review real trainees.</div>"
+    note = w["demo_note"].format(
+        why=why,
+        folder=e(folder),
+        trainees=summary.trainees,
+        sessions=grouped(summary.sessions, w),
+        completed=grouped(summary.completed, w),
+        reviews=summary.reviews,
     )
-    return ReviewStore(store, note, True)
+    return ReviewStore(store, f'<div class="rp-note">{note}</div>', True)

@@ -1,5 +1,6 @@
 """The views of trainees: competency matrix, KPIs, progress, first/best/latest, certification and
-self-assessment. Each is a pure function of the report data returning HTML; every text is escaped."""
+self-assessment. Each is a pure function of the report data returning HTML in the words of ``lang``;
+every text from a trainee, a reviewer or a scenario is escaped."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ import pandas as pd
 from ...core.scenario import Scenario
 from ...results import reports
 from ..render import e
-from .base import NA, competency_name, empty, is_nan, num, scenario_title, styled
-from .charts import dumbbell, sparkline
+from .base import NA, competency_name, empty, is_nan, num, review_words, scenario_title, styled
+from .charts import dumbbell, selfbar, sparkline
 
-LEVEL_NAMES = {0: "not yet", 1: "needs support", 2: "independent", 3: "can teach it"}
+KPI_COLUMNS = ("sessions", "csat", "fcr", "qa_score", "pass_rate", "aht")  # shown in this order
 
 # ---------------------------------------------------------------- the competency matrix
 
@@ -23,21 +24,41 @@ def _level_class(level: Any) -> str:
     return "rp-lv rp-lv-na" if is_nan(level) else f"rp-lv rp-lv-{int(level)}"
 
 
-def level_legend(rules: dict[str, Any]) -> str:
+def level_legend(rules: dict[str, Any], *, lang: str = "en") -> str:
+    """The colours of the levels 0-3 with their names and the score each starts at.
+
+    Args:
+        rules: the assessment rules (``levels``: each level's ``min`` score).
+        lang: the words' language.
+
+    Returns:
+        HTML.
+    """
+    w = review_words(lang)
     bounds = {int(r["level"]): r["min"] for r in rules["levels"]}
     parts = []
     for level in range(4):
-        above = f"{bounds[level]:g}+" if level in bounds else f"below {min(bounds.values()):g}"
-        parts.append(f'<span class="rp-lv-{level}">{level} · {e(LEVEL_NAMES[level])} ({e(above)})</span>')
-    parts.append(f'<span class="rp-lv-na">{NA} not assessed</span>')
+        above = f"{bounds[level]:g}+" if level in bounds else w["level_below"].format(min=f"{min(bounds.values()):g}")
+        parts.append(f'<span class="rp-lv-{level}">{level} · {w[f"level_{level}"]} ({e(above)})</span>')
+    parts.append(f'<span class="rp-lv-na">{NA} {w["not_assessed"]}</span>')
     return f'<div class="rp-legend">{"".join(parts)}</div>'
 
 
-def matrix_html(data: reports.Data, scenarios: dict[str, Scenario] | None = None) -> str:
-    """Trainees × competencies, each cell the level 0-3 on its colour; unassessed "–"."""
+def matrix_html(data: reports.Data, scenarios: dict[str, Scenario] | None = None, *, lang: str = "en") -> str:
+    """Trainees × competencies, each cell the level 0-3 on its colour; unassessed "–".
+
+    Args:
+        data: the report data (``reports.load`` or ``reports.select``).
+        scenarios: id → scenario, for competency titles.
+        lang: the words' language.
+
+    Returns:
+        HTML: the legend, the table and a line of totals.
+    """
+    w = review_words(lang)
     matrix = reports.competency_matrix(data)
     if matrix.empty:
-        return empty("No completed, scored sessions match the filters.")
+        return empty(w["no_scored"])
     matrix = matrix.reindex(sorted(matrix.columns), axis=1)
     classes = matrix.apply(lambda col: col.map(_level_class))
     shown = matrix.copy()
@@ -47,38 +68,30 @@ def matrix_html(data: reports.Data, scenarios: dict[str, Scenario] | None = None
     table = styled(shown, classes=classes, formatter="{:.0f}", css="rp-matrix")
     assessed = matrix.notna().sum().sum()
     mean = matrix.stack().mean() if assessed else float("nan")
-    return (
-        level_legend(data.rules)
-        + table
-        + f'<p class="rp-muted">{len(matrix)} trainees · {assessed} cells assessed of {matrix.size} · '
-        f"mean level {num(mean, '{:.2f}')} · evidence: the {e(data.rules.get('evidence', 'latest'))} "
-        "completed attempt per scenario (reviewer's score where reviewed)</p>"
+    totals = w["matrix_totals"].format(
+        trainees=len(matrix),
+        assessed=assessed,
+        cells=matrix.size,
+        mean=num(mean, "{:.2f}"),
+        evidence=e(data.rules.get("evidence", "latest")),
     )
+    return level_legend(data.rules, lang=lang) + table + f'<p class="rp-muted">{totals}</p>'
 
 
 # ---------------------------------------------------------------- KPIs
 
 
-KPI_COLUMNS = {
-    "sessions": "sessions",
-    "csat": "CSAT %",
-    "fcr": "FCR %",
-    "qa_score": "QA score",
-    "pass_rate": "pass rate %",
-    "aht": "AHT s",
-}
-
-
-def _kpi_table(data: reports.Data, by: str) -> str:
+def _kpi_table(data: reports.Data, by: str, w: dict[str, str]) -> str:
     table = reports.kpis(data, by=by)
     if table.empty:
-        return empty()
+        return empty(w["no_match"])
     targets = data.rules.get("kpi_targets", {}) or {}
     shown = pd.DataFrame(index=table.index)
     classes = pd.DataFrame("", index=table.index, columns=[])
-    for column, label in KPI_COLUMNS.items():
+    for column in KPI_COLUMNS:
         if column not in table:
             continue
+        label = w[f"kpi_{column}"]
         target = targets.get(column)
         if target is not None and f"{column}_met" in table:
             sign = "≤" if column == "aht" else "≥"
@@ -97,28 +110,47 @@ def _kpi_table(data: reports.Data, by: str) -> str:
     return styled(shown, classes=classes)
 
 
-def kpis_html(data: reports.Data) -> str:
-    """KPIs per team and per trainee against the targets of the rules file (met ✓ green, not ✗ red)."""
+def kpis_html(data: reports.Data, *, lang: str = "en") -> str:
+    """KPIs per team and per trainee against the targets of the rules file (met ✓ green, not ✗ red).
+
+    Args:
+        data: the report data.
+        lang: the words' language.
+
+    Returns:
+        HTML: the targets, then a table per team and one per trainee.
+    """
+    w = review_words(lang)
     if data.sessions.empty:
-        return empty()
+        return empty(w["no_match"])
     targets = {k: v for k, v in (data.rules.get("kpi_targets", {}) or {}).items() if v is not None}
-    legend = " · ".join(f"{e(KPI_COLUMNS.get(k, k))} {'≤' if k == 'aht' else '≥'} {v:g}" for k, v in targets.items())
+    legend = " · ".join(f"{e(w.get(f'kpi_{k}', k))} {'≤' if k == 'aht' else '≥'} {v:g}" for k, v in targets.items())
     return (
-        f'<p class="rp-muted">Targets (the rules file): {legend}. Completed sessions only; '
-        "reviewed sessions count with the reviewer's pass/fail.</p>"
-        f"<h4>Per team</h4>{_kpi_table(data, 'team')}<h4>Per trainee</h4>{_kpi_table(data, 'trainee')}"
+        f'<p class="rp-muted">{w["kpi_targets"].format(targets=legend)}</p>'
+        f"<h4>{w['per_team']}</h4>{_kpi_table(data, 'team', w)}"
+        f"<h4>{w['per_trainee']}</h4>{_kpi_table(data, 'trainee', w)}"
     )
 
 
 # ---------------------------------------------------------------- progress
 
 
-def progress_html(data: reports.Data, scenarios: dict[str, Scenario] | None = None) -> str:
-    """Per trainee × scenario a sparkline of the (effective) score over the attempts."""
+def progress_html(data: reports.Data, scenarios: dict[str, Scenario] | None = None, *, lang: str = "en") -> str:
+    """Per trainee × scenario a sparkline of the (effective) score over the attempts.
+
+    Args:
+        data: the report data.
+        scenarios: id → scenario, for titles and pass marks.
+        lang: the words' language.
+
+    Returns:
+        HTML: a key and a table of sparklines.
+    """
+    w = review_words(lang)
     scenarios = scenarios or {}
     done = reports.progress(data)
     if done.empty:
-        return empty("No completed sessions match the filters.")
+        return empty(w["no_completed"])
     done = done.sort_values(["started_at"], kind="stable")
     ids = sorted(done["scenario_id"].unique())
     head = "".join(f'<th class="rp-left">{e(scenario_title(scenarios, s))}</th>' for s in ids)
@@ -135,7 +167,7 @@ def progress_html(data: reports.Data, scenarios: dict[str, Scenario] | None = No
             label = (
                 f"{trainee} — {scenario_title(scenarios, sid)}: "
                 + ", ".join(num(v, "{:.0f}") for v in scores)
-                + (f" (pass mark {s.pass_mark:g})" if s is not None else "")
+                + (f" ({w['pass_mark']} {s.pass_mark:g})" if s is not None else "")
             )
             spark = sparkline(
                 scores, attempts["passed"].tolist(), pass_mark=s.pass_mark if s is not None else None, label=label
@@ -143,8 +175,7 @@ def progress_html(data: reports.Data, scenarios: dict[str, Scenario] | None = No
             cells.append(f'<td class="rp-left rp-nowrap">{spark} <span class="rp-muted">×{len(attempts)}</span></td>')
         rows.append(f'<tr><th class="rp-left">{e(trainee)}</th>{"".join(cells)}</tr>')
     return (
-        '<p class="rp-muted">Score of each completed attempt, oldest to latest (dots: green passed, red failed; '
-        "dashed: the scenario's pass mark; the number is the latest score).</p>"
+        f'<p class="rp-muted">{w["progress_key"]}</p>'
         f'<div class="rp-scroll"><table class="rp-table"><tr><th></th>{head}</tr>{"".join(rows)}</table></div>'
     )
 
@@ -152,12 +183,24 @@ def progress_html(data: reports.Data, scenarios: dict[str, Scenario] | None = No
 # ---------------------------------------------------------------- first, best, latest
 
 
-def first_best_latest_html(data: reports.Data, scenarios: dict[str, Scenario] | None = None) -> str:
-    """Per trainee × scenario: first, best and latest score on a 0-100 line, and the improvement."""
+def first_best_latest_html(
+    data: reports.Data, scenarios: dict[str, Scenario] | None = None, *, lang: str = "en"
+) -> str:
+    """Per trainee × scenario: first, best and latest score on a 0-100 line, and the improvement.
+
+    Args:
+        data: the report data.
+        scenarios: id → scenario, for titles.
+        lang: the words' language.
+
+    Returns:
+        HTML: a key with totals and the table.
+    """
+    w = review_words(lang)
     scenarios = scenarios or {}
     table = reports.first_best_latest(data)
     if table.empty:
-        return empty("No completed sessions match the filters.")
+        return empty(w["no_completed"])
     rows = []
     spans = table.groupby(level=0, sort=False).size()
     for (trainee, sid), row in table.iterrows():
@@ -172,16 +215,17 @@ def first_best_latest_html(data: reports.Data, scenarios: dict[str, Scenario] | 
             f'<tr>{name}<td class="rp-left">{e(scenario_title(scenarios, sid))}</td>'
             f"<td>{int(row['attempts'])}</td><td>{num(row['first'])}</td><td>{num(row['best'])}</td>"
             f'<td>{num(row["latest"])}</td><td class="{css}">{arrow} {num(change, "{:+.1f}")}</td>'
-            f"<td>{dumbbell(row['first'], row['best'], row['latest'])}</td></tr>"
+            f"<td>{dumbbell(row['first'], row['best'], row['latest'], lang=lang)}</td></tr>"
         )
     better = int((table["improvement"] > 0).sum())
     worse = int((table["improvement"] < 0).sum())
+    key = w["fbl_key"].format(better=better, worse=worse, same=len(table) - better - worse)
     return (
-        f'<p class="rp-muted">○ first · ◆ best · ● latest attempt on a 0–100 line. {better} improved, '
-        f"{worse} went down, {len(table) - better - worse} unchanged.</p>"
-        '<div class="rp-scroll"><table class="rp-table"><tr><th class="rp-left">trainee</th>'
-        '<th class="rp-left">scenario</th><th>attempts</th><th>first</th><th>best</th><th>latest</th>'
-        f'<th>improvement</th><th class="rp-left">first → latest</th></tr>{"".join(rows)}</table></div>'
+        f'<p class="rp-muted">{key}</p>'
+        f'<div class="rp-scroll"><table class="rp-table"><tr><th class="rp-left">{w["col_trainee"]}</th>'
+        f'<th class="rp-left">{w["col_scenario"]}</th><th>{w["col_attempts"]}</th><th>{w["col_first"]}</th>'
+        f"<th>{w['col_best']}</th><th>{w['col_latest']}</th><th>{w['col_improvement']}</th>"
+        f'<th class="rp-left">{w["col_first_latest"]}</th></tr>{"".join(rows)}</table></div>'
     )
 
 
@@ -193,11 +237,21 @@ def _titled(text: str, names: dict[str, str]) -> str:
     return re.sub(r"[a-z_]+", lambda m: names[m.group(0)].lower() if m.group(0) in names else m.group(0), text)
 
 
-def certification_html(data: reports.Data, scenarios: dict[str, Scenario] | None = None) -> str:
-    """Each trainee's career grade with what stands between them and the next one."""
+def certification_html(data: reports.Data, scenarios: dict[str, Scenario] | None = None, *, lang: str = "en") -> str:
+    """Each trainee's career grade with what stands between them and the next one.
+
+    Args:
+        data: the report data (its rules name the grades).
+        scenarios: id → scenario, for competency titles.
+        lang: the words' language.
+
+    Returns:
+        HTML: the count per grade and a table of trainees.
+    """
+    w = review_words(lang)
     table = reports.certification(data)
     if table.empty:
-        return empty("No completed, scored sessions match the filters.")
+        return empty(w["no_scored"])
     grades = [g["grade"] for g in data.rules["grades"]]  # top first
     rank = {g: len(grades) - 1 - i for i, g in enumerate(grades)}  # 0: the entry grade
 
@@ -212,9 +266,9 @@ def certification_html(data: reports.Data, scenarios: dict[str, Scenario] | None
     for trainee, r in table.iterrows():
         nxt = grades[grades.index(r["grade"]) - 1] if r["grade"] in grades and grades.index(r["grade"]) > 0 else ""
         need = (
-            f"for <b>{e(nxt)}</b>: {e(_titled(r['to_next_grade'], names))}"
+            w["for_grade"].format(grade=e(nxt), missing=e(_titled(r["to_next_grade"], names)))
             if nxt and r["to_next_grade"]
-            else ("top grade" if not nxt else NA)
+            else (w["top_grade"] if not nxt else NA)
         )
         rows.append(
             f'<tr><td class="rp-left">{e(trainee)}</td><td class="rp-left">{badge(r["grade"])}</td>'
@@ -222,46 +276,45 @@ def certification_html(data: reports.Data, scenarios: dict[str, Scenario] | None
             f'<td class="rp-text">{need}</td></tr>'
         )
     return (
-        f'<p>{summary}</p><div class="rp-scroll"><table class="rp-table"><tr><th class="rp-left">trainee</th>'
-        '<th class="rp-left">grade</th><th>competencies assessed</th><th>mean level</th>'
-        f'<th class="rp-left">missing for the next grade</th></tr>{"".join(rows)}</table></div>'
+        f'<p>{summary}</p><div class="rp-scroll"><table class="rp-table">'
+        f'<tr><th class="rp-left">{w["col_trainee"]}</th><th class="rp-left">{w["col_grade"]}</th>'
+        f"<th>{w['col_competencies_assessed']}</th><th>{w['col_mean_level']}</th>"
+        f'<th class="rp-left">{w["col_missing"]}</th></tr>{"".join(rows)}</table></div>'
     )
 
 
 # ---------------------------------------------------------------- self-assessment
 
 
-def self_html(data: reports.Data) -> str:
-    """Per trainee: self-assessed overall score against the effective score, and the gap."""
+def self_html(data: reports.Data, *, lang: str = "en") -> str:
+    """Per trainee: self-assessed overall score against the effective score, and the gap.
+
+    Args:
+        data: the report data.
+        lang: the words' language.
+
+    Returns:
+        HTML: a sentence on the mean gap, a key and the table.
+    """
+    w = review_words(lang)
     table = reports.self_vs_auto(data)
     if table.empty:
-        return empty("No self-assessments in the selection.")
-
-    def pair(own: float, score: float, width: int = 160) -> str:
-        def x(v: float) -> float:
-            return round(4 + (width - 8) * max(0.0, min(100.0, v)) / 100, 1)
-
-        return (
-            f'<svg class="rp-selfbar" width="{width}" height="16" viewBox="0 0 {width} 16" role="img" '
-            f'aria-label="self {own:.0f}, score {score:.0f}"><line x1="4" y1="8" x2="{width - 4}" y2="8" '
-            f'stroke="#e0e0e0"/><line x1="{x(score)}" y1="8" x2="{x(own)}" y2="8" stroke="#f9a825" '
-            f'stroke-width="3"/><circle cx="{x(score)}" cy="8" r="4" fill="#1976d2"/>'
-            f'<circle cx="{x(own)}" cy="8" r="4" fill="#fff" stroke="#f9a825" stroke-width="2"/></svg>'
-        )
-
+        return empty(w["no_self"])
     rows = "".join(
         f'<tr><td class="rp-left">{e(trainee)}</td><td>{int(r["assessed"])}</td><td>{num(r["self"])}</td>'
         f'<td>{num(r["score"])}</td><td class="{"rp-down" if r["gap"] > 10 else "rp-muted"}">'
-        f"{num(r['gap'], '{:+.1f}')}</td><td>{pair(r['self'], r['score'])}</td></tr>"
+        f"{num(r['gap'], '{:+.1f}')}</td><td>{selfbar(r['self'], r['score'], lang=lang)}</td></tr>"
         for trainee, r in table.sort_values("gap", ascending=False).iterrows()
     )
     mean = float(table["gap"].mean())
     top = table["gap"].idxmax()
-    side = "above" if mean >= 0 else "below"
+    sentence = w["self_above" if mean >= 0 else "self_below"].format(
+        points=f"{abs(mean):.1f}", trainee=e(top), gap=f"{table.loc[top, 'gap']:+.1f}"
+    )
     return (
-        f'<p class="rp-info">Trainees rate themselves <b>{abs(mean):.1f} points {side}</b> their score on average; '
-        f"the widest gap is {e(top)}'s ({table.loc[top, 'gap']:+.1f}).</p>"
-        '<p class="rp-muted">● score (reviewer\'s where reviewed) · ○ self-assessment</p>'
-        '<div class="rp-scroll"><table class="rp-table"><tr><th class="rp-left">trainee</th><th>assessed</th>'
-        f'<th>self</th><th>score</th><th>gap</th><th class="rp-left">score → self</th></tr>{rows}</table></div>'
+        f'<p class="rp-info">{sentence}</p>'
+        f'<p class="rp-muted">{w["self_key"]}</p>'
+        f'<div class="rp-scroll"><table class="rp-table"><tr><th class="rp-left">{w["col_trainee"]}</th>'
+        f"<th>{w['col_assessed']}</th><th>{w['col_self']}</th><th>{w['col_score']}</th>"
+        f'<th>{w["col_gap"]}</th><th class="rp-left">{w["col_score_self"]}</th></tr>{rows}</table></div>'
     )
