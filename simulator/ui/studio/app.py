@@ -1,12 +1,6 @@
-"""The trainer's studio: edit a scenario, see at once whether it is sound, see it drawn, explore its
-paths, play it from any node, run its path tests, and turn replies trainees typed that the lab did
-not understand into phrasings.
-
-``AuthorStudio`` is one object whose parts a notebook shows cell by cell (``studio.editor_box``,
-``studio.diagram_box`` …). Everything shown is escaped; nothing is written to a scenario file except
-by "Save", "New scenario" or "Add as phrasing", and a phrasing is only written when the scenario stays
-sound.
-"""
+"""The trainer's studio as widgets (``AuthorStudio``): edit a scenario, see at once whether it is sound,
+see it drawn, explore its paths, play it from any node, run its path tests, and turn replies trainees
+typed that the lab did not understand into phrasings. Its HTML is made in ``views``."""
 
 from __future__ import annotations
 
@@ -18,17 +12,18 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from .. import settings
-from ..core.engine import Session
-from ..core.rules import BREAKING_POINT
-from ..core.scenario import Scenario
-from ..errors import LabError
-from ..loading.loader import draft_scenario
-from ..results.store import Store, open_store
-from ..studio.files import add_phrasing_to_file, new_scenario_text
-from ..studio.pathtests import run_path_tests
-from . import render
-from .common import Guard, classed, stylesheet
+from ... import settings
+from ...core.engine import Session
+from ...core.scenario import Scenario
+from ...errors import LabError
+from ...loading.loader import draft_scenario
+from ...results.store import Store, open_store
+from ...studio.files import add_phrasing_to_file, new_scenario_text
+from ...studio.pathtests import run_path_tests
+from .. import render
+from ..common import Guard, classed, stylesheet
+from ..text import words
+from .views import paths_html, play_status_html, replies_note_html, tests_html, verdict_html
 
 __all__ = ["AuthorStudio", "not_understood_replies"]
 
@@ -43,14 +38,36 @@ def _pre(text: str) -> str:
 
 
 def not_understood_replies(store: Store, scenario_id: str) -> list[tuple[str, str, int]]:
-    """(node, reply, times) of the typed replies to a scenario that were not understood, most frequent first."""
+    """The typed replies to a scenario that the lab did not understand (``Store.not_understood_replies``).
+
+    Args:
+        store: the results store.
+        scenario_id: the scenario.
+
+    Returns:
+        (node, reply, times), most frequent first.
+    """
     return store.not_understood_replies(scenario_id)
 
 
 class AuthorStudio:
-    """A trainer's studio over a scenarios folder and a results store."""
+    """A trainer's studio over a scenarios folder and a results store.
 
-    def __init__(self, scenarios_dir: Path | str | None = None, store: Store | str | None = None):
+    A notebook shows its boxes cell by cell: ``editor_box`` (pick, create, edit, check, save),
+    ``diagram_box``, ``paths_box`` (path analysis and random walks), ``play_box`` (play from any
+    node), ``tests_box`` (path tests) and ``phrasings_box`` (replies trainees typed that the lab did
+    not understand, each one click from becoming a phrasing). A failing action says so in
+    ``message`` and is logged; the studio keeps the editor's text.
+
+    Args:
+        scenarios_dir: the scenario library; None: ``settings.scenarios_dir()``.
+        store: a ``Store``, or where one is; None: the default store (``$ROLEPLAY_STORE``).
+        lang: the studio's language, ``"en"`` or ``"pl"``.
+    """
+
+    def __init__(self, scenarios_dir: Path | str | None = None, store: Store | str | None = None, *, lang: str = "en"):
+        self.lang = lang
+        self.w = words(lang, "studio")
         self.folder = Path(scenarios_dir or settings.scenarios_dir())
         self.store = store if isinstance(store, Store) else open_store(store)
         self.scenario: Scenario | None = None
@@ -76,22 +93,23 @@ class AuthorStudio:
 
     def _build_editor(self) -> widgets.VBox:
         """Pick, create, edit, check and save a scenario; the verdict and messages below."""
+        w = self.w
         self.picker = classed(
-            widgets.Dropdown(options=self._files(), description="Scenario", layout=widgets.Layout(width="460px")),
+            widgets.Dropdown(options=self._files(), description=w["scenario"], layout=widgets.Layout(width="460px")),
             "rp-pick",
         )
         self.picker.observe(self._safe(self._picked), "value")
-        self.new_id = widgets.Text(placeholder="new-scenario-id", layout=widgets.Layout(width="220px"))
-        self.create = classed(widgets.Button(description="New scenario", icon="plus"), "rp-new")
+        self.new_id = widgets.Text(placeholder=w["new_id"], layout=widgets.Layout(width="220px"))
+        self.create = classed(widgets.Button(description=w["new_scenario"], icon="plus"), "rp-new")
         self.create.on_click(self._safe(self._create))
         self.editor = classed(
             widgets.Textarea(continuous_update=False, layout=widgets.Layout(width="100%", height="420px")),
             "rp-editor",
         )
         self.editor.observe(self._safe(self._edited), "value")
-        self.check = classed(widgets.Button(description="Check", icon="check"), "rp-check")
+        self.check = classed(widgets.Button(description=w["check"], icon="check"), "rp-check")
         self.check.on_click(self._safe(lambda _b=None: self.refresh()))
-        self.save = classed(widgets.Button(description="Save", icon="save", button_style="primary"), "rp-save")
+        self.save = classed(widgets.Button(description=w["save"], icon="save", button_style="primary"), "rp-save")
         self.save.on_click(self._safe(self._save))
         self.verdict = classed(widgets.HTML(""), "rp-verdict")
         rows = [
@@ -106,10 +124,16 @@ class AuthorStudio:
 
     def _build_diagram(self) -> widgets.VBox:
         """The scenario drawn, with a path highlighted."""
+        w = self.w
         self.highlight = widgets.ToggleButtons(
-            options=[("best path", "best"), ("worst path", "worst"), ("shortest pass", "shortest"), ("none", "")],
+            options=[
+                (w["best_path"], "best"),
+                (w["worst_path"], "worst"),
+                (w["shortest_pass"], "shortest"),
+                (w["none"], ""),
+            ],
             value="best",
-            description="Highlight",
+            description=w["highlight"],
         )
         self.highlight.observe(self._safe(lambda _c=None: self._draw()), "value")
         self.diagram = classed(widgets.HTML(""), "rp-diagram-view")
@@ -117,10 +141,11 @@ class AuthorStudio:
 
     def _build_paths(self) -> widgets.VBox:
         """The path analysis, and random walks with a progress bar."""
+        w = self.w
         self.paths = classed(widgets.HTML(""), "rp-paths")
-        self.walk_count = widgets.BoundedIntText(value=1000, min=1, max=100_000, description="Walks")
-        self.walk_seed = widgets.IntText(value=0, description="Seed")
-        self.walk_button = classed(widgets.Button(description="Run random walks", icon="random"), "rp-walk")
+        self.walk_count = widgets.BoundedIntText(value=1000, min=1, max=100_000, description=w["walks"])
+        self.walk_seed = widgets.IntText(value=0, description=w["seed"])
+        self.walk_button = classed(widgets.Button(description=w["run_walks"], icon="random"), "rp-walk")
         self.walk_button.on_click(self._safe(self._walks))
         self.walk_progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="300px"))
         self.walk_result = classed(widgets.HTML(""), "rp-walks")
@@ -129,13 +154,14 @@ class AuthorStudio:
 
     def _build_play(self) -> widgets.VBox:
         """Play the scenario from any node at any mood."""
-        self.play_node = widgets.Dropdown(description="From node")
-        self.play_mood = widgets.IntSlider(value=50, min=0, max=100, description="Mood")
-        self.play_button = classed(widgets.Button(description="Play from here", icon="play"), "rp-play")
+        w = self.w
+        self.play_node = widgets.Dropdown(description=w["from_node"])
+        self.play_mood = widgets.IntSlider(value=50, min=0, max=100, description=w["mood"])
+        self.play_button = classed(widgets.Button(description=w["play_here"], icon="play"), "rp-play")
         self.play_button.on_click(self._safe(self._play))
         self.play_transcript = classed(widgets.HTML(""), "rp-play-transcript")
         self.play_choices = widgets.VBox([])
-        self.play_input = widgets.Text(placeholder="…or type a reply and press Enter", continuous_update=False)
+        self.play_input = widgets.Text(placeholder=w["type_reply"], continuous_update=False)
         self.play_input.observe(self._safe(self._typed), "value")
         rows = [
             widgets.HBox([self.play_node, self.play_mood, self.play_button]),
@@ -147,7 +173,8 @@ class AuthorStudio:
 
     def _build_tests(self) -> widgets.VBox:
         """Run the scenario's path tests."""
-        self.test_button = classed(widgets.Button(description="Run path tests", icon="check-square"), "rp-run-tests")
+        w = self.w
+        self.test_button = classed(widgets.Button(description=w["run_tests"], icon="check-square"), "rp-run-tests")
         self.test_button.on_click(self._safe(self._tests))
         self.test_result = classed(widgets.HTML(""), "rp-test-result")
         return classed(widgets.VBox([self.test_button, self.test_result]), "rp-studio")
@@ -161,16 +188,17 @@ class AuthorStudio:
     def _files(self) -> list[tuple[str, Path]]:
         return [(p.name, p) for p in sorted(self.folder.glob("*.yaml"))]
 
-    @staticmethod
-    def _failure(exc: Exception) -> str:
+    def _failure(self, exc: Exception) -> str:
         if isinstance(exc, LabError):
             return f'<p class="rp-bad">{e(exc)}</p>'
-        return f'<p class="rp-bad">Something went wrong: {e(type(exc).__name__)}: {e(exc)}</p>'
+        went_wrong = self.w["went_wrong"].format(error=f"{e(type(exc).__name__)}: {e(exc)}")
+        return f'<p class="rp-bad">{went_wrong}</p>'
 
     # ------------------------------------------------------------------ file handling
 
     @property
     def path(self) -> Path | None:
+        """The scenario file picked (None when the folder has none)."""
         return self.picker.value
 
     def _picked(self, _change=None) -> None:
@@ -190,23 +218,25 @@ class AuthorStudio:
     def _create(self, _button=None) -> None:
         sid = self.new_id.value.strip()
         if not ID.match(sid):
-            raise LabError("a scenario id is lower-case letters, digits and dashes, e.g. refund-too-late")
+            raise LabError(self.w["bad_id"])
         path = self.folder / f"{sid}.yaml"
         if path.exists():
-            raise LabError(f"{path.name} exists already — pick it from the list")
+            raise LabError(self.w["exists"].format(name=path.name))
         personas = sorted(p.stem for p in (self.folder / "personas").glob("*.yaml"))
         persona = "angry" if "angry" in personas or not personas else personas[0]
         path.write_text(new_scenario_text(sid, sid.replace("-", " ").capitalize(), persona), encoding="utf-8")
         self.picker.options = self._files()
         self.picker.value = path
-        self.message.value = f'<p class="rp-ok">Created {e(path.name)} from the starter template.</p>'
+        self.message.value = f'<p class="rp-ok">{self.w["created"].format(name=e(path.name))}</p>'
 
     def _save(self, _button=None) -> None:
+        w = self.w
         if self.path is None:
-            raise LabError("pick or create a scenario first")
+            raise LabError(w["pick_or_create"])
         self.path.write_text(self.editor.value, encoding="utf-8")
-        note = "" if not self.problems else f" — with {len(self.problems)} problem(s): the library skips it until fixed"
-        self.message.value = f'<p class="rp-ok">Saved {e(self.path.name)} at {time.strftime("%H:%M:%S")}{e(note)}.</p>'
+        note = w["saved_with_problems"].format(n=len(self.problems)) if self.problems else ""
+        saved = w["saved"].format(name=e(self.path.name), time=time.strftime("%H:%M:%S"), note=note)
+        self.message.value = f'<p class="rp-ok">{saved}</p>'
 
     # ------------------------------------------------------------------ checking
 
@@ -229,31 +259,13 @@ class AuthorStudio:
         warnings = [p for p in self.problems if p.severity == "warning"]
         if self.scenario is not None and not errors:
             warnings += self._report().warnings(self.scenario.document)
-        parts = []
-        if errors:
-            items = "".join(
-                f"<li>line {p.line}, column {p.column}: {e(p.message)}"
-                + (f' <span class="rp-muted">({e(p.location)})</span>' if p.location else "")
-                + "</li>"
-                for p in errors
-            )
-            parts.append(f'<div class="rp-problems"><b>{len(errors)} problem(s) to fix</b><ul>{items}</ul></div>')
-        elif self.scenario is not None:
-            s = self.scenario
-            parts.append(
-                f'<div class="rp-sound">✓ <b>{e(s.id)}</b> v{s.version} is sound: {s.decision_points} decision '
-                f"points, {len(s.endings)} endings, {len(s.model.tests)} path tests "
-                f'<span class="rp-muted">(checked in {took * 1000:.0f} ms)</span></div>'
-            )
-        for p in warnings:
-            parts.append(f'<p class="rp-warn">line {p.line}: {e(p.message)}</p>')
-        return "".join(parts)
+        return verdict_html(self.scenario, errors, warnings, took, self.w)
 
     # ------------------------------------------------------------------ diagram and paths
 
     def _report(self):
         """The path analysis of the scenario in the editor (made once per text)."""
-        from ..studio.paths import analyse
+        from ...studio.paths import analyse
 
         cached = getattr(self, "_cached_report", None)
         if cached is None or cached[0] is not self.scenario:
@@ -262,9 +274,9 @@ class AuthorStudio:
 
     def _draw(self) -> None:
         if self.scenario is None:
-            self.diagram.value = "<p><i>Fix the problems above to see the diagram.</i></p>"
+            self.diagram.value = f"<p><i>{self.w['fix_to_draw']}</i></p>"
             return
-        from ..studio.diagram import Diagram
+        from ...studio.diagram import Diagram
 
         highlight = None
         choice = self.highlight.value
@@ -278,60 +290,12 @@ class AuthorStudio:
         if self.scenario is None:
             self.paths.value = ""
             return
-        report = self._report()
-        titles = {c: self.scenario.competency_title(c) for c in self.scenario.competencies}
-        rows = []
-        for label, p in (("best", report.best), ("worst", report.worst), ("shortest passing", report.shortest_pass)):
-            if p is None:
-                rows.append(f"<tr><th>{label}</th><td colspan=5><i>no path passes</i></td></tr>")
-                continue
-            verdict = '<span class="rp-ok">pass</span>' if p.passed else '<span class="rp-bad">fail</span>'
-            rows.append(
-                f"<tr><th>{label}</th><td>{' '.join(map(str, p.options))}</td><td>{p.replies}</td>"
-                f"<td>{e(p.ending)} ({e(p.outcome)})</td><td>{p.overall:g}</td><td>{verdict}</td></tr>"
-            )
-        paths = (
-            "<h4>Paths</h4><table><tr><th></th><th>replies (option numbers)</th><th>n</th><th>ending</th>"
-            f"<th>score</th><th></th></tr>{''.join(rows)}</table>"
-        )
-        ranges = "".join(
-            f"<tr><td>{e(titles.get(c, c))}</td><td>{r.low:g}</td><td>{r.high:g}</td>"
-            f'<td style="width:220px">{render.bar(r.high)}</td></tr>'
-            for c, r in report.ranges.items()
-        )
-        ranges = (
-            "<h4>Score range over every path (0–100)</h4><table><tr><th>competency</th><th>lowest</th>"
-            f"<th>highest</th><th></th></tr>{ranges}<tr><th>overall</th><td>{report.overall.low:g}</td>"
-            f"<td>{report.overall.high:g}</td><td></td></tr></table>"
-        )
-        loops = "".join(
-            f'<li class="{"rp-bad" if loop.trap else ""}">{e(loop.describe())}</li>' for loop in report.loops
-        )
-        idle = "".join(f"<li>{e(o.describe())}</li>" for o in report.idle_options)
-        endings = "".join(
-            f"<li>{e(r.ending)} ({e(r.outcome)}): "
-            + (
-                "shortest path " + " ".join(str(i + 1) for i in r.shortest)
-                if r.shortest is not None
-                else '<span class="rp-bad">never reached</span>'
-            )
-            + "</li>"
-            for r in report.endings
-        )
-        self.paths.value = (
-            f'<p class="rp-muted">{report.states:,} conversation states (node, mood, turns, remembered tags), '
-            "all of them explored.</p>"
-            + paths
-            + ranges
-            + f"<h4>Loops</h4><ul>{loops or '<li>none</li>'}</ul>"
-            + f"<h4>Options that never matter</h4><ul>{idle or '<li>none</li>'}</ul>"
-            + f"<h4>Endings</h4><ul>{endings}</ul>"
-        )
+        self.paths.value = paths_html(self._report(), self.scenario, self.w)
 
     def _walks(self, _button=None) -> None:
         if self.scenario is None:
-            raise LabError("fix the scenario's problems first")
-        from ..studio.walks import walks
+            raise LabError(self.w["fix_first"])
+        from ...studio.walks import walks
 
         n = self.walk_count.value
         self.walk_progress.max, self.walk_progress.value = n, 0
@@ -344,16 +308,23 @@ class AuthorStudio:
         summary = walks(self.scenario, n=n, seed=self.walk_seed.value, progress=progress)
         out = _pre(summary.text(replay_hint="studio.replay({seed})"))
         for broken in summary.failures[:5]:
-            out += f"<h4>walk {broken.seed}</h4>" + _pre(broken.text())
+            out += f"<h4>{self.w['walk'].format(seed=broken.seed)}</h4>" + _pre(broken.text())
         self.walk_result.value = out
         self.last_walks = summary
 
     def replay(self, seed: int) -> str:
-        """One random walk of the current scenario, turn by turn (as text)."""
-        from ..studio.walks import replay
+        """One random walk of the current scenario, turn by turn.
+
+        Args:
+            seed: the walk's seed (the walks' summary names the seed of each failure).
+
+        Returns:
+            The walk as text.
+        """
+        from ...studio.walks import replay
 
         if self.scenario is None:
-            raise LabError("fix the scenario's problems first")
+            raise LabError(self.w["fix_first"])
         return replay(self.scenario, seed).text()
 
     # ------------------------------------------------------------------ play from a node
@@ -372,7 +343,7 @@ class AuthorStudio:
 
     def _play(self, _button=None) -> None:
         if self.scenario is None:
-            raise LabError("fix the scenario's problems first")
+            raise LabError(self.w["fix_first"])
         self.session = Session(
             self.scenario, trainee="studio", start=self.play_node.value, start_mood=self.play_mood.value
         )
@@ -383,12 +354,13 @@ class AuthorStudio:
         session = self.session
         if session is None or session.finished:
             return
+        w = self.w
         turn = session.reply(reply)
-        self._lines.append(render.line("You", turn.reply, "trainee"))
+        self._lines.append(render.line(w["you"], turn.reply, "trainee"))
         if not turn.understood:
-            self._lines.append(render.feedback(f"not understood (confidence {turn.confidence:.2f})"))
+            self._lines.append(render.feedback(w["not_understood"].format(confidence=f"{turn.confidence:.2f}")))
         if turn.feedback:
-            mood = f" (mood {turn.mood_before} → {turn.mood_after})"
+            mood = w["mood_from_to"].format(before=turn.mood_before, after=turn.mood_after)
             self._lines.append(render.feedback(turn.feedback + mood))
         self._lines.append(render.line(self.scenario.model.customer.name, session.customer_line, "customer"))
         self._show_play()
@@ -401,15 +373,7 @@ class AuthorStudio:
 
     def _show_play(self) -> None:
         session = self.session
-        status = f"<p><b>mood {session.mood}</b> · node {e(session.node)}</p>"
-        if session.finished:
-            result = session.result()
-            ending = "the breaking point" if session.ending == BREAKING_POINT else session.ending
-            status = (
-                f"<p><b>Ended at {e(ending)}</b> ({e(result.outcome)}) — score {result.overall:g}, "
-                f"{'passed' if result.passed else 'not passed'} · final mood {session.mood}</p>"
-            )
-        self.play_transcript.value = "".join(self._lines) + status
+        self.play_transcript.value = "".join(self._lines) + play_status_html(session, self.w)
         buttons = []
         if not session.finished:
             for i, text in enumerate(session.options, start=1):
@@ -425,20 +389,9 @@ class AuthorStudio:
 
     def _tests(self, _button=None) -> None:
         if self.scenario is None:
-            raise LabError("fix the scenario's problems first")
+            raise LabError(self.w["fix_first"])
         outcomes = run_path_tests(self.scenario)
-        rows = "".join(
-            f"<tr><td>{'<span class=rp-ok>ok</span>' if o.ok else '<span class=rp-bad>FAIL</span>'}</td>"
-            f"<td>{e(o.name)}</td><td>{e(o.ending or '')}</td><td>{'' if o.score is None else f'{o.score:g}'}</td>"
-            f"<td>{'<br>'.join(e(d) for d in o.differences)}</td></tr>"
-            for o in outcomes
-        )
-        failed = sum(not o.ok for o in outcomes)
-        head = f"<p><b>{len(outcomes) - failed} passed, {failed} failed</b></p>"
-        self.test_result.value = (
-            head + "<table><tr><th></th><th>test</th><th>ending</th><th>score</th><th>what differs</th></tr>"
-            f"{rows}</table>"
-        )
+        self.test_result.value = tests_html(outcomes, self.w)
         self.last_tests = outcomes
 
     # ------------------------------------------------------------------ not understood → phrasings
@@ -452,18 +405,10 @@ class AuthorStudio:
             self._replies_cache[self.scenario.id] = not_understood_replies(self.store, self.scenario.id)
         found = self._replies_cache[self.scenario.id]
         shown = [(node, reply, times) for node, reply, times in found if node in self.scenario.nodes]
-        where = e(self.store.location)
+        self.replies_note.value = replies_note_html(self.scenario.id, len(shown), self.store.location, self.w)
         if not shown:
-            self.replies_note.value = (
-                f"<p>No typed replies to <b>{e(self.scenario.id)}</b> went un-understood in <code>{where}</code>.</p>"
-            )
             self.replies.children = []
             return
-        self.replies_note.value = (
-            f"<p>{len(shown)} typed replies to <b>{e(self.scenario.id)}</b> were not understood "
-            f"(<code>{where}</code>). Pick the option each one means and add it as a phrasing: it is written "
-            "into the file and the scenario is checked again.</p>"
-        )
         rows = []
         for node, reply, times in shown[:MAX_SHOWN_REPLIES]:
             options = self.scenario.nodes[node].options
@@ -471,7 +416,7 @@ class AuthorStudio:
                 options=[(f"{i}. {o.text[:70]}", i) for i, o in enumerate(options, start=1)],
                 layout=widgets.Layout(width="380px"),
             )
-            add = classed(widgets.Button(description="Add as phrasing", icon="plus"), "rp-add-phrasing")
+            add = classed(widgets.Button(description=self.w["add_phrasing"], icon="plus"), "rp-add-phrasing")
             add.on_click(self._safe(functools.partial(self._add_phrasing, node, reply, pick)))
             label = widgets.HTML(
                 f"<b>{e(node)}</b> · “{e(reply[:200])}” <span class='rp-muted'>×{times}</span>",
@@ -482,12 +427,10 @@ class AuthorStudio:
 
     def _add_phrasing(self, node: str, reply: str, pick: widgets.Dropdown, _button=None) -> None:
         if self.path is None:
-            raise LabError("save the scenario to a file first")
+            raise LabError(self.w["save_to_file_first"])
         if self.editor.value != self.path.read_text(encoding="utf-8"):
-            raise LabError("the editor has unsaved changes: save them first, then add the phrasing")
+            raise LabError(self.w["unsaved"])
         add_phrasing_to_file(self.path, node, pick.value, reply)
         self.editor.value = self.path.read_text(encoding="utf-8")
-        self.message.value = (
-            f'<p class="rp-ok">Added “{e(reply)}” as a phrasing of option {pick.value} at {e(node)} '
-            f"in {e(self.path.name)}.</p>"
-        )
+        added = self.w["added"].format(reply=e(reply), option=pick.value, node=e(node), file=e(self.path.name))
+        self.message.value = f'<p class="rp-ok">{added}</p>'
