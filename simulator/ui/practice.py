@@ -27,7 +27,7 @@ from ..loading.loader import load_library
 from ..results.store import Store, open_store
 from . import render
 from .common import Guard, stylesheet
-from .text import words
+from .text import LANGUAGES, words
 
 log = logging.getLogger("simulator.ui")
 
@@ -41,7 +41,18 @@ def _button(description: str, css: str, style: str = "", **layout) -> widgets.Bu
 
 
 class PracticeApp(widgets.VBox):
-    """The practice app as one widget: ``display(PracticeApp())``."""
+    """The practice app as one widget: ``display(PracticeApp())``.
+
+    A failing callback shows a friendly message in ``error``, is logged once, and the trainee's
+    session goes on (the reply buttons are enabled again).
+
+    Args:
+        scenarios_dir: the scenario library; None: ``settings.scenarios_dir()``.
+        store: a ``Store``, or where one is; None: the default store (``$ROLEPLAY_STORE``).
+        language: the setup screen's language, ``"en"`` or ``"pl"`` (the conversation and the
+            debrief speak the scenario's).
+        clock: seconds, for reply times (a test passes a fake clock).
+    """
 
     def __init__(
         self,
@@ -160,9 +171,13 @@ class PracticeApp(widgets.VBox):
     # ------------------------------------------------------------------ setup
 
     def apply_query(self, query: str | None) -> None:
-        """Honour ``?scenario=…&trainee=…&lang=…`` from the page's address."""
+        """Honour ``?scenario=…&trainee=…&lang=…`` from the page's address.
+
+        Args:
+            query: the query string (``query_string()``); None or empty changes nothing.
+        """
         params = urllib.parse.parse_qs(query or "")
-        if params.get("lang", [""])[0] in ("en", "pl"):
+        if params.get("lang", [""])[0] in LANGUAGES:
             self._relabel(params["lang"][0])
         trainee = params.get("trainee", [""])[0].strip()
         if trainee:
@@ -320,13 +335,23 @@ class PracticeApp(widgets.VBox):
                 log.exception("could not mark session %s abandoned", session.id)
 
 
-in_voila = settings.in_voila
+def in_voila() -> bool:
+    """Whether this kernel was started by Voila (a served page) rather than JupyterLab or a test.
+
+    Returns:
+        True in a kernel Voila started, preheated or not (``settings.in_voila``).
+    """
+    return settings.in_voila()
 
 
 def query_string() -> str:
     """The page's query string. A preheated kernel started before the request, so it must ask
     Voila (``voila.utils.get_query_string``, which waits for the request); any other kernel
-    has it in its environment, and skips importing voila (over a second on a cold start)."""
+    has it in its environment, and skips importing voila (over a second on a cold start).
+
+    Returns:
+        The query string without ``?`` (empty when there is none).
+    """
     if settings.voila_preheated():
         from voila.utils import get_query_string
 
