@@ -26,7 +26,8 @@ from ..errors import LabError
 from ..loading.loader import load_library
 from ..results.store import Store, open_store
 from . import render
-from .text import words
+from .common import Guard, stylesheet
+from .text import LANGUAGES, words
 
 log = logging.getLogger("simulator.ui")
 
@@ -40,7 +41,18 @@ def _button(description: str, css: str, style: str = "", **layout) -> widgets.Bu
 
 
 class PracticeApp(widgets.VBox):
-    """The practice app as one widget: ``display(PracticeApp())``."""
+    """The practice app as one widget: ``display(PracticeApp())``.
+
+    A failing callback shows a friendly message in ``error``, is logged once, and the trainee's
+    session goes on (the reply buttons are enabled again).
+
+    Args:
+        scenarios_dir: the scenario library; None: ``settings.scenarios_dir()``.
+        store: a ``Store``, or where one is; None: the default store (``$ROLEPLAY_STORE``).
+        language: the setup screen's language, ``"en"`` or ``"pl"`` (the conversation and the
+            debrief speak the scenario's).
+        clock: seconds, for reply times (a test passes a fake clock).
+    """
 
     def __init__(
         self,
@@ -68,9 +80,17 @@ class PracticeApp(widgets.VBox):
 
     def _build(self) -> None:
         w = self.w
-        self.style = widgets.HTML(render.CSS)
+        self.style = widgets.HTML(stylesheet("practice"))
         self.error = widgets.HTML("")
         self.error.add_class("rp-error")
+        # A failing callback: a friendly message in the page's words, logged once, replies enabled again.
+        self._safe = Guard(
+            self.error,
+            lambda _exc: f"<p>{render.e(self.w['error'])}</p>",
+            name="practice app",
+            clear=True,
+            recover=lambda: self._enable_replies(True),
+        )
         # setup: name, picker, briefing
         self.title = widgets.HTML(f"<h2>{render.e(w['title'])}</h2>")
         self.trainee = widgets.Text(
@@ -148,27 +168,16 @@ class PracticeApp(widgets.VBox):
         # The hidden Play ticks the timer in the browser; its view must exist before it starts playing.
         self.children = [self.style, self.clock_widget, self.error, screen]
 
-    def _safe(self, callback: Callable) -> Callable:
-        """A failing callback shows a friendly message, is logged once, and keeps the session."""
-
-        @functools.wraps(callback)
-        def run(*args, **kwargs):
-            self.error.value = ""
-            try:
-                return callback(*args, **kwargs)
-            except Exception:
-                log.exception("practice app callback failed")
-                self.error.value = f"<p>{render.e(self.w['error'])}</p>"
-                self._enable_replies(True)
-
-        return run
-
     # ------------------------------------------------------------------ setup
 
     def apply_query(self, query: str | None) -> None:
-        """Honour ``?scenario=…&trainee=…&lang=…`` from the page's address."""
+        """Honour ``?scenario=…&trainee=…&lang=…`` from the page's address.
+
+        Args:
+            query: the query string (``query_string()``); None or empty changes nothing.
+        """
         params = urllib.parse.parse_qs(query or "")
-        if params.get("lang", [""])[0] in ("en", "pl"):
+        if params.get("lang", [""])[0] in LANGUAGES:
             self._relabel(params["lang"][0])
         trainee = params.get("trainee", [""])[0].strip()
         if trainee:
@@ -326,13 +335,23 @@ class PracticeApp(widgets.VBox):
                 log.exception("could not mark session %s abandoned", session.id)
 
 
-in_voila = settings.in_voila
+def in_voila() -> bool:
+    """Whether this kernel was started by Voila (a served page) rather than JupyterLab or a test.
+
+    Returns:
+        True in a kernel Voila started, preheated or not (``settings.in_voila``).
+    """
+    return settings.in_voila()
 
 
 def query_string() -> str:
     """The page's query string. A preheated kernel started before the request, so it must ask
     Voila (``voila.utils.get_query_string``, which waits for the request); any other kernel
-    has it in its environment, and skips importing voila (over a second on a cold start)."""
+    has it in its environment, and skips importing voila (over a second on a cold start).
+
+    Returns:
+        The query string without ``?`` (empty when there is none).
+    """
     if settings.voila_preheated():
         from voila.utils import get_query_string
 

@@ -6,38 +6,6 @@ from html import escape
 
 from ..core.scoring import Result
 
-CSS = """
-<style>
-.rp-app { max-width: 860px; margin: 0 auto; font-size: 15px; color: var(--jp-ui-font-color1, #222); }
-.rp-app .widget-button { height: auto; min-height: 32px; }
-.rp-choice { white-space: normal !important; text-align: left !important; height: auto !important;
-  padding: 6px 12px !important; line-height: 1.35 !important; }
-.rp-choice:focus-visible, .rp-scenario:focus-visible, .rp-start:focus-visible, .rp-again:focus-visible,
-.rp-send:focus-visible { outline: 3px solid var(--jp-brand-color1, #1976d2); outline-offset: 2px; }
-.rp-scenario { white-space: normal !important; height: auto !important; text-align: left !important;
-  padding: 6px 12px !important; }
-.rp-transcript { max-height: 420px; overflow-y: auto; padding: 8px; border-radius: 6px;
-  border: 1px solid var(--jp-border-color2, #ddd); background: var(--jp-layout-color1, #fff); }
-.rp-line { margin: 6px 0; padding: 8px 12px; border-radius: 12px; max-width: 80%; word-wrap: break-word;
-  overflow-wrap: anywhere; white-space: pre-wrap; line-height: 1.45; }
-.rp-customer { background: var(--jp-layout-color2, #eef1f5); color: var(--jp-ui-font-color1, #222); }
-.rp-trainee-line { background: var(--jp-brand-color3, #d7e8fb); color: var(--jp-ui-font-color1, #222);
-  margin-left: auto; }
-.rp-feedback { font-size: 13px; line-height: 1.4; color: var(--jp-ui-font-color2, #555);
-  margin: 0 0 8px auto; max-width: 80%; font-style: italic; }
-.rp-who { font-weight: 600; font-size: 12px; display: block; }
-.rp-card { border: 1px solid var(--jp-border-color2, #ddd); border-radius: 8px; padding: 10px 14px;
-  background: var(--jp-layout-color1, #fff); }
-.rp-bar { height: 12px; border-radius: 6px; background: var(--jp-brand-color1, #1976d2); }
-.rp-bar-bg { background: var(--jp-layout-color3, #e3e3e3); border-radius: 6px; width: 100%; }
-.rp-pass { color: #1b7f3b; font-weight: 700; } .rp-fail { color: #b3261e; font-weight: 700; }
-.rp-error { color: #b3261e; }
-.rp-kpis td { padding: 2px 10px 2px 0; }
-.rp-turn { border-top: 1px solid var(--jp-border-color2, #ddd); padding: 6px 0; }
-.rp-better { color: #1b7f3b; }
-</style>
-"""
-
 
 def e(text: object) -> str:
     """Escape text for HTML (quotes included)."""

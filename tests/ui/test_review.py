@@ -320,9 +320,9 @@ def test_open_review_store_makes_demo_data_only_for_an_empty_store(tmp_path, sto
 
 
 def test_per_trainee_views_show_the_most_recently_active_when_there_are_very_many(ids, store, mini, mini2, monkeypatch):
-    import simulator.ui.review as review
+    from simulator.ui.review import lab as lab_module
 
-    monkeypatch.setattr(review, "MAX_TRAINEES_SHOWN", 2)
+    monkeypatch.setattr(lab_module, "MAX_TRAINEES_SHOWN", 2)
     lab = ReviewLab(store, scenarios={"mini": mini, "mini2": mini2})
     matrix = lab.views["matrix"].value
     assert "Showing the 2 most recently active of 4 trainees" in matrix
@@ -330,3 +330,43 @@ def test_per_trainee_views_show_the_most_recently_active_when_there_are_very_man
     assert ">anna<" in lab.views["kpis"].value  # team and trainee KPIs still count everyone
     lab.filters.trainee.value = ("anna",)
     assert "most recently active" not in lab.views["matrix"].value and ">anna<" in lab.views["matrix"].value
+
+
+def test_the_lab_speaks_polish_when_asked(ids, store, mini, mini2):
+    lab = ReviewLab(store, scenarios={"mini": mini, "mini2": mini2}, lang="pl")
+    assert lab.errors == {} and lab.titles["matrix"] == "Macierz kompetencji"
+    assert lab.filters.team.description == "Zespół" and lab.filters.reset.description == "Wszystkie dane"
+    form = lab.viewer.form
+    assert form.submit.description == "Zapisz recenzję" and form.passed.options == (
+        ("zaliczone", True),
+        ("niezaliczone", False),
+    )
+    assert "7 z 7 sesji · kursanci: 4" in lab.filters.summary.value
+    assert "3 · może uczyć innych (85+)" in lab.views["matrix"].value and "nie oceniono" in lab.views["matrix"].value
+    assert "<h4>Według zespołu</h4>" in lab.views["kpis"].value and "ocena QA" in lab.views["kpis"].value
+    assert "Za mało danych" in lab.views["agreement"].value and "zrecenzowano tylko 3" in lab.views["agreement"].value
+    assert "pasujące sesje: 7" in lab.viewer.count.value
+    lab.viewer.picker.value = ids[(EVIL, "mini2", 1)]
+    session = lab.viewer.view.value
+    assert "Przebieg rozmowy i omówienie" in session and "<h4>Recenzje</h4>" in session
+    html = lab.html() + lab.filters.summary.value + lab.viewer.count.value + lab.note.value
+    for english in ("No sessions", "Per team", ">trainee<", "Transcript and debrief", "sessions match", ">attempts<"):
+        assert english not in html, english
+    assert EVIL not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in lab.views["matrix"].value  # still escaped
+    lab.viewer.picker.value = ids[("anna", "mini", 1)]
+    form.submit.click()
+    assert "Wpisz swoje imię jako recenzent." in form.status.value
+
+
+def test_a_failing_widget_callback_is_said_where_the_reviewer_acted_and_the_lab_goes_on(lab, ids, monkeypatch, caplog):
+    from simulator.ui.review import viewer
+
+    monkeypatch.setattr(viewer, "session_html", lambda *a, **k: 1 / 0)
+    lab.viewer.picker.value = ids[("ben", "mini", 1)]
+    assert "Something went wrong on our side" in lab.viewer.view.value
+    assert caplog.text.count("review lab callback failed") == 1 and "ZeroDivisionError" in caplog.text
+    monkeypatch.undo()
+    lab.viewer.picker.value = ids[("anna", "mini", 1)]
+    assert ">anna —" in lab.viewer.view.value.replace("<h4>", ">")
+    lab.filters.trainee.value = ("ben",)  # the filters still re-render the views
+    assert set(matrix_cells(lab)) == {"ben"}

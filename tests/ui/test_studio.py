@@ -1,4 +1,4 @@
-"""The trainer's studio (simulator.ui.author) driven through its widgets, on a copy of the mini library."""
+"""The trainer's studio (simulator.ui.studio) driven through its widgets, on a copy of the mini library."""
 
 from __future__ import annotations
 
@@ -124,3 +124,36 @@ def test_not_understood_replies_become_phrasings_in_one_step(library, store):
     assert "Added" in studio.message.value
     reloaded = load_scenario(library / "mini.yaml")
     assert evil in reloaded.nodes["opening"].options[1].phrasings
+
+
+def test_the_studio_speaks_polish_when_asked(library, store):
+    studio = AuthorStudio(library, store=store, lang="pl")
+    assert "<b>mini</b> v1 jest poprawny: punkty decyzji: 2, zakończenia: 2" in studio.verdict.value
+    assert studio.save.description == "Zapisz" and studio.play_button.description == "Zagraj stąd"
+    assert studio.highlight.options[0] == ("najlepsza ścieżka", "best")
+    assert "<h4>Ścieżki</h4>" in studio.paths.value and "Zakres wyników" in studio.paths.value
+    assert "Wszystkie wpisane odpowiedzi do <b>mini</b>" in studio.replies_note.value
+    studio.play_node.value, studio.play_mood.value = "fix", 60
+    studio.play_button.click()
+    studio.play_choices.children[1].click()
+    assert "Koniec w lost_it" in studio.play_transcript.value and "klient stracony" in studio.play_transcript.value
+    studio.test_button.click()
+    assert "zaliczone: 0, niezaliczone: 0" in studio.test_result.value
+    studio.new_id.value = "Not An Id"
+    studio.create.click()
+    assert "małe litery, cyfry i myślniki" in studio.message.value
+    shown = studio.verdict.value + studio.paths.value + studio.test_result.value + studio.play_transcript.value
+    for english in ("is sound", "<h4>Paths", "Ended at", " passed, ", "Score range"):
+        assert english not in shown, english
+
+
+def test_a_failing_action_is_said_in_the_studio_and_logged_once(studio, monkeypatch, caplog):
+    from simulator.ui.studio import app
+
+    monkeypatch.setattr(app, "run_path_tests", lambda scenario: 1 / 0)
+    studio.test_button.click()
+    assert "Something went wrong: ZeroDivisionError: division by zero" in studio.message.value
+    assert caplog.text.count("studio callback failed") == 1
+    monkeypatch.undo()
+    studio.test_button.click()
+    assert "<b>0 passed, 0 failed</b>" in studio.test_result.value

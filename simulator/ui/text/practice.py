@@ -116,7 +116,3 @@ WORDS: dict[str, dict[str, str]] = {
         "outcome_lost": "klient stracony",
     },
 }
-
-
-def words(language: str | None) -> dict[str, str]:
-    return WORDS.get(language or "en", WORDS["en"])

@@ -1,0 +1,436 @@
+"""The trainer's studio as widgets (``AuthorStudio``): edit a scenario, see at once whether it is sound,
+see it drawn, explore its paths, play it from any node, run its path tests, and turn replies trainees
+typed that the lab did not understand into phrasings. Its HTML is made in ``views``."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import time
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from ... import settings
+from ...core.engine import Session
+from ...core.scenario import Scenario
+from ...errors import LabError
+from ...loading.loader import draft_scenario
+from ...results.store import Store, open_store
+from ...studio.files import add_phrasing_to_file, new_scenario_text
+from ...studio.pathtests import run_path_tests
+from .. import render
+from ..common import Guard, classed, stylesheet
+from ..text import words
+from .views import paths_html, play_status_html, replies_note_html, tests_html, verdict_html
+
+__all__ = ["AuthorStudio", "not_understood_replies"]
+
+log = logging.getLogger("simulator.ui")
+e = render.e
+ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MAX_SHOWN_REPLIES = 25
+
+
+def _pre(text: str) -> str:
+    return f"<pre>{e(text)}</pre>"
+
+
+def not_understood_replies(store: Store, scenario_id: str) -> list[tuple[str, str, int]]:
+    """The typed replies to a scenario that the lab did not understand (``Store.not_understood_replies``).
+
+    Args:
+        store: the results store.
+        scenario_id: the scenario.
+
+    Returns:
+        (node, reply, times), most frequent first.
+    """
+    return store.not_understood_replies(scenario_id)
+
+
+class AuthorStudio:
+    """A trainer's studio over a scenarios folder and a results store.
+
+    A notebook shows its boxes cell by cell: ``editor_box`` (pick, create, edit, check, save),
+    ``diagram_box``, ``paths_box`` (path analysis and random walks), ``play_box`` (play from any
+    node), ``tests_box`` (path tests) and ``phrasings_box`` (replies trainees typed that the lab did
+    not understand, each one click from becoming a phrasing). A failing action says so in
+    ``message`` and is logged; the studio keeps the editor's text.
+
+    Args:
+        scenarios_dir: the scenario library; None: ``settings.scenarios_dir()``.
+        store: a ``Store``, or where one is; None: the default store (``$ROLEPLAY_STORE``).
+        lang: the studio's language, ``"en"`` or ``"pl"``.
+    """
+
+    def __init__(self, scenarios_dir: Path | str | None = None, store: Store | str | None = None, *, lang: str = "en"):
+        self.lang = lang
+        self.w = words(lang, "studio")
+        self.folder = Path(scenarios_dir or settings.scenarios_dir())
+        self.store = store if isinstance(store, Store) else open_store(store)
+        self.scenario: Scenario | None = None
+        self.problems: list = []
+        self.session: Session | None = None
+        self._build()
+        self._picked()  # the picker starts on the first file
+
+    # ------------------------------------------------------------------ building
+
+    def _build(self) -> None:
+        """The six boxes a notebook shows, one builder each; every callback goes through ``_safe``."""
+        self.style = widgets.HTML(stylesheet("studio"))
+        self.message = classed(widgets.HTML(""), "rp-message")
+        # A LabError is the author's to fix and says how; anything else is logged with its traceback.
+        self._safe = Guard(self.message, self._failure, name="studio", expected=(LabError,), log=log)
+        self.editor_box = self._build_editor()
+        self.diagram_box = self._build_diagram()
+        self.paths_box = self._build_paths()
+        self.play_box = self._build_play()
+        self.tests_box = self._build_tests()
+        self.phrasings_box = self._build_phrasings()
+
+    def _build_editor(self) -> widgets.VBox:
+        """Pick, create, edit, check and save a scenario; the verdict and messages below."""
+        w = self.w
+        self.picker = classed(
+            widgets.Dropdown(options=self._files(), description=w["scenario"], layout=widgets.Layout(width="460px")),
+            "rp-pick",
+        )
+        self.picker.observe(self._safe(self._picked), "value")
+        self.new_id = widgets.Text(placeholder=w["new_id"], layout=widgets.Layout(width="220px"))
+        self.create = classed(widgets.Button(description=w["new_scenario"], icon="plus"), "rp-new")
+        self.create.on_click(self._safe(self._create))
+        self.editor = classed(
+            widgets.Textarea(continuous_update=False, layout=widgets.Layout(width="100%", height="420px")),
+            "rp-editor",
+        )
+        self.editor.observe(self._safe(self._edited), "value")
+        self.check = classed(widgets.Button(description=w["check"], icon="check"), "rp-check")
+        self.check.on_click(self._safe(lambda _b=None: self.refresh()))
+        self.save = classed(widgets.Button(description=w["save"], icon="save", button_style="primary"), "rp-save")
+        self.save.on_click(self._safe(self._save))
+        self.verdict = classed(widgets.HTML(""), "rp-verdict")
+        rows = [
+            self.style,
+            widgets.HBox([self.picker, self.new_id, self.create]),
+            self.editor,
+            widgets.HBox([self.check, self.save]),
+            self.verdict,
+            self.message,
+        ]
+        return classed(widgets.VBox(rows), "rp-studio")
+
+    def _build_diagram(self) -> widgets.VBox:
+        """The scenario drawn, with a path highlighted."""
+        w = self.w
+        self.highlight = widgets.ToggleButtons(
+            options=[
+                (w["best_path"], "best"),
+                (w["worst_path"], "worst"),
+                (w["shortest_pass"], "shortest"),
+                (w["none"], ""),
+            ],
+            value="best",
+            description=w["highlight"],
+        )
+        self.highlight.observe(self._safe(lambda _c=None: self._draw()), "value")
+        self.diagram = classed(widgets.HTML(""), "rp-diagram-view")
+        return classed(widgets.VBox([self.highlight, self.diagram]), "rp-studio")
+
+    def _build_paths(self) -> widgets.VBox:
+        """The path analysis, and random walks with a progress bar."""
+        w = self.w
+        self.paths = classed(widgets.HTML(""), "rp-paths")
+        self.walk_count = widgets.BoundedIntText(value=1000, min=1, max=100_000, description=w["walks"])
+        self.walk_seed = widgets.IntText(value=0, description=w["seed"])
+        self.walk_button = classed(widgets.Button(description=w["run_walks"], icon="random"), "rp-walk")
+        self.walk_button.on_click(self._safe(self._walks))
+        self.walk_progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="300px"))
+        self.walk_result = classed(widgets.HTML(""), "rp-walks")
+        walks = widgets.HBox([self.walk_count, self.walk_seed, self.walk_button, self.walk_progress])
+        return classed(widgets.VBox([self.paths, walks, self.walk_result]), "rp-studio")
+
+    def _build_play(self) -> widgets.VBox:
+        """Play the scenario from any node at any mood."""
+        w = self.w
+        self.play_node = widgets.Dropdown(description=w["from_node"])
+        self.play_mood = widgets.IntSlider(value=50, min=0, max=100, description=w["mood"])
+        self.play_button = classed(widgets.Button(description=w["play_here"], icon="play"), "rp-play")
+        self.play_button.on_click(self._safe(self._play))
+        self.play_transcript = classed(widgets.HTML(""), "rp-play-transcript")
+        self.play_choices = widgets.VBox([])
+        self.play_input = widgets.Text(placeholder=w["type_reply"], continuous_update=False)
+        self.play_input.observe(self._safe(self._typed), "value")
+        rows = [
+            widgets.HBox([self.play_node, self.play_mood, self.play_button]),
+            self.play_transcript,
+            self.play_choices,
+            self.play_input,
+        ]
+        return classed(widgets.VBox(rows), "rp-studio", "rp-app")
+
+    def _build_tests(self) -> widgets.VBox:
+        """Run the scenario's path tests."""
+        w = self.w
+        self.test_button = classed(widgets.Button(description=w["run_tests"], icon="check-square"), "rp-run-tests")
+        self.test_button.on_click(self._safe(self._tests))
+        self.test_result = classed(widgets.HTML(""), "rp-test-result")
+        return classed(widgets.VBox([self.test_button, self.test_result]), "rp-studio")
+
+    def _build_phrasings(self) -> widgets.VBox:
+        """Typed replies the lab did not understand, each with a button to add it as a phrasing."""
+        self.replies_note = classed(widgets.HTML(""), "rp-replies-note")
+        self.replies = widgets.VBox([])
+        return classed(widgets.VBox([self.replies_note, self.replies]), "rp-studio")
+
+    def _files(self) -> list[tuple[str, Path]]:
+        return [(p.name, p) for p in sorted(self.folder.glob("*.yaml"))]
+
+    def _failure(self, exc: Exception) -> str:
+        if isinstance(exc, LabError):
+            return f'<p class="rp-bad">{e(exc)}</p>'
+        went_wrong = self.w["went_wrong"].format(error=f"{e(type(exc).__name__)}: {e(exc)}")
+        return f'<p class="rp-bad">{went_wrong}</p>'
+
+    # ------------------------------------------------------------------ file handling
+
+    @property
+    def path(self) -> Path | None:
+        """The scenario file picked (None when the folder has none)."""
+        return self.picker.value
+
+    def _picked(self, _change=None) -> None:
+        self.message.value = ""
+        self._replies_cache: dict[str, list[tuple[str, str, int]]] = {}  # read the store again for a new pick
+        if self.path is None:
+            return
+        text = self.path.read_text(encoding="utf-8")
+        if self.editor.value != text:
+            self.editor.value = text  # fires _edited → refresh
+        else:
+            self.refresh()
+
+    def _edited(self, _change=None) -> None:
+        self.refresh()
+
+    def _create(self, _button=None) -> None:
+        sid = self.new_id.value.strip()
+        if not ID.match(sid):
+            raise LabError(self.w["bad_id"])
+        path = self.folder / f"{sid}.yaml"
+        if path.exists():
+            raise LabError(self.w["exists"].format(name=path.name))
+        personas = sorted(p.stem for p in (self.folder / "personas").glob("*.yaml"))
+        persona = "angry" if "angry" in personas or not personas else personas[0]
+        path.write_text(new_scenario_text(sid, sid.replace("-", " ").capitalize(), persona), encoding="utf-8")
+        self.picker.options = self._files()
+        self.picker.value = path
+        self.message.value = f'<p class="rp-ok">{self.w["created"].format(name=e(path.name))}</p>'
+
+    def _save(self, _button=None) -> None:
+        w = self.w
+        if self.path is None:
+            raise LabError(w["pick_or_create"])
+        self.path.write_text(self.editor.value, encoding="utf-8")
+        note = w["saved_with_problems"].format(n=len(self.problems)) if self.problems else ""
+        saved = w["saved"].format(name=e(self.path.name), time=time.strftime("%H:%M:%S"), note=note)
+        self.message.value = f'<p class="rp-ok">{saved}</p>'
+
+    # ------------------------------------------------------------------ checking
+
+    def refresh(self) -> None:
+        """Check the editor's text and update every view."""
+        name = self.path.name if self.path else "<new>"
+        started = time.perf_counter()
+        self.scenario, self.problems = draft_scenario(self.editor.value, name, source=self.path)
+        took = time.perf_counter() - started
+        self.verdict.value = self._verdict(took)
+        self._draw()
+        self._explore()
+        self._reset_play()
+        self.test_result.value = ""
+        self.walk_result.value = ""
+        self._list_replies()
+
+    def _verdict(self, took: float) -> str:
+        errors = [p for p in self.problems if p.severity == "error"]
+        warnings = [p for p in self.problems if p.severity == "warning"]
+        if self.scenario is not None and not errors:
+            warnings += self._report().warnings(self.scenario.document)
+        return verdict_html(self.scenario, errors, warnings, took, self.w)
+
+    # ------------------------------------------------------------------ diagram and paths
+
+    def _report(self):
+        """The path analysis of the scenario in the editor (made once per text)."""
+        from ...studio.paths import analyse
+
+        cached = getattr(self, "_cached_report", None)
+        if cached is None or cached[0] is not self.scenario:
+            self._cached_report = (self.scenario, analyse(self.scenario))
+        return self._cached_report[1]
+
+    def _draw(self) -> None:
+        if self.scenario is None:
+            self.diagram.value = f"<p><i>{self.w['fix_to_draw']}</i></p>"
+            return
+        from ...studio.diagram import Diagram
+
+        highlight = None
+        choice = self.highlight.value
+        if choice:
+            report = self._report()
+            path = {"best": report.best, "worst": report.worst, "shortest": report.shortest_pass}[choice]
+            highlight = list(path.options) if path is not None else None
+        self.diagram.value = Diagram(self.scenario, highlight=highlight).html
+
+    def _explore(self) -> None:
+        if self.scenario is None:
+            self.paths.value = ""
+            return
+        self.paths.value = paths_html(self._report(), self.scenario, self.w)
+
+    def _walks(self, _button=None) -> None:
+        if self.scenario is None:
+            raise LabError(self.w["fix_first"])
+        from ...studio.walks import walks
+
+        n = self.walk_count.value
+        self.walk_progress.max, self.walk_progress.value = n, 0
+        step = max(1, n // 50)
+
+        def progress(done: int, total: int) -> None:
+            if done % step == 0 or done == total:
+                self.walk_progress.value = done
+
+        summary = walks(self.scenario, n=n, seed=self.walk_seed.value, progress=progress)
+        out = _pre(summary.text(replay_hint="studio.replay({seed})"))
+        for broken in summary.failures[:5]:
+            out += f"<h4>{self.w['walk'].format(seed=broken.seed)}</h4>" + _pre(broken.text())
+        self.walk_result.value = out
+        self.last_walks = summary
+
+    def replay(self, seed: int) -> str:
+        """One random walk of the current scenario, turn by turn.
+
+        Args:
+            seed: the walk's seed (the walks' summary names the seed of each failure).
+
+        Returns:
+            The walk as text.
+        """
+        from ...studio.walks import replay
+
+        if self.scenario is None:
+            raise LabError(self.w["fix_first"])
+        return replay(self.scenario, seed).text()
+
+    # ------------------------------------------------------------------ play from a node
+
+    def _reset_play(self) -> None:
+        self.session = None
+        self.play_transcript.value = ""
+        self.play_choices.children = []
+        if self.scenario is None:
+            self.play_node.options = []
+            return
+        nodes = list(self.scenario.nodes)
+        self.play_node.options = nodes
+        self.play_node.value = self.scenario.rules.start
+        self.play_mood.value = self.scenario.persona.mood.start
+
+    def _play(self, _button=None) -> None:
+        if self.scenario is None:
+            raise LabError(self.w["fix_first"])
+        self.session = Session(
+            self.scenario, trainee="studio", start=self.play_node.value, start_mood=self.play_mood.value
+        )
+        self._lines = [render.line(self.scenario.model.customer.name, self.session.customer_line, "customer")]
+        self._show_play()
+
+    def _answer(self, reply, _button=None) -> None:
+        session = self.session
+        if session is None or session.finished:
+            return
+        w = self.w
+        turn = session.reply(reply)
+        self._lines.append(render.line(w["you"], turn.reply, "trainee"))
+        if not turn.understood:
+            self._lines.append(render.feedback(w["not_understood"].format(confidence=f"{turn.confidence:.2f}")))
+        if turn.feedback:
+            mood = w["mood_from_to"].format(before=turn.mood_before, after=turn.mood_after)
+            self._lines.append(render.feedback(turn.feedback + mood))
+        self._lines.append(render.line(self.scenario.model.customer.name, session.customer_line, "customer"))
+        self._show_play()
+
+    def _typed(self, change) -> None:
+        text = (change.get("new") or "").strip()
+        if text and self.session is not None and not self.session.finished:
+            self.play_input.value = ""
+            self._answer(text)
+
+    def _show_play(self) -> None:
+        session = self.session
+        self.play_transcript.value = "".join(self._lines) + play_status_html(session, self.w)
+        buttons = []
+        if not session.finished:
+            for i, text in enumerate(session.options, start=1):
+                b = classed(
+                    widgets.Button(description=f"{i}. {text}", layout=widgets.Layout(width="100%")),
+                    "rp-choice",
+                )
+                b.on_click(self._safe(functools.partial(self._answer, i)))
+                buttons.append(b)
+        self.play_choices.children = buttons
+
+    # ------------------------------------------------------------------ path tests
+
+    def _tests(self, _button=None) -> None:
+        if self.scenario is None:
+            raise LabError(self.w["fix_first"])
+        outcomes = run_path_tests(self.scenario)
+        self.test_result.value = tests_html(outcomes, self.w)
+        self.last_tests = outcomes
+
+    # ------------------------------------------------------------------ not understood → phrasings
+
+    def _list_replies(self) -> None:
+        if self.scenario is None:
+            self.replies_note.value, self.replies.children = "", []
+            return
+        # Edits re-check the scenario often; the store is read once per scenario picked.
+        if self.scenario.id not in self._replies_cache:
+            self._replies_cache[self.scenario.id] = not_understood_replies(self.store, self.scenario.id)
+        found = self._replies_cache[self.scenario.id]
+        shown = [(node, reply, times) for node, reply, times in found if node in self.scenario.nodes]
+        self.replies_note.value = replies_note_html(self.scenario.id, len(shown), self.store.location, self.w)
+        if not shown:
+            self.replies.children = []
+            return
+        rows = []
+        for node, reply, times in shown[:MAX_SHOWN_REPLIES]:
+            options = self.scenario.nodes[node].options
+            pick = widgets.Dropdown(
+                options=[(f"{i}. {o.text[:70]}", i) for i, o in enumerate(options, start=1)],
+                layout=widgets.Layout(width="380px"),
+            )
+            add = classed(widgets.Button(description=self.w["add_phrasing"], icon="plus"), "rp-add-phrasing")
+            add.on_click(self._safe(functools.partial(self._add_phrasing, node, reply, pick)))
+            label = widgets.HTML(
+                f"<b>{e(node)}</b> · “{e(reply[:200])}” <span class='rp-muted'>×{times}</span>",
+                layout=widgets.Layout(width="420px"),
+            )
+            rows.append(classed(widgets.HBox([label, pick, add]), "rp-reply-row"))
+        self.replies.children = rows
+
+    def _add_phrasing(self, node: str, reply: str, pick: widgets.Dropdown, _button=None) -> None:
+        if self.path is None:
+            raise LabError(self.w["save_to_file_first"])
+        if self.editor.value != self.path.read_text(encoding="utf-8"):
+            raise LabError(self.w["unsaved"])
+        add_phrasing_to_file(self.path, node, pick.value, reply)
+        self.editor.value = self.path.read_text(encoding="utf-8")
+        added = self.w["added"].format(reply=e(reply), option=pick.value, node=e(node), file=e(self.path.name))
+        self.message.value = f'<p class="rp-ok">{added}</p>'

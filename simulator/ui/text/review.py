@@ -1,0 +1,418 @@
+"""The review lab's words, in English and Polish (``ReviewLab(lang=…)``). Trusted HTML: see ``text``."""
+
+from __future__ import annotations
+
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "thousands": ",",
+        "error": "Something went wrong on our side. Nothing was lost — please try again.",
+        # the store
+        "reviewing": "Reviewing <b>{count}</b> sessions from the results store <code>{location}</code>.",
+        "demo_asked": "You asked for demo data",
+        "demo_empty": "The results store <code>{location}</code> has no sessions yet",
+        "demo_unnamed": "No results store is named (set <code>ROLEPLAY_STORE</code>)",
+        "demo_note": (
+            "<b>Demo data.</b> {why}, so this lab shows a demo store made just now in <code>{folder}</code>: "
+            "{trainees} simulated trainees played {sessions} sessions ({completed} completed, {reviews} reviewed) "
+            "through the real engine. Set <code>ROLEPLAY_STORE</code> to a store with results to review real "
+            "trainees."
+        ),
+        # filters and the selection
+        "team": "Team",
+        "trainee": "Trainee",
+        "scenario": "Scenario",
+        "since": "From",
+        "until": "To",
+        "all_data": "All data",
+        "selection": "{n} of {total} sessions · {trainees}",
+        "one_trainee": "1 trainee",
+        "trainees": "{n} trainees",
+        "date_range": "{first} to {last}",
+        "capped": (
+            "Showing the {shown} most recently active of {trainees} trainees — filter by team or trainee to see "
+            "the others."
+        ),
+        "view_failed": "This view failed",
+        # the views' titles
+        "view_matrix": "Competency matrix",
+        "view_kpis": "KPIs against targets",
+        "view_progress": "Progress over attempts",
+        "view_first_best_latest": "First, best and latest attempt",
+        "view_items": "Item analysis per decision point",
+        "view_not_understood": "Typed replies the lab did not understand",
+        "view_certification": "Certification grades",
+        "view_agreement": "Reviewer agreement",
+        "view_self": "Self-assessment against score",
+        # nothing to show
+        "no_match": "No sessions match the filters.",
+        "no_scored": "No completed, scored sessions match the filters.",
+        "no_completed": "No completed sessions match the filters.",
+        "no_turns": "No answered turns match the filters.",
+        "all_understood": "Every typed reply in the selection was understood.",
+        "no_self": "No self-assessments in the selection.",
+        "no_session": "No such session.",
+        "no_replies": "No replies.",
+        # the competency matrix
+        "level_0": "not yet",
+        "level_1": "needs support",
+        "level_2": "independent",
+        "level_3": "can teach it",
+        "level_below": "below {min}",
+        "not_assessed": "not assessed",
+        "matrix_totals": (
+            "{trainees} trainees · {assessed} cells assessed of {cells} · mean level {mean} · evidence: the "
+            "{evidence} completed attempt per scenario (reviewer's score where reviewed)"
+        ),
+        # KPIs
+        "kpi_sessions": "sessions",
+        "kpi_csat": "CSAT %",
+        "kpi_fcr": "FCR %",
+        "kpi_qa_score": "QA score",
+        "kpi_pass_rate": "pass rate %",
+        "kpi_aht": "AHT s",
+        "kpi_targets": (
+            "Targets (the rules file): {targets}. Completed sessions only; reviewed sessions count with the "
+            "reviewer's pass/fail."
+        ),
+        "per_team": "Per team",
+        "per_trainee": "Per trainee",
+        # progress, first/best/latest
+        "pass_mark": "pass mark",
+        "progress_key": (
+            "Score of each completed attempt, oldest to latest (dots: green passed, red failed; dashed: the "
+            "scenario's pass mark; the number is the latest score)."
+        ),
+        "fbl_key": (
+            "○ first · ◆ best · ● latest attempt on a 0–100 line. {better} improved, {worse} went down, "
+            "{same} unchanged."
+        ),
+        "dumbbell_label": "first {first}, best {best}, latest {latest}",
+        "col_trainee": "trainee",
+        "col_scenario": "scenario",
+        "col_attempts": "attempts",
+        "col_first": "first",
+        "col_best": "best",
+        "col_latest": "latest",
+        "col_improvement": "improvement",
+        "col_first_latest": "first → latest",
+        # certification
+        "col_grade": "grade",
+        "col_competencies_assessed": "competencies assessed",
+        "col_mean_level": "mean level",
+        "col_missing": "missing for the next grade",
+        "for_grade": "for <b>{grade}</b>: {missing}",
+        "top_grade": "top grade",
+        # self-assessment
+        "self_above": (
+            "Trainees rate themselves <b>{points} points above</b> their score on average; the widest gap is "
+            "{trainee}'s ({gap})."
+        ),
+        "self_below": (
+            "Trainees rate themselves <b>{points} points below</b> their score on average; the widest gap is "
+            "{trainee}'s ({gap})."
+        ),
+        "self_key": "● score (reviewer's where reviewed) · ○ self-assessment",
+        "selfbar_label": "self {own}, score {score}",
+        "col_assessed": "assessed",
+        "col_self": "self",
+        "col_score": "score",
+        "col_gap": "gap",
+        "col_score_self": "score → self",
+        # item analysis, not understood
+        "items_key": (
+            "Per decision point: share of answers per option (green bar: the option was the best reply where "
+            "chosen), mean mood change, and how many typed replies the lab did not understand there. Options "
+            "nobody chose are listed with 0%."
+        ),
+        "items_counts": "v{version} · {points} decision points · {answers} answers · {missed} not understood",
+        "n_answers": "{n} answers",
+        "n_not_understood": "{n} not understood",
+        "col_option": "option",
+        "col_share": "share",
+        "col_chosen": "chosen",
+        "col_mood": "mood",
+        "not_understood_total": (
+            "{replies} typed replies at {places} places were not understood. Replies that mean one of the "
+            "options belong in its <code>phrasings</code>."
+        ),
+        "col_node": "node",
+        "col_typed_reply": "typed reply",
+        "col_times": "times",
+        # reviewer agreement
+        "none_reviewed": "No session in the selection has been reviewed, so agreement is unknown.",
+        "only_reviewed": "{name} (only {n} reviewed)",
+        "kappa_undefined": "{name} (κ undefined: every verdict the same)",
+        "untrusted": (
+            "<b>Automatic scoring cannot be trusted</b> for {names}: its pass/fail agrees with reviewers hardly "
+            "better than chance (κ below {kappa}). Have a reviewer score these sessions."
+        ),
+        "trusted": "Automatic pass/fail agrees with reviewers for {names} (κ ≥ {kappa}).",
+        "too_little": "Too little evidence to judge {names}.",
+        "col_reviewed": "reviewed",
+        "col_pass_agree": "pass/fail agree %",
+        "col_kappa": "Cohen's κ",
+        "col_score_r": "score r",
+        "col_difference": "reviewer − auto",
+        # one session
+        "pass": "pass",
+        "fail": "fail",
+        "yes": "yes",
+        "no": "no",
+        "attempt": "attempt",
+        "status_completed": "completed",
+        "status_abandoned": "abandoned",
+        "status_in_progress": "in_progress",
+        "outcome_resolved": "resolved",
+        "outcome_follow_up": "follow_up",
+        "outcome_escalated": "escalated",
+        "outcome_lost": "lost",
+        "col_competency": "competency",
+        "col_automatic": "automatic",
+        "reviewer": "reviewer",
+        "overall": "overall",
+        "verdict": "verdict",
+        "used_review": "the review by {reviewer}",
+        "used_auto": "the automatic result (not reviewed)",
+        "used_pass_mark": "; pass mark {mark}",
+        "reports_use": "Reports use {used}{pass_mark}. The automatic result is kept.",
+        "reviews": "Reviews",
+        "session_kpis": (
+            "CSAT {csat}/5 · FCR {fcr} · QA {qa}% · SLA {sla}% · handle time {handle_time} s · final mood {mood}"
+        ),
+        "critical_breach": "Critical breach",
+        "transcript": "Transcript and debrief",
+        "customer": "Customer",
+        "typed": "typed",
+        "clicked": "clicked",
+        "not_understood_flag": "(not understood)",
+        "mood_change": "mood {before} → {after}, {change}",
+        "best_reply": "best reply",
+        "better": "Better",
+        "breach": "Breach",
+        # the session viewer and the review form
+        "session": "Session",
+        "reviewed_only": "reviewed only",
+        "reviewed": "reviewed",
+        "sessions_match": "{count} sessions match",
+        "latest_offered": "; the latest {n} are offered",
+        "your_review": "Your review",
+        "reviewer_label": "Reviewer",
+        "your_name": "your name",
+        "overall_label": "Overall",
+        "verdict_label": "Verdict",
+        "comment_label": "Comment",
+        "comment_placeholder": "what went well, what to practise",
+        "save_review": "Save review",
+        "not_finished": "This session was not finished; it can still be reviewed.",
+        "pick_first": "Pick a session first.",
+        "need_reviewer": "Enter your name as the reviewer.",
+        "not_saved": "Not saved",
+        "saved_review": "Saved review #{id} by {reviewer}: {overall}, {verdict}. Reports now use it.",
+    },
+    "pl": {
+        "thousands": "\u00a0",
+        "error": "Coś poszło nie tak po naszej stronie. Nic nie zostało utracone — spróbuj ponownie.",
+        # the store
+        "reviewing": "Przegląd <b>{count}</b> sesji z magazynu wyników <code>{location}</code>.",
+        "demo_asked": "Poproszono o dane demonstracyjne",
+        "demo_empty": "Magazyn wyników <code>{location}</code> nie ma jeszcze żadnej sesji",
+        "demo_unnamed": "Nie wskazano magazynu wyników (ustaw <code>ROLEPLAY_STORE</code>)",
+        "demo_note": (
+            "<b>Dane demonstracyjne.</b> {why}, więc laboratorium pokazuje magazyn demonstracyjny utworzony przed "
+            "chwilą w <code>{folder}</code>: symulowani kursanci ({trainees}) rozegrali na prawdziwym silniku "
+            "sesje: {sessions} (ukończone: {completed}, zrecenzowane: {reviews}). Ustaw <code>ROLEPLAY_STORE</code> "
+            "na magazyn z wynikami, by przeglądać prawdziwych kursantów."
+        ),
+        # filters and the selection
+        "team": "Zespół",
+        "trainee": "Kursant",
+        "scenario": "Scenariusz",
+        "since": "Od",
+        "until": "Do",
+        "all_data": "Wszystkie dane",
+        "selection": "{n} z {total} sesji · {trainees}",
+        "one_trainee": "kursanci: 1",
+        "trainees": "kursanci: {n}",
+        "date_range": "{first} – {last}",
+        "capped": (
+            "Pokazano {shown} ostatnio aktywnych kursantów spośród {trainees} — filtruj według zespołu lub "
+            "kursanta, by zobaczyć pozostałych."
+        ),
+        "view_failed": "Ten widok się nie powiódł",
+        # the views' titles
+        "view_matrix": "Macierz kompetencji",
+        "view_kpis": "Wskaźniki a cele",
+        "view_progress": "Postępy w kolejnych próbach",
+        "view_first_best_latest": "Pierwsza, najlepsza i ostatnia próba",
+        "view_items": "Analiza punktów decyzji",
+        "view_not_understood": "Wpisane odpowiedzi, których laboratorium nie zrozumiało",
+        "view_certification": "Stopnie certyfikacji",
+        "view_agreement": "Zgodność z recenzentami",
+        "view_self": "Samoocena a wynik",
+        # nothing to show
+        "no_match": "Żadna sesja nie pasuje do filtrów.",
+        "no_scored": "Żadna ukończona i oceniona sesja nie pasuje do filtrów.",
+        "no_completed": "Żadna ukończona sesja nie pasuje do filtrów.",
+        "no_turns": "Żadna udzielona odpowiedź nie pasuje do filtrów.",
+        "all_understood": "Każda wpisana odpowiedź w wybranych sesjach została zrozumiana.",
+        "no_self": "Brak samoocen w wybranych sesjach.",
+        "no_session": "Nie ma takiej sesji.",
+        "no_replies": "Brak odpowiedzi.",
+        # the competency matrix
+        "level_0": "jeszcze nie",
+        "level_1": "potrzebuje wsparcia",
+        "level_2": "samodzielnie",
+        "level_3": "może uczyć innych",
+        "level_below": "poniżej {min}",
+        "not_assessed": "nie oceniono",
+        "matrix_totals": (
+            "kursanci: {trainees} · ocenione komórki: {assessed} z {cells} · średni poziom {mean} · podstawa: "
+            "próba „{evidence}” w każdym scenariuszu (wynik recenzenta, jeśli ją ocenił)"
+        ),
+        # KPIs
+        "kpi_sessions": "sesje",
+        "kpi_csat": "CSAT %",
+        "kpi_fcr": "FCR %",
+        "kpi_qa_score": "ocena QA",
+        "kpi_pass_rate": "zaliczenia %",
+        "kpi_aht": "AHT s",
+        "kpi_targets": (
+            "Cele (z pliku zasad): {targets}. Tylko ukończone sesje; sesje zrecenzowane liczą się z werdyktem "
+            "recenzenta."
+        ),
+        "per_team": "Według zespołu",
+        "per_trainee": "Według kursanta",
+        # progress, first/best/latest
+        "pass_mark": "próg zaliczenia",
+        "progress_key": (
+            "Wynik każdej ukończonej próby, od najstarszej do najnowszej (kropki: zielone zaliczone, czerwone "
+            "niezaliczone; linia przerywana: próg zaliczenia scenariusza; liczba to ostatni wynik)."
+        ),
+        "fbl_key": (
+            "○ pierwsza · ◆ najlepsza · ● ostatnia próba na skali 0–100. Poprawa: {better}, spadek: {worse}, "
+            "bez zmian: {same}."
+        ),
+        "dumbbell_label": "pierwsza {first}, najlepsza {best}, ostatnia {latest}",
+        "col_trainee": "kursant",
+        "col_scenario": "scenariusz",
+        "col_attempts": "próby",
+        "col_first": "pierwsza",
+        "col_best": "najlepsza",
+        "col_latest": "ostatnia",
+        "col_improvement": "zmiana",
+        "col_first_latest": "pierwsza → ostatnia",
+        # certification
+        "col_grade": "stopień",
+        "col_competencies_assessed": "ocenione kompetencje",
+        "col_mean_level": "średni poziom",
+        "col_missing": "brakuje do następnego stopnia",
+        "for_grade": "do <b>{grade}</b>: {missing}",
+        "top_grade": "najwyższy stopień",
+        # self-assessment
+        "self_above": (
+            "Kursanci oceniają się średnio o <b>{points} pkt wyżej</b> niż ich wynik; największa różnica: "
+            "{trainee} ({gap})."
+        ),
+        "self_below": (
+            "Kursanci oceniają się średnio o <b>{points} pkt niżej</b> niż ich wynik; największa różnica: "
+            "{trainee} ({gap})."
+        ),
+        "self_key": "● wynik (recenzenta, jeśli ocenił) · ○ samoocena",
+        "selfbar_label": "samoocena {own}, wynik {score}",
+        "col_assessed": "ocenione",
+        "col_self": "samoocena",
+        "col_score": "wynik",
+        "col_gap": "różnica",
+        "col_score_self": "wynik → samoocena",
+        # item analysis, not understood
+        "items_key": (
+            "Dla każdego punktu decyzji: udział odpowiedzi na każdą opcję (zielony pasek: opcja była najlepszą "
+            "odpowiedzią tam, gdzie ją wybrano), średnia zmiana nastroju i liczba wpisanych odpowiedzi, których "
+            "laboratorium tam nie zrozumiało. Opcje, których nikt nie wybrał, mają 0%."
+        ),
+        "items_counts": "v{version} · punkty decyzji: {points} · odpowiedzi: {answers} · niezrozumiane: {missed}",
+        "n_answers": "odpowiedzi: {n}",
+        "n_not_understood": "niezrozumiane: {n}",
+        "col_option": "opcja",
+        "col_share": "udział",
+        "col_chosen": "wybrano",
+        "col_mood": "nastrój",
+        "not_understood_total": (
+            "Niezrozumiane wpisane odpowiedzi: {replies}, w miejscach: {places}. Odpowiedzi, które znaczą to samo "
+            "co jedna z opcji, należą do jej <code>phrasings</code>."
+        ),
+        "col_node": "węzeł",
+        "col_typed_reply": "wpisana odpowiedź",
+        "col_times": "razy",
+        # reviewer agreement
+        "none_reviewed": "Żadnej z wybranych sesji nie zrecenzowano, więc zgodność jest nieznana.",
+        "only_reviewed": "{name} (zrecenzowano tylko {n})",
+        "kappa_undefined": "{name} (κ nieokreślone: wszystkie werdykty takie same)",
+        "untrusted": (
+            "<b>Automatycznej ocenie nie można ufać</b> w scenariuszach: {names}. Jej werdykt zgadza się z "
+            "recenzentami niewiele częściej niż przypadkiem (κ poniżej {kappa}). Niech recenzent oceni te sesje."
+        ),
+        "trusted": "Automatyczny werdykt zgadza się z recenzentami w scenariuszach: {names} (κ ≥ {kappa}).",
+        "too_little": "Za mało danych, by ocenić scenariusze: {names}.",
+        "col_reviewed": "zrecenzowane",
+        "col_pass_agree": "zgodność werdyktu %",
+        "col_kappa": "κ Cohena",
+        "col_score_r": "r wyników",
+        "col_difference": "recenzent − auto",
+        # one session
+        "pass": "zaliczone",
+        "fail": "niezaliczone",
+        "yes": "tak",
+        "no": "nie",
+        "attempt": "próba",
+        "status_completed": "ukończona",
+        "status_abandoned": "przerwana",
+        "status_in_progress": "w toku",
+        "outcome_resolved": "rozwiązane",
+        "outcome_follow_up": "umówiony kontakt",
+        "outcome_escalated": "eskalacja",
+        "outcome_lost": "klient stracony",
+        "col_competency": "kompetencja",
+        "col_automatic": "automatycznie",
+        "reviewer": "recenzent",
+        "overall": "ogółem",
+        "verdict": "werdykt",
+        "used_review": "recenzja {reviewer}",
+        "used_auto": "wynik automatyczny (bez recenzji)",
+        "used_pass_mark": "; próg zaliczenia {mark}",
+        "reports_use": "Raporty używają: {used}{pass_mark}. Wynik automatyczny jest zachowany.",
+        "reviews": "Recenzje",
+        "session_kpis": (
+            "CSAT {csat}/5 · FCR {fcr} · QA {qa}% · SLA {sla}% · czas obsługi {handle_time} s · końcowy nastrój {mood}"
+        ),
+        "critical_breach": "Poważne naruszenie",
+        "transcript": "Przebieg rozmowy i omówienie",
+        "customer": "Klient",
+        "typed": "wpisana",
+        "clicked": "kliknięta",
+        "not_understood_flag": "(niezrozumiana)",
+        "mood_change": "nastrój {before} → {after}, {change}",
+        "best_reply": "najlepsza odpowiedź",
+        "better": "Lepiej",
+        "breach": "Naruszenie",
+        # the session viewer and the review form
+        "session": "Sesja",
+        "reviewed_only": "tylko zrecenzowane",
+        "reviewed": "zrecenzowana",
+        "sessions_match": "pasujące sesje: {count}",
+        "latest_offered": "; pokazano {n} najnowszych",
+        "your_review": "Twoja recenzja",
+        "reviewer_label": "Recenzent",
+        "your_name": "twoje imię",
+        "overall_label": "Ogółem",
+        "verdict_label": "Werdykt",
+        "comment_label": "Komentarz",
+        "comment_placeholder": "co poszło dobrze, co przećwiczyć",
+        "save_review": "Zapisz recenzję",
+        "not_finished": "Ta sesja nie została ukończona; nadal można ją zrecenzować.",
+        "pick_first": "Najpierw wybierz sesję.",
+        "need_reviewer": "Wpisz swoje imię jako recenzent.",
+        "not_saved": "Nie zapisano",
+        "saved_review": "Zapisano recenzję nr {id} ({reviewer}): {overall}, {verdict}. Raporty już jej używają.",
+    },
+}
