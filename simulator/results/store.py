@@ -1,9 +1,15 @@
 """The results store: sessions and turns, written as they happen.
 
-SQLAlchemy Core over a SQLite file by default (WAL, a busy timeout and retries, so several
-processes can write at once); any SQLAlchemy URL (``postgresql://…``) works too. The
-location comes from ``--store``, else ``ROLEPLAY_STORE``, else a file in the user's data
-folder. The store is a ``Recorder``: hand it to a ``Session`` and every turn is saved.
+SQLAlchemy Core over a SQLite file by default (WAL, and a write lock waited on for at most
+``lock_timeout`` seconds, so several processes can write at once); any SQLAlchemy URL
+(``postgresql+psycopg://…``) works too. The location comes from ``--store``, else
+``ROLEPLAY_STORE``, else a file in the user's data folder. The store is a ``Recorder``: hand
+it to a ``Session`` and every turn is saved.
+
+Writers create the store (``open_store(location)``); readers never do
+(``open_store(location, create=False)`` says "no results store at …" instead). A store
+opened for serving is checked with ``check_writable``. A database URL's password is never
+shown: ``display_location``, ``repr`` and every ``StoreError`` hide it.
 
 This module is the lab's one door to the database: nothing else imports SQLAlchemy or
 writes SQL. Callers get rows (dicts), DataFrames (``Store.frames``) and ``StoreError``;
@@ -15,10 +21,13 @@ demo-data (``Store.bulk_insert``).
 from __future__ import annotations
 
 import json
+import os
 import random
+import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -41,6 +50,7 @@ __all__ = [
     "default_store_location",
     "finished_values",
     "open_store",
+    "redacted",
     "review_values",
     "self_assessment_values",
     "started_values",
@@ -152,24 +162,79 @@ meta = sa.Table(
 )
 
 
-def _url(location: str) -> str:
-    if "://" in location:
+# How long a writer waits for another process's write lock, in all, before it gives up.
+LOCK_TIMEOUT = 30.0
+
+# The package that brings a database driver, and how to install it; by the module SQLAlchemy imports.
+DRIVER_PACKAGES = {
+    "psycopg": "pip install 'roleplay-lab[postgres]'",
+    "psycopg2": "pip install psycopg2-binary, or write the URL as postgresql+psycopg://… and "
+    "pip install 'roleplay-lab[postgres]'",
+    "MySQLdb": "pip install mysqlclient",
+}
+
+_PASSWORD = re.compile(r"^([A-Za-z][\w+.-]*://[^:/@?#]*:)([^@/?#]*)@")
+
+
+def redacted(location: str) -> str:
+    """A store's location as it may be shown: a database URL's password as ``***``.
+
+    Args:
+        location: a SQLite file or a database URL (one SQLAlchemy cannot parse too).
+
+    Returns:
+        The location with the password hidden (unchanged when it has none).
+    """
+    if "://" not in location:
         return location
-    path = Path(location).expanduser()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"cannot create the results store {location!r}: {exc.strerror or exc}") from None
-    return f"sqlite:///{path}"
+        url = sa.make_url(location)
+    except Exception:  # not a URL SQLAlchemy reads: hide what stands where a password would
+        return _PASSWORD.sub(r"\1***@", location)
+    if url.password is None:
+        return location
+    return url.render_as_string(hide_password=True)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _secrets(location: str) -> list[str]:
+    """The password of a URL, as written and decoded: the texts no message may show."""
+    found = _PASSWORD.match(location)
+    if not found or not found.group(2):
+        return []
+    from urllib.parse import unquote
+
+    return sorted({found.group(2), unquote(found.group(2))}, key=len, reverse=True)
+
+
+def _sqlite_file(url: sa.URL) -> Path | None:
+    """The file of a SQLite URL (``sqlite:///path`` or ``sqlite:///file:path?mode=ro&uri=true``), None in memory."""
+    database = url.database or ""
+    if database.startswith("file:"):
+        database = database[len("file:") :]
+    if database in ("", ":memory:") or url.query.get("mode") == "memory":
+        return None
+    return Path(database)
+
+
+def _sqlite_pragmas(lock_timeout: float) -> Callable[[Any, Any], None]:
+    def set_pragmas(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={round(lock_timeout * 1000)}")  # first: the next ones may wait
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return set_pragmas
+
+
+def _is_locked(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text
+
+
+class _Probe(Exception):
+    """Raised inside ``check_writable``'s transaction so that its write is rolled back."""
 
 
 def _now() -> str:
@@ -183,44 +248,127 @@ class Store:
 
     Every read and write goes through the store's methods; a database failure is raised as
     ``StoreError``. Writes run in a transaction each, retried while another process holds
-    SQLite's write lock.
+    SQLite's write lock, for at most ``lock_timeout`` seconds in all.
 
     Args:
         location: a SQLite file or a database URL; None takes ``$ROLEPLAY_STORE`` or the user's default.
+        create: make the store (its folder, file and tables) if it is not there. Readers pass
+            False: a store that is not there is then a ``StoreError``, and nothing is made.
+        lock_timeout: seconds a write waits, in all, while another process holds the write lock.
+
+    Raises:
+        StoreError: the store cannot be opened: not there (``create=False``), not a results
+            store, a database driver that is not installed, a lock held too long…
     """
 
-    retries = 8
-
-    def __init__(self, location: str | None = None):
+    def __init__(self, location: str | None = None, *, create: bool = True, lock_timeout: float = LOCK_TIMEOUT):
         self.location = location or default_store_location()
-        url = _url(self.location)
-        self.is_sqlite = url.startswith("sqlite")
+        self.display_location = redacted(self.location)
+        self.lock_timeout = float(lock_timeout)
+        self._secrets = _secrets(self.location)
+        self._deadline = threading.local()  # when the write under way must give up waiting for the lock
+        url = self._url(create)
         try:
             self._engine = sa.create_engine(url)
-            self._reader = sa.create_engine(url) if self.is_sqlite else self._engine
-        except Exception as exc:  # bad URL, missing driver
-            raise StoreError(f"cannot open the results store {self.location!r}: {exc}") from None
+            self._reader = sa.create_engine(url) if url.get_backend_name() == "sqlite" else self._engine
+        except Exception as exc:  # a bad URL, a driver that is not installed
+            raise StoreError(f"cannot open the results store {self.display_location}: {self._why_not(exc)}") from None
+        self.is_sqlite = url.get_backend_name() == "sqlite"
         if self.is_sqlite:
-            event.listen(self._reader, "connect", _sqlite_pragmas)
-            event.listen(self._engine, "connect", _sqlite_pragmas)
+            pragmas = _sqlite_pragmas(self.lock_timeout)
+            event.listen(self._reader, "connect", pragmas)
+            event.listen(self._engine, "connect", pragmas)
             # Writers take the write lock at BEGIN, so attempt numbers are counted under it.
             event.listen(self._engine, "connect", lambda c, _r: setattr(c, "isolation_level", None))
-            event.listen(self._engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
-        self._write(lambda conn: metadata.create_all(conn))
-        self._write(_add_missing_columns)
+            event.listen(self._engine, "begin", self._begin_immediate)
+        if create:
+            self._write(_create_or_upgrade)
+        else:
+            self._open_existing()
+
+    def _url(self, create: bool) -> sa.URL:
+        """The SQLAlchemy URL of the location; the SQLite file's folder made (``create``) or the file required."""
+        if "://" in self.location:
+            try:
+                url = sa.make_url(self.location)
+            except Exception as exc:
+                raise StoreError(
+                    f"cannot open the results store {self.display_location}: {self._why_not(exc)}"
+                ) from None
+            file = _sqlite_file(url) if url.get_backend_name() == "sqlite" else None
+        else:
+            file = Path(self.location).expanduser()
+            url = sa.URL.create("sqlite", database=str(file))
+        if file is None:
+            return url
+        if not create:
+            if not file.exists():
+                raise StoreError(f"no results store at {self.display_location}")
+        elif "://" not in self.location:
+            try:
+                file.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the results store {self.display_location}: {exc.strerror or exc}"
+                ) from None
+        return url
+
+    def _open_existing(self) -> None:
+        """A reader's opening: the tables must be there; a store made by an older version is brought up to date."""
+        with self._read() as conn:
+            present = {name: {c["name"] for c in sa.inspect(conn).get_columns(name)} for name in _table_names(conn)}
+        if sessions.name not in present:
+            raise StoreError(f"{self.display_location} is not a results store (it has no sessions table)")
+        if any(t.name not in present or set(t.columns.keys()) - present[t.name] for t in metadata.sorted_tables):
+            self._write(_create_or_upgrade)
+
+    def _begin_immediate(self, conn: sa.Connection) -> None:
+        """SQLite: wait for the write lock only as long as the write under way has left, then take it at BEGIN."""
+        deadline = getattr(self._deadline, "at", None)
+        if deadline is not None:
+            left = max(deadline - time.monotonic(), 0.0)
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={round(left * 1000)}")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     def __repr__(self) -> str:
-        return f"Store({self.location!r})"
+        return f"Store({self.display_location!r})"
 
     @property
     def in_memory(self) -> bool:
         """True for a SQLite database in memory, which no other process can open."""
-        return self.is_sqlite and self._engine.url.database in (None, "", ":memory:")
+        return self.is_sqlite and _sqlite_file(self._engine.url) is None
 
     def close(self) -> None:
         """Let go of the database's connections (the store cannot be used afterwards)."""
         self._engine.dispose()
         self._reader.dispose()
+
+    def check_writable(self) -> None:
+        """Check that sessions can be saved here: a real write, in a transaction rolled back.
+
+        For a SQLite file, its folder must be writable too: SQLite keeps its write-ahead log
+        beside the file. ``roleplay serve`` calls this before trainees meet a store that cannot
+        save their replies.
+
+        Raises:
+            StoreError: the store cannot be written, with the reason (read-only, not a
+                database, locked by another process…).
+        """
+        file = _sqlite_file(self._engine.url) if self.is_sqlite else None
+        if file is not None:
+            folder = file.expanduser().resolve().parent
+            if not os.access(folder, os.W_OK | os.X_OK):
+                raise StoreError(
+                    f"cannot write the results store at {self.display_location}: its folder {folder} is read-only "
+                    "(SQLite keeps its write-ahead log beside the file)"
+                )
+
+        def probe(conn: sa.Connection) -> None:
+            conn.execute(trainees.insert().values(trainee="\x00roleplay-write-probe", team=""))
+            raise _Probe  # the transaction is rolled back: nothing stays
+
+        with suppress(_Probe):
+            self._write(probe)
 
     # -------------------------------------------------------------- the two doors: _write and _read
 
@@ -233,27 +381,32 @@ class Store:
     ) -> T:
         """Run ``work`` in a transaction of its own, retried while the database is locked.
 
+        The lock is waited on for ``lock_timeout`` seconds in all, retries included.
         ``on_conflict`` answers instead when the transaction breaks a unique key (a
         concurrent writer got there first); without it that is a ``StoreError`` too.
         """
         delay = 0.02
-        for attempt in range(self.retries + 1):
-            try:
-                with self._engine.begin() as conn:
-                    return work(conn)
-            except OperationalError as exc:
-                locked = "locked" in str(exc).lower() or "busy" in str(exc).lower()
-                if not locked or attempt == self.retries:
+        deadline = time.monotonic() + self.lock_timeout
+        self._deadline.at = deadline
+        try:
+            while True:
+                try:
+                    with self._engine.begin() as conn:
+                        return work(conn)
+                except OperationalError as exc:
+                    left = deadline - time.monotonic()
+                    if not _is_locked(exc) or left <= 0:
+                        raise self._error("write to", exc, session_id) from None
+                    time.sleep(min(left, delay * (1 + random.random())))
+                    delay = min(delay * 2, 1.0)
+                except IntegrityError as exc:
+                    if on_conflict is None:
+                        raise self._error("write to", exc, session_id) from None
+                    return on_conflict()
+                except DBAPIError as exc:
                     raise self._error("write to", exc, session_id) from None
-                time.sleep(delay * (1 + random.random()))
-                delay = min(delay * 2, 1.0)
-            except IntegrityError as exc:
-                if on_conflict is None:
-                    raise self._error("write to", exc, session_id) from None
-                return on_conflict()
-            except DBAPIError as exc:
-                raise self._error("write to", exc, session_id) from None
-        raise AssertionError("unreachable")
+        finally:
+            self._deadline.at = None
 
     @contextmanager
     def _read(self) -> Iterator[sa.Connection]:
@@ -264,8 +417,39 @@ class Store:
         except DBAPIError as exc:
             raise self._error("read", exc, None) from None
 
+    def _hide(self, text: str) -> str:
+        """A message with the URL's password replaced by ``***``."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
     def _error(self, doing: str, exc: DBAPIError, session_id: str | None) -> StoreError:
-        return StoreError(f"cannot {doing} the results store {self.location!r}: {exc.orig}", session_id)
+        """The ``StoreError`` a database failure is said as: its reason in words, no password."""
+        where = self.display_location
+        reason = self._hide(str(exc.orig)).splitlines()[0] if str(exc.orig) else type(exc.orig).__name__
+        text = reason.lower()
+        if "file is not a database" in text:
+            message = f"{where} is not a results store (not a SQLite database)"
+        elif _is_locked(exc):
+            waited = f"waited {self.lock_timeout:g} s"
+            message = f"the results store {where} is locked by another process ({waited}); try again"
+        elif "readonly" in text or "read-only" in text:
+            message = f"cannot write the results store at {where}: read-only"
+        else:
+            message = f"cannot {doing} the results store {where}: {reason}"
+        return StoreError(message, session_id)
+
+    def _why_not(self, exc: Exception) -> str:
+        """Why a URL cannot be opened, in one line without its password."""
+        from sqlalchemy.exc import NoSuchModuleError
+
+        if isinstance(exc, ModuleNotFoundError) and exc.name:
+            package = exc.name.split(".")[0]
+            hint = DRIVER_PACKAGES.get(package, f"pip install {package}")
+            return f"the database driver {package} is not installed: {hint}"
+        if isinstance(exc, NoSuchModuleError):
+            return f"SQLAlchemy knows no database called {self.location.split('://')[0]!r}"
+        return f"not a database URL SQLAlchemy can read ({self._hide(str(exc)).splitlines()[0]})"
 
     # -------------------------------------------------------------- the Recorder
 
@@ -577,7 +761,7 @@ class Store:
 
         value = self._write(get_or_insert, on_conflict=lambda: self.get_meta(key))
         if value is None:
-            raise StoreError(f"the results store {self.location!r} lost its {key!r}")
+            raise StoreError(f"the results store {self.display_location} lost its {key!r}")
         return value
 
     # -------------------------------------------------------------- reading
@@ -711,6 +895,16 @@ class Store:
 FRAME_TABLES = ("sessions", "turns", "reviews", "self_assessments", "trainees")
 
 
+def _table_names(conn: sa.Connection) -> list[str]:
+    return sa.inspect(conn).get_table_names()
+
+
+def _create_or_upgrade(conn: sa.Connection) -> None:
+    """Make the tables that are not there, and bring those made by an older version up to date."""
+    metadata.create_all(conn)
+    _add_missing_columns(conn)
+
+
 def _add_missing_columns(conn: sa.Connection) -> None:
     """Bring a store made by an older version up to date: new columns are nullable, added in place."""
     inspector = sa.inspect(conn)
@@ -839,13 +1033,18 @@ def _decode_turn(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def open_store(location: str | None = None) -> Store:
-    """Open (and create if need be) the results store at a path or database URL.
+def open_store(location: str | None = None, *, create: bool = True, lock_timeout: float = LOCK_TIMEOUT) -> Store:
+    """Open the results store at a path or database URL; a writer makes it if need be.
 
     Args:
         location: a SQLite file or a database URL; None takes ``$ROLEPLAY_STORE`` or the user's default.
+        create: make the store if it is not there (False for readers: reports and exports).
+        lock_timeout: seconds a write waits, in all, for another process's write lock.
 
     Returns:
         The ``Store``.
+
+    Raises:
+        StoreError: the store cannot be opened (with ``create=False``: it is not there).
     """
-    return Store(location)
+    return Store(location, create=create, lock_timeout=lock_timeout)

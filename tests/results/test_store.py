@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import random
 import sqlite3
+import time
 from collections import Counter
 
 import pytest
@@ -260,3 +262,140 @@ def test_a_store_knows_whether_another_process_can_open_it(store):
         assert memory.in_memory and not store.in_memory
     finally:
         memory.close()
+
+
+# ---------------------------------------------------------------- missing, corrupt, read-only, locked; passwords
+
+
+def test_a_reader_never_creates_a_store(tmp_path):
+    missing = tmp_path / "typo" / "results.sqlite"
+    with pytest.raises(StoreError) as caught:
+        open_store(str(missing), create=False)
+    assert str(caught.value) == f"no results store at {missing}"
+    assert not (tmp_path / "typo").exists()
+    with pytest.raises(StoreError, match="no results store at"):
+        open_store(f"sqlite:///{missing}", create=False)
+    assert not (tmp_path / "typo").exists()
+
+
+def test_a_reader_opens_a_store_that_exists(mini, store_path):
+    writer = open_store(str(store_path))
+    Session(mini, trainee="anna", recorder=writer).reply(1)
+    writer.close()
+    reader = open_store(str(store_path), create=False)
+    try:
+        assert reader.count_sessions() == 1
+    finally:
+        reader.close()
+
+
+def test_a_sqlite_file_without_the_tables_is_not_a_results_store_for_a_reader(tmp_path):
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    with pytest.raises(StoreError, match=r"is not a results store \(it has no sessions table\)"):
+        open_store(str(other), create=False)
+    with sqlite3.connect(other) as conn:
+        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["t"]  # nothing added
+    conn.close()
+
+
+@pytest.mark.parametrize("create", [True, False], ids=["writer", "reader"])
+def test_a_corrupt_file_is_not_a_results_store(tmp_path, create):
+    corrupt = tmp_path / "corrupt.sqlite"
+    corrupt.write_bytes(random.Random(1).randbytes(8192))
+    with pytest.raises(StoreError) as caught:
+        open_store(str(corrupt), create=create)
+    assert str(caught.value) == f"{corrupt} is not a results store (not a SQLite database)"
+
+
+def test_check_writable_passes_on_a_writable_store_and_leaves_nothing_behind(store, store_path):
+    store.check_writable()
+    assert store.count_sessions() == 0
+    with sqlite3.connect(store_path) as conn:
+        tables = sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    conn.close()
+    assert tables == ["reviews", "self_assessments", "sessions", "trainees", "turns"]
+
+
+def test_check_writable_refuses_a_read_only_store(store_path):
+    open_store(str(store_path)).close()
+    # chmod does not stop root, so the store is opened read-only by SQLite itself.
+    read_only = open_store(f"sqlite:///file:{store_path}?mode=ro&uri=true")
+    try:
+        assert read_only.count_sessions() == 0  # reading is fine
+        with pytest.raises(StoreError) as caught:
+            read_only.check_writable()
+    finally:
+        read_only.close()
+    assert str(caught.value) == f"cannot write the results store at {read_only.display_location}: read-only"
+
+
+def test_a_lock_held_by_another_connection_is_waited_on_for_lock_timeout_only(store_path):
+    store = open_store(str(store_path), lock_timeout=1)
+    holder = sqlite3.connect(store_path, isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        started = time.monotonic()
+        with pytest.raises(StoreError) as caught:
+            store.set_team("anna", "Warsaw")
+        waited = time.monotonic() - started
+        holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+    assert 0.9 <= waited < 5, waited
+    assert str(caught.value) == f"the results store {store_path} is locked by another process (waited 1 s); try again"
+    store.set_team("anna", "Warsaw")  # the lock is gone: the store works again
+    assert store.teams() == {"anna": "Warsaw"}
+    store.close()
+
+
+def test_the_lock_timeout_is_30_seconds_by_default(store):
+    assert store.lock_timeout == 30
+
+
+PASSWORD_URLS = [
+    "postgresql+psycopg://user:s3cr%40t@localhost:1/db",  # a driver the lab does not install
+    "postgresql://user:s3cr%40t@localhost:1/db",  # the same, by the dialect's default driver
+    "mysql://user:s3cr%40t@localhost:1/db",
+    "nosuchdb://user:s3cr%40t@localhost/db",  # no such dialect
+    "postgresql://user:s3cr%40t@localhost:notaport/db",  # a URL SQLAlchemy cannot parse
+]
+
+
+@pytest.mark.parametrize("url", PASSWORD_URLS)
+def test_a_password_in_a_database_url_is_never_shown(url):
+    with pytest.raises(StoreError) as caught:
+        open_store(url)
+    message = str(caught.value)
+    assert "s3cr" not in message and "user:***@" in message
+    assert "\n" not in message
+
+
+def test_a_missing_database_driver_is_named_with_how_to_install_it():
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("psycopg is installed here")
+    with pytest.raises(StoreError) as caught:
+        open_store("postgresql+psycopg://user:s3cret@localhost/db")
+    assert str(caught.value) == (
+        "cannot open the results store postgresql+psycopg://user:***@localhost/db: the database driver "
+        "psycopg is not installed: pip install 'roleplay-lab[postgres]'"
+    )
+
+
+def test_the_display_location_hides_the_password():
+    from simulator.results.store import redacted
+
+    assert redacted("postgresql+psycopg://user:s3cret@host/db") == "postgresql+psycopg://user:***@host/db"
+    assert redacted("postgresql://user:s3cret@host:notaport/db") == "postgresql://user:***@host:notaport/db"
+    assert redacted("postgresql://user@host/db") == "postgresql://user@host/db"
+    assert redacted("/data/results.sqlite") == "/data/results.sqlite"
+
+
+def test_the_repr_of_a_store_is_its_display_location(store, store_path):
+    assert repr(store) == f"Store({str(store_path)!r})" and store.display_location == str(store_path)
