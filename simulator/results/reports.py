@@ -11,6 +11,9 @@ Definitions (also in docs/assessment.md; the editable rules are in simulator/res
   **QA score**: mean share of replies that were the best available. **AHT**: mean handle time (s).
 - **Agreement** between reviewer and automatic result per scenario: pass/fail agreement,
   Cohen's kappa on pass/fail, Pearson correlation of the overall scores.
+- **Stale session**: one still ``in_progress`` whose last activity (its last reply, else its
+  start) is older than ``STALE_AFTER`` (30 min): its page is gone. Reports count it as
+  ``abandoned`` (``stale`` is True), never as in progress; the store itself is not changed.
 
 Import cost matters only here: the trainee's app never imports this module.
 """
@@ -28,9 +31,10 @@ import pandas as pd
 import yaml
 
 from .. import settings
-from .store import Store, open_store
+from .store import STALE_AFTER, Store, open_store
 
 __all__ = [
+    "STALE_AFTER",
     "Data",
     "agreement",
     "certification",
@@ -84,13 +88,19 @@ TURN_COLUMNS = (
 )  # fmt: skip
 
 
-def load(store: Store | str | None = None, rules: dict[str, Any] | None = None) -> Data:
-    """Read a store (a Store, a path or a database URL) into DataFrames."""
-    opened = None if isinstance(store, Store) else open_store(store)
+def load(
+    store: Store | str | None = None, rules: dict[str, Any] | None = None, *, stale_after: float = STALE_AFTER
+) -> Data:
+    """Read a store (a Store, a path or a database URL) into DataFrames.
+
+    A path or URL is opened for reading: a store that is not there is a ``StoreError``, never
+    made. Sessions in progress silent for more than ``stale_after`` seconds count as abandoned.
+    """
+    opened = None if isinstance(store, Store) else open_store(store, create=False)
+    source = store if opened is None else opened
     try:
-        frames = (store if opened is None else opened).frames(
-            {"sessions": SESSION_COLUMNS, "turns": TURN_COLUMNS, "trainees": ("trainee", "team")}
-        )
+        frames = source.frames({"sessions": SESSION_COLUMNS, "turns": TURN_COLUMNS, "trainees": ("trainee", "team")})
+        stale = source.stale_sessions(stale_after)
     finally:
         if opened is not None:
             opened.close()
@@ -101,10 +111,14 @@ def load(store: Store | str | None = None, rules: dict[str, Any] | None = None) 
         frames["self_assessments"],
         frames["trainees"],
         rules or load_rules(),
+        stale=stale,
     )
 
 
-def build(sessions, turns, reviews, selfs, teams, rules) -> Data:
+def build(sessions, turns, reviews, selfs, teams, rules, stale=()) -> Data:
+    """The report data from the store's frames; the ``stale`` sessions' status is ``abandoned``."""
+    sessions = sessions.assign(stale=sessions["id"].isin(set(stale)))
+    sessions.loc[sessions["stale"], "status"] = "abandoned"
     sessions = sessions.merge(teams, on="trainee", how="left")
     sessions["team"] = sessions["team"].fillna("(no team)")
     for column in ("started_at", "ended_at"):

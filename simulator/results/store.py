@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from ..core.scoring import Result
 
 __all__ = [
+    "LOCK_TIMEOUT",
+    "STALE_AFTER",
     "Store",
     "abandoned_values",
     "default_store_location",
@@ -164,6 +166,10 @@ meta = sa.Table(
 
 # How long a writer waits for another process's write lock, in all, before it gives up.
 LOCK_TIMEOUT = 30.0
+
+# An in-progress session silent this long (no reply, or none since it started) is stale: its
+# page is gone. Reports count it as abandoned; ``roleplay serve`` marks such sessions abandoned.
+STALE_AFTER = 30 * 60
 
 # The package that brings a database driver, and how to install it; by the module SQLAlchemy imports.
 DRIVER_PACKAGES = {
@@ -533,20 +539,29 @@ class Store:
         Returns:
             How many sessions were marked abandoned.
         """
+        return sum(self.mark_abandoned(i) for i in sorted(self.stale_sessions(seconds)))
+
+    def stale_sessions(self, seconds: float = STALE_AFTER) -> set[str]:
+        """The sessions in progress whose last activity is older than ``seconds``: their page is gone.
+
+        A session's last activity is its last turn's time, or when it started if it has none.
+        Nothing is written: reports count these as abandoned, ``abandon_idle`` marks them so.
+
+        Args:
+            seconds: how long a session may go without a reply (default: ``STALE_AFTER``, 30 min).
+
+        Returns:
+            Their ids.
+        """
         from datetime import UTC, datetime, timedelta
 
         cutoff = (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
         last = sa.select(sa.func.max(turns.c.at)).where(turns.c.session_id == sessions.c.id).scalar_subquery()
+        query = sa.select(sessions.c.id).where(
+            sessions.c.status == "in_progress", sa.func.coalesce(last, sessions.c.started_at) < cutoff
+        )
         with self._read() as conn:
-            ids = [
-                r.id
-                for r in conn.execute(
-                    sa.select(sessions.c.id).where(
-                        sessions.c.status == "in_progress", sa.func.coalesce(last, sessions.c.started_at) < cutoff
-                    )
-                )
-            ]
-        return sum(self.mark_abandoned(i) for i in ids)
+            return {r.id for r in conn.execute(query)}
 
     # -------------------------------------------------------------- many rows at once
 

@@ -13,11 +13,13 @@ Reviews: anna#2 {80, 90} 83.3 pass; ben#2 {90, 70} 83.3 pass; cleo#1 {10, 40} 20
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from simulator import Session
 from simulator.results import reports
+from simulator.results.store import started_values, turn_row
 
 from ..conftest import FakeClock
 
@@ -219,3 +221,56 @@ def test_item_analysis_keeps_scenario_versions_apart(tmp_path, store):
     items = reports.item_analysis(reports.load(store)).set_index(["scenario_version", "node", "option"])
     assert items.loc[(1, "opening"), "chosen"].to_dict() == {1: 1}
     assert items.loc[(2, "opening"), "chosen"].to_dict() == {2: 2}
+
+
+# ---------------------------------------------------------------- sessions left in progress
+
+
+def _hand_built_in_progress(mini, store) -> dict[str, str]:
+    """Four sessions in progress: two long silent (stale), two with recent activity; trainee -> id."""
+    now = datetime.now(UTC)
+    ago = lambda minutes: (now - timedelta(minutes=minutes)).isoformat(timespec="milliseconds")  # noqa: E731
+    plan = {  # trainee: (started, the one reply's time or None)
+        "left": (ago(120), ago(90)),  # replied once, then silent for 90 min
+        "gone": (ago(180), None),  # never replied
+        "thinking": (ago(120), ago(5)),  # a long session, its last reply 5 min ago
+        "fresh": (ago(1), None),  # just started
+    }
+    rows, turns, ids = [], [], {}
+    for trainee, (started, replied) in plan.items():
+        session = Session(mini, trainee=trainee, started_at=started)
+        if replied:
+            session.reply(1)
+            turns.append(turn_row(session.turns[0], session.id) | {"at": replied})
+        rows.append(started_values(session))
+        ids[trainee] = session.id
+    store.bulk_insert(sessions=rows, turns=turns)
+    return ids
+
+
+def test_a_long_silent_session_counts_as_abandoned_not_in_progress(mini, store):
+    _hand_built_in_progress(mini, store)
+    data = reports.load(store)
+    s = data.sessions.set_index("trainee")
+    assert s["status"].to_dict() == {
+        "left": "abandoned",
+        "gone": "abandoned",
+        "thinking": "in_progress",
+        "fresh": "in_progress",
+    }
+    assert s["stale"].to_dict() == {"left": True, "gone": True, "thinking": False, "fresh": False}
+    assert reports.STALE_AFTER == 30 * 60
+    assert {r["status"] for r in store.sessions()} == {"in_progress"}  # reports never write
+
+
+def test_the_stale_threshold_can_be_given(mini, store):
+    _hand_built_in_progress(mini, store)
+    s = reports.load(store, stale_after=4 * 3600).sessions
+    assert set(s["status"]) == {"in_progress"} and not s["stale"].any()
+    s = reports.load(store, stale_after=3 * 60).sessions.set_index("trainee")
+    assert s["status"].to_dict() == {
+        "left": "abandoned",
+        "gone": "abandoned",
+        "thinking": "abandoned",
+        "fresh": "in_progress",
+    }
