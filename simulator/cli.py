@@ -17,9 +17,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import shlex
+import signal
 import sys
 import textwrap
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -338,41 +341,119 @@ def _play_arguments(p: argparse.ArgumentParser) -> None:
     _add_store(p)
 
 
+class Stopped(Exception):
+    """``roleplay play`` was sent SIGTERM or SIGHUP: stop as Ctrl-C does, abandoning the session."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class _StopSignals:
+    """SIGTERM and SIGHUP while a session is played: raised as ``Stopped`` where it is safe.
+
+    While the player waits for a reply the signal stops it at once; while a reply is being
+    played and recorded it is only noted, and raised when the next reply would be awaited,
+    so a turn is never cut off half-written.
+    """
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self.waiting = False
+
+    def handle(self, signum: int, _frame) -> None:
+        self.signum = signum
+        if self.waiting:
+            raise Stopped(signum)
+
+    def check(self) -> None:
+        if self.signum is not None:
+            raise Stopped(self.signum)
+
+    @contextmanager
+    def installed(self) -> Iterator[_StopSignals]:
+        """Handle the signals in this block (main thread only; a signal the caller ignores stays ignored)."""
+        previous = {}
+        if threading.current_thread() is threading.main_thread():
+            for name in ("SIGTERM", "SIGHUP"):
+                signum = getattr(signal, name, None)
+                if signum is not None and signal.getsignal(signum) is not signal.SIG_IGN:
+                    previous[signum] = signal.signal(signum, self.handle)
+        try:
+            yield self
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    @contextmanager
+    def awaiting(self) -> Iterator[None]:
+        """While the reply is awaited: a signal stops play at once."""
+        self.check()
+        self.waiting = True
+        try:
+            yield
+        finally:
+            self.waiting = False
+
+
 def _run_play(args: argparse.Namespace, io: Streams) -> int:
     scenario = _resolve_scenario(args.scenario)
     replies = _reply_lines(args.replies) if args.replies else None  # before anything is recorded
     store = open_store(args.store)
-    session = Session(scenario, trainee=args.trainee or _login(), seed=args.seed, mode=args.mode, recorder=store)
+    with _StopSignals().installed() as stop:
+        session = Session(scenario, trainee=args.trainee or _login(), seed=args.seed, mode=args.mode, recorder=store)
+        try:
+            return _play(session, scenario, store.display_location, replies, io, stop)
+        except Stopped as exc:
+            session.abandon()  # with every answered turn kept
+            kept = len(session.turns)
+            recorded = f"{kept} repl{'y was' if kept == 1 else 'ies were'} recorded in {store.display_location}"
+            with suppress(OSError):  # after a hang-up the terminal may be gone
+                print(f"roleplay: stopped by {exc}; the session is abandoned, {recorded}", file=io.err)
+            return 128 + exc.signum
+        except BaseException:
+            session.abandon()
+            raise
+        finally:
+            store.close()
+
+
+def _play(
+    session: Session,
+    scenario: Scenario,
+    where: str,
+    replies: list[int | str] | None,
+    io: Streams,
+    stop: _StopSignals,
+) -> int:
+    """Play the session in the terminal (or from the replies file) to its end; the exit status."""
     out = io.out
     customer = scenario.model.customer
     print(f"{scenario.title}  [{scenario.id} v{scenario.version}, seed {session.seed}]", file=out)
     print(_wrap_text(scenario.model.briefing, WIDTH), file=out)
     print(f"\nThe customer: {customer.name}. {customer.context}", file=out)
     practice = session.mode == "practice"
-    try:
-        while not session.finished:
-            print(f"\n{customer.name} (mood {session.mood}): {session.customer_line}", file=out)
-            for i, text in enumerate(session.options, start=1):
-                print(f"  {i}. {text}", file=out)
+    while not session.finished:
+        print(f"\n{customer.name} (mood {session.mood}): {session.customer_line}", file=out)
+        for i, text in enumerate(session.options, start=1):
+            print(f"  {i}. {text}", file=out)
+        with stop.awaiting():
             reply = _next_reply(replies, io.stdin, out)
-            if reply is None:
-                session.abandon()
-                print(f"\nSession abandoned; {len(session.turns)} replies were recorded in {store.location}.", file=out)
-                return 1 if replies is not None else 0
-            try:
-                turn = session.reply(reply)
-            except SessionError as exc:  # an option number that is not offered: part of the conversation
-                print(f"  ({exc})", file=out)
-                continue
-            print(f"You: {turn.reply}", file=out)
-            if practice and turn.understood:
-                print(textwrap.fill(f"  ↳ {turn.feedback}", WIDTH, subsequent_indent="    "), file=out)
-    except BaseException:
-        session.abandon()
-        raise
+        if reply is None:
+            session.abandon()
+            print(f"\nSession abandoned; {len(session.turns)} replies were recorded in {where}.", file=out)
+            return 1 if replies is not None else 0
+        try:
+            turn = session.reply(reply)
+        except SessionError as exc:  # an option number that is not offered: part of the conversation
+            print(f"  ({exc})", file=out)
+            continue
+        print(f"You: {turn.reply}", file=out)
+        if practice and turn.understood:
+            print(textwrap.fill(f"  ↳ {turn.feedback}", WIDTH, subsequent_indent="    "), file=out)
     print(f"\n{customer.name}: {session.customer_line}", file=out)
     _print_debrief(session.result(), scenario, out)
-    print(f"\nRecorded as session {session.id} (attempt {session.attempt}) in {store.location}", file=out)
+    print(f"\nRecorded as session {session.id} (attempt {session.attempt}) in {where}", file=out)
     return 0
 
 

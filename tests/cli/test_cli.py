@@ -11,10 +11,13 @@ import csv
 import io
 import json
 import os
+import select
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -730,3 +733,61 @@ def test_report_shows_a_reviewers_score_beside_the_automatic_one(tmp_path):
     out = buf.getvalue()
     assert "72.5* (16.7)" in out and "yes" in out
     assert "* scored by a reviewer (the automatic score in brackets)" in out
+
+
+# ---------------------------------------------------------------- play stopped by a signal
+
+
+def _read_until_prompt(proc: subprocess.Popen, timeout: float = 60) -> str:
+    """What the process prints until it waits at a "> " prompt (read without blocking past the deadline)."""
+    buf, deadline = b"", time.monotonic() + timeout
+    while not buf.endswith(b"> "):
+        left = deadline - time.monotonic()
+        ready, _, _ = select.select([proc.stdout], [], [], max(left, 0))
+        if not ready:
+            raise AssertionError(f"no prompt within {timeout} s; printed so far: {buf!r}")
+        chunk = os.read(proc.stdout.fileno(), 4096)
+        if not chunk:
+            raise AssertionError(f"the process ended (exit {proc.wait()}): {buf!r} {proc.stderr.read()!r}")
+        buf += chunk
+    return buf.decode("utf-8")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_play_stopped_by_a_signal_abandons_the_session_and_keeps_its_turns(tmp_path, played, signum):
+    db = tmp_path / "signalled.sqlite"
+    environ = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
+        "PYTHONIOENCODING": "utf-8",
+    }
+    command = [sys.executable, "-m", "simulator", "play", str(PLAYED_FILE), "--store", str(db), "--trainee", "dora"]
+    proc = subprocess.Popen(
+        [*command, "--seed", "1"],
+        cwd=REPO,
+        env=environ,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _read_until_prompt(proc)
+        proc.stdin.write(b"1\n")
+        proc.stdin.flush()
+        assert "You: " in _read_until_prompt(proc)  # the reply is recorded; the next one is awaited
+        proc.send_signal(signum)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    err = err.decode("utf-8")
+    no_traceback(err)
+    assert proc.returncode == 128 + signum, err
+    name = signal.Signals(signum).name
+    assert err == f"roleplay: stopped by {name}; the session is abandoned, 1 reply was recorded in {db}\n"
+    (session,) = sessions_in(db)
+    assert (session["trainee"], session["status"]) == ("dora", "abandoned") and session["ended_at"]
+    turns = turns_in(db, session["id"])
+    assert [(t["idx"], t["option_index"]) for t in turns] == [(0, 0)]
+    assert session["final_mood"] == turns[0]["mood_after"]
