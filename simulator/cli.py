@@ -41,7 +41,7 @@ from .loading.loader import check_files, load_files, load_scenario
 from .loading.schema import write_schemas
 from .results import demo
 from .results.export import EXPORTERS, export
-from .results.store import open_store
+from .results.store import STALE_AFTER, Store, open_store
 from .serve import serve
 from .studio.diagram import to_dot, to_svg
 from .studio.paths import DEFAULT_MAX_STATES, analyse, with_path_warnings
@@ -616,9 +616,17 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _run_report(args: argparse.Namespace, io: Streams) -> int:
-    store = open_store(args.store)
+    store = open_store(args.store, create=False)
+    try:
+        return _report(store, args, io)
+    finally:
+        store.close()
+
+
+def _report(store: Store, args: argparse.Namespace, io: Streams) -> int:
     where = {k: v for k, v in (("trainee", args.trainee), ("scenario_id", args.scenario)) if v}
     reviewed = {r["session_id"]: r for r in store.reviews()}  # the latest review of a session wins
+    stale = store.stale_sessions(STALE_AFTER)  # in progress, but their page is long gone
     yes_no = {True: "yes", False: "no", None: ""}
     rows = []
     for r in store.sessions(**where):
@@ -634,16 +642,18 @@ def _run_report(args: argparse.Namespace, io: Streams) -> int:
                 r["trainee"],
                 r["scenario_id"],
                 str(r["attempt"]),
-                r["status"],
+                "abandoned (stale)" if r["id"] in stale else r["status"],
                 score,
                 passed,
                 r["outcome"] or "",
             )
         )
-    print(f"Results store: {store.location}", file=io.out)
+    print(f"Results store: {store.display_location}", file=io.out)
     _table(["when (UTC)", "trainee", "scenario", "attempt", "status", "score", "passed", "outcome"], rows, io.out)
     if reviewed:
         print("* scored by a reviewer (the automatic score in brackets)", file=io.out)
+    if any(row[4] == "abandoned (stale)" for row in rows):
+        print(f"(stale) in progress but silent for over {STALE_AFTER // 60:g} min: counted as abandoned", file=io.out)
     print(f"{len(rows)} session{'s' * (len(rows) != 1)}", file=io.out)
     return 0
 
@@ -665,7 +675,7 @@ def _export_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _run_export(args: argparse.Namespace, io: Streams) -> int:
-    store = open_store(args.store)
+    store = open_store(args.store, create=False)
     try:
         summary = export(store, args.format, args.out, pseudonymize=args.pseudonymize)
     finally:
@@ -718,7 +728,7 @@ def _run_demo_data(args: argparse.Namespace, io: Streams) -> int:
         )
     finally:
         store.close()
-    print(f"Results store: {store.location}", file=io.out)
+    print(f"Results store: {store.display_location}", file=io.out)
     print(f"scenarios: {', '.join(sorted(s.id for s in scenarios))}; seed {args.seed}", file=io.out)
     demo.print_summary(summary, io.out)
     return 0

@@ -140,6 +140,7 @@ def serve(
     if not scenarios_dir.is_dir():
         raise LabError(f"no scenarios folder at {scenarios_dir}; give one with --scenarios DIR")
     results = open_store(store)
+    results.check_writable()  # refuse now, not when trainees' replies cannot be saved
     stale = results.abandon_idle(cull_idle)
     if not is_loopback(ip) and not token:
         token = secrets.token_urlsafe(24)

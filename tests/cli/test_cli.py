@@ -546,6 +546,7 @@ def test_report_filters_by_trainee(filled):
 
 
 def test_report_on_an_empty_store(db):
+    open_store(str(db)).close()
     code, out = run(["report", "--store", str(db)])
     assert code == 0
     assert out.splitlines()[-1] == "0 sessions"
@@ -592,6 +593,7 @@ def test_export_jsonl_holds_every_session_and_turn(filled, tmp_path):
 
 
 def test_export_of_an_empty_store(db, tmp_path):
+    open_store(str(db)).close()
     for fmt in ("csv", "jsonl"):
         out_file = tmp_path / f"empty.{fmt}"
         code, out = run(["export", "--format", fmt, "--out", str(out_file), "--store", str(db)])
@@ -791,3 +793,101 @@ def test_play_stopped_by_a_signal_abandons_the_session_and_keeps_its_turns(tmp_p
     turns = turns_in(db, session["id"])
     assert [(t["idx"], t["option_index"]) for t in turns] == [(0, 0)]
     assert session["final_mood"] == turns[0]["mood_after"]
+
+
+# ---------------------------------------------------------------- report: sessions long silent
+
+
+def test_report_shows_a_long_silent_session_as_abandoned(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from simulator import Session
+    from simulator.results.store import started_values
+
+    db = tmp_path / "silent.sqlite"
+    mini = load_scenario(REPO / "tests" / "data" / "mini" / "mini.yaml")
+    now = datetime.now(UTC)
+    rows = []
+    for trainee, minutes in (("gone", 45), ("here", 2)):
+        session = Session(mini, trainee=trainee, started_at=(now - timedelta(minutes=minutes)).isoformat())
+        rows.append(started_values(session))
+    store = open_store(str(db))
+    store.bulk_insert(sessions=rows)
+    store.close()
+    code, out = run(["report", "--store", str(db)])
+    assert code == 0
+    rows = table_rows(out, "when (UTC)")
+    assert [(row[1], row[4]) for row in rows] == [("gone", "abandoned (stale)"), ("here", "in_progress")]
+    assert "(stale) in progress but silent for over 30 min: counted as abandoned" in out
+    assert {s["status"] for s in sessions_in(db)} == {"in_progress"}  # the report only reads
+
+
+# ---------------------------------------------------------------- store errors
+
+
+@pytest.mark.parametrize(
+    "command", [["report"], ["export", "--format", "csv", "--out", "OUT"]], ids=["report", "export"]
+)
+def test_report_and_export_on_a_mistyped_store_create_nothing(tmp_path, command):
+    missing = tmp_path / "typo" / "results.sqlite"
+    argv = [a.replace("OUT", str(tmp_path / "out.csv")) for a in command]
+    out, err = io.StringIO(), io.StringIO()
+    code = main([*argv, "--store", str(missing)], stdout=out, stderr=err)
+    assert (code, out.getvalue()) == (1, "")
+    assert err.getvalue() == f"roleplay: no results store at {missing}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_report_on_a_corrupt_file_says_it_is_not_a_results_store(tmp_path):
+    corrupt = tmp_path / "corrupt.sqlite"
+    corrupt.write_bytes(os.urandom(8192))
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["report", "--store", str(corrupt)], stdout=out, stderr=err) == 1
+    assert err.getvalue() == f"roleplay: {corrupt} is not a results store (not a SQLite database)\n"
+
+
+@pytest.mark.parametrize("command", [["report"], ["export", "--format", "csv", "--out", "OUT"], ["play", PLAYED_ID]])
+def test_no_command_prints_the_password_of_a_database_url(in_repo, tmp_path, command):
+    argv = [a.replace("OUT", str(tmp_path / "out.csv")) for a in command]
+    out, err = io.StringIO(), io.StringIO()
+    url = "postgresql+psycopg://user:s3cret@localhost:1/db"
+    code = main([*argv, "--store", url], stdout=out, stderr=err, stdin=io.StringIO(""))
+    assert code == 1
+    assert "s3cret" not in out.getvalue() + err.getvalue()
+    assert "postgresql+psycopg://user:***@localhost:1/db" in err.getvalue()
+    assert err.getvalue().count("\n") == 1 and err.getvalue().startswith("roleplay: ")
+
+
+@pytest.fixture
+def no_voila(monkeypatch):
+    """serve() would replace this process with Voila: record the attempt instead."""
+    started = []
+    monkeypatch.setattr("simulator.serve.os.execve", lambda *a: started.append(a))
+    monkeypatch.setattr("simulator.serve.os.chdir", lambda *a: None)
+    return started
+
+
+def test_serve_refuses_a_read_only_store_before_voila_starts(in_repo, tmp_path, no_voila):
+    db = tmp_path / "results.sqlite"
+    open_store(str(db)).close()
+    url = f"sqlite:///file:{db}?mode=ro&uri=true"  # read-only for root too (chmod is not)
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["serve", "--store", url, "--no-preheat"], stdout=out, stderr=err)
+    assert (code, no_voila) == (1, [])
+    assert err.getvalue() == f"roleplay: cannot write the results store at {url}: read-only\n"
+    assert out.getvalue() == ""
+
+
+def test_serve_refuses_a_corrupt_store_before_voila_starts(in_repo, tmp_path, no_voila):
+    corrupt = tmp_path / "results.sqlite"
+    corrupt.write_bytes(os.urandom(8192))
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["serve", "--store", str(corrupt), "--no-preheat"], stdout=out, stderr=err)
+    assert (code, no_voila) == (1, [])
+    assert err.getvalue() == f"roleplay: {corrupt} is not a results store (not a SQLite database)\n"
+
+
+def test_serve_starts_voila_on_a_writable_store(in_repo, tmp_path, no_voila):
+    out = io.StringIO()
+    assert main(["serve", "--store", str(tmp_path / "ok.sqlite"), "--no-preheat"], stdout=out) == 0
+    assert len(no_voila) == 1 and "voila" in no_voila[0][1]

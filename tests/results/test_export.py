@@ -559,6 +559,7 @@ def test_the_salt_lives_in_the_store_and_the_environment_overrides_it(played, tm
 def test_an_empty_store_exports_in_every_format(fmt, tmp_path):
     out_file = tmp_path / "deep" / f"empty.{fmt}"
     store = tmp_path / "empty.sqlite"
+    open_store(str(store)).close()  # made by a writer: export only reads
     stdout = io.StringIO()
     assert main(["export", "--format", fmt, "--out", str(out_file), "--store", str(store)], stdout=stdout) == 0
     assert stdout.getvalue().splitlines()[0] == f"wrote 0 sessions and 0 turns to {out_file}"
