@@ -331,9 +331,12 @@ class Store:
     def _begin_immediate(self, conn: sa.Connection) -> None:
         """SQLite: wait for the write lock only as long as the write under way has left, then take it at BEGIN."""
         deadline = getattr(self._deadline, "at", None)
-        if deadline is not None:
-            left = max(deadline - time.monotonic(), 0.0)
-            conn.exec_driver_sql(f"PRAGMA busy_timeout={round(left * 1000)}")
+        left = self.lock_timeout if deadline is None else max(deadline - time.monotonic(), 0.0)
+        wait = round(self.lock_timeout * 1000) if left > self.lock_timeout - 0.5 else round(left * 1000)
+        info = conn.connection.info
+        if info.get("busy_timeout") != wait:  # set on a retry, and back on the first attempt after it
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={wait}")
+            info["busy_timeout"] = wait
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     def __repr__(self) -> str:
@@ -370,7 +373,8 @@ class Store:
                 )
 
         def probe(conn: sa.Connection) -> None:
-            conn.execute(trainees.insert().values(trainee="\x00roleplay-write-probe", team=""))
+            probe_name = f"roleplay-write-probe-{random.getrandbits(64):016x}"  # no trainee's name; never kept
+            conn.execute(trainees.insert().values(trainee=probe_name, team=""))
             raise _Probe  # the transaction is rolled back: nothing stays
 
         with suppress(_Probe):
