@@ -498,6 +498,14 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
         help="seconds before an idle page's kernel is ended (default: %(default)s)",
     )
     p.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a name browsers may call the server by, besides localhost and --ip (repeatable); "
+        "requests for any other Host are refused",
+    )
+    p.add_argument(
         "--theme", choices=["light", "dark"], default="light", help="the page's colours (default: %(default)s)"
     )
     p.add_argument(
@@ -522,6 +530,7 @@ def _run_serve(args: argparse.Namespace, io: Streams) -> int:
         theme=args.theme,
         out=io.out,
         app=args.app,
+        allow_hosts=args.allow_host,
     )
 
 

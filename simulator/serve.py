@@ -1,18 +1,23 @@
 """``roleplay serve``: the practice app (or, with ``--app``, the review lab or the scenario studio) on
 Voila, with the lab's settings.
 
-Bound to loopback unless asked otherwise, with token auth whenever it listens beyond it;
-preheated kernels; idle kernels culled (a culled or closed page's session is marked
-abandoned); no tracebacks shown to trainees; the query string honoured.
+Bound to loopback unless asked otherwise, with token auth whenever it listens beyond it; only
+the served names answered (``--allow-host`` adds one), XSRF checked, and script never taken
+from the address (``simulator.webapp``, the lab's Voila server, does that); preheated kernels;
+idle kernels culled (a culled or closed page's session is marked abandoned); no tracebacks
+shown to trainees; the query string honoured.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import secrets
 import shutil
+import socket
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -48,19 +53,29 @@ def is_loopback(ip: str) -> bool:
 
 
 def voila_command(
-    notebook: Path, *, port: int, ip: str, token: str | None, preheat: bool, pool_size: int, cull_idle: int, theme: str
+    notebook: Path,
+    *,
+    port: int,
+    ip: str,
+    token: str | None,
+    preheat: bool,
+    pool_size: int,
+    cull_idle: int,
+    theme: str,
+    allow_hosts: Sequence[str] = (),
 ) -> list[str]:
-    """The command line that serves one notebook with Voila and the lab's settings.
+    """The command line that serves one notebook with the lab's Voila server (``simulator.webapp``).
 
     Args:
         notebook: the notebook to serve (one of ``APPS``, under ``NOTEBOOKS``).
-        port: the port to listen on.
+        port: the port to listen on (that one or none: the server never moves to another).
         ip: the address to listen on.
         token: the token a browser must present, or None for none.
         preheat: keep kernels started before their page is asked for.
         pool_size: how many preheated kernels to keep ready.
         cull_idle: seconds after which an idle kernel is shut down.
         theme: ``light`` or ``dark``.
+        allow_hosts: names besides loopback and ``ip`` that a browser may call the server by.
 
     Returns:
         The arguments, starting with this Python interpreter, ready for ``os.execve``.
@@ -68,7 +83,7 @@ def voila_command(
     command = [
         sys.executable,
         "-m",
-        "voila",
+        "simulator.webapp",
         str(notebook),
         "--no-browser",
         f"--port={port}",
@@ -78,16 +93,46 @@ def voila_command(
         "--strip_sources=True",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         f"--MappingKernelManager.cull_interval={max(10, min(60, cull_idle // 2))}",
-        # Voila's unload beacon posts no _xsrf value (voila-dashboards/voila#1458), so without this a
-        # closed tab never shuts its kernel down and its session stays "in progress" until culled.
-        # The endpoint needs the kernel's random UUID, and Voila refuses code execution from pages.
-        "--Voila.tornado_settings=disable_check_xsrf=True",
     ]
+    command += [f"--allow-host={name}" for name in allow_hosts]
     if preheat:
         command += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
     if token:
         command.append(f"--token={token}")
     return command
+
+
+def page_address(ip: str, port: int, token: str | None) -> str:
+    """The address a browser opens: ``http://HOST:PORT/`` (IPv6 in brackets), with ``?token=`` when one is needed.
+
+    Args:
+        ip: the address the server listens on (``localhost`` is shown as ``127.0.0.1``).
+        port: its port.
+        token: the token, or None.
+
+    Returns:
+        The address.
+    """
+    host = "127.0.0.1" if ip in ("localhost", "127.0.0.1") else ip
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}/" + (f"?token={token}" if token else "")
+
+
+def is_wildcard(ip: str) -> bool:
+    """Whether an address means every interface of the machine (``0.0.0.0``, ``::``)."""
+    try:
+        return ipaddress.ip_address(ip).is_unspecified
+    except ValueError:
+        return False
+
+
+def machine_names() -> list[str]:
+    """The names and addresses people on the network may use for this machine (best effort)."""
+    names = [socket.gethostname(), socket.getfqdn()]
+    with contextlib.suppress(OSError):
+        names += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)]
+    return sorted({n for n in names if n})
 
 
 def serve(
@@ -103,13 +148,15 @@ def serve(
     theme: str,
     out: TextIO,
     app: str = "practice",
+    allow_hosts: Sequence[str] = (),
 ) -> int:
     """Serve an app of the lab with Voila in this process (``roleplay serve``).
 
     Checks the notebook, the scenario library and the results store first, marks sessions left
     in progress by pages idle longer than ``cull_idle`` as abandoned, prints the address (with
-    the token) to ``out``, then replaces this process with Voila, passing the store and the
-    library on as ``ROLEPLAY_STORE`` and ``ROLEPLAY_SCENARIOS``.
+    the token) to ``out``, then replaces this process with the lab's Voila server
+    (``simulator.webapp``), passing the store and the library on as ``ROLEPLAY_STORE`` and
+    ``ROLEPLAY_SCENARIOS``.
 
     Args:
         port: the port to listen on.
@@ -123,6 +170,8 @@ def serve(
         theme: ``light`` or ``dark``.
         out: where the address and the store are printed.
         app: ``practice`` (the trainee's app), ``review`` (the review lab) or ``studio``.
+        allow_hosts: names besides loopback and ``ip`` that browsers may call the server by (on
+            ``0.0.0.0`` or ``::`` the machine's own names and addresses are added).
 
     Returns:
         Nothing in practice: Voila takes over the process, and its exit status is the command's.
@@ -145,15 +194,22 @@ def serve(
         token = secrets.token_urlsafe(24)
     env = settings.environment(**{settings.STORE: results.location, settings.SCENARIOS: str(scenarios_dir.resolve())})
     results.close()
-    host = "127.0.0.1" if ip in ("localhost", "127.0.0.1") else ip
-    address = f"http://{host}:{port}/" + (f"?token={token}" if token else "")
-    print(f"{label}: {address}", file=out)
+    hosts = [*allow_hosts, *(machine_names() if is_wildcard(ip) else [])]
+    print(f"{label}: {page_address(ip, port, token)}", file=out)
     print(f"Results store: {env[settings.STORE]} · scenarios: {env[settings.SCENARIOS]}", file=out)
     if stale:
         print(f"Marked {stale} session(s) left in progress by closed pages as abandoned.", file=out)
     out.flush()
     command = voila_command(
-        notebook, port=port, ip=ip, token=token, preheat=preheat, pool_size=pool_size, cull_idle=cull_idle, theme=theme
+        notebook,
+        port=port,
+        ip=ip,
+        token=token,
+        preheat=preheat,
+        pool_size=pool_size,
+        cull_idle=cull_idle,
+        theme=theme,
+        allow_hosts=hosts,
     )
     if shutil.which(command[0]) is None and not Path(command[0]).exists():
         raise LabError("cannot find the Python interpreter to start Voila")
