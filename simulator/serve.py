@@ -4,8 +4,9 @@ Voila, with the lab's settings.
 Bound to loopback unless asked otherwise, with token auth whenever it listens beyond it; only
 the served names answered (``--allow-host`` adds one), XSRF checked, and script never taken
 from the address (``simulator.webapp``, the lab's Voila server, does that); preheated kernels;
-idle kernels culled (a culled or closed page's session is marked abandoned); no tracebacks
-shown to trainees; the query string honoured.
+a page gone without a word ended after ``--abandon-after`` seconds and an idle one after
+``--cull-idle`` (either way its session is marked abandoned); no tracebacks shown to trainees;
+the query string honoured.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ APPS = {
     "review": ("review.ipynb", "Review lab"),
     "studio": ("author.ipynb", "Scenario studio"),
 }
+ABANDON_AFTER = 120  # seconds: a page gone without a word (closed lid, lost network) ends its session
 
 
 def is_loopback(ip: str) -> bool:
@@ -62,6 +64,7 @@ def voila_command(
     pool_size: int,
     cull_idle: int,
     theme: str,
+    abandon_after: int = ABANDON_AFTER,
     allow_hosts: Sequence[str] = (),
 ) -> list[str]:
     """The command line that serves one notebook with the lab's Voila server (``simulator.webapp``).
@@ -73,13 +76,16 @@ def voila_command(
         token: the token a browser must present, or None for none.
         preheat: keep kernels started before their page is asked for.
         pool_size: how many preheated kernels to keep ready.
-        cull_idle: seconds after which an idle kernel is shut down.
+        cull_idle: seconds after which an idle page's kernel is shut down, open or not.
         theme: ``light`` or ``dark``.
+        abandon_after: seconds after which a kernel no page is connected to (a closed tab, a
+            closed lid, a lost network) is shut down, and its session marked abandoned.
         allow_hosts: names besides loopback and ``ip`` that a browser may call the server by.
 
     Returns:
         The arguments, starting with this Python interpreter, ready for ``os.execve``.
     """
+    abandon_after = min(abandon_after, cull_idle) if cull_idle > 0 else abandon_after
     command = [
         sys.executable,
         "-m",
@@ -91,8 +97,9 @@ def voila_command(
         "--show_tracebacks=False",
         f"--theme={theme}",
         "--strip_sources=True",
-        f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
-        f"--MappingKernelManager.cull_interval={max(10, min(60, cull_idle // 2))}",
+        f"--abandon-after={abandon_after}",
+        f"--cull-interval={cull_interval(abandon_after)}",
+        f"--cull-idle={cull_idle}",
     ]
     command += [f"--allow-host={name}" for name in allow_hosts]
     if preheat:
@@ -100,6 +107,11 @@ def voila_command(
     if token:
         command.append(f"--token={token}")
     return command
+
+
+def cull_interval(abandon_after: int) -> int:
+    """How often (seconds) kernels are checked for culling: a quarter of ``abandon_after``, 1 to 30."""
+    return max(1, min(30, abandon_after // 4))
 
 
 def page_address(ip: str, port: int, token: str | None) -> str:
@@ -148,6 +160,7 @@ def serve(
     theme: str,
     out: TextIO,
     app: str = "practice",
+    abandon_after: int = ABANDON_AFTER,
     allow_hosts: Sequence[str] = (),
 ) -> int:
     """Serve an app of the lab with Voila in this process (``roleplay serve``).
@@ -166,10 +179,12 @@ def serve(
         token: the token a browser must present (None: none on loopback, a random one beyond it).
         preheat: keep kernels started before their page is asked for.
         pool_size: how many preheated kernels to keep ready.
-        cull_idle: seconds after which an idle page's kernel is shut down.
+        cull_idle: seconds after which an idle page's kernel is shut down, its tab open or not.
         theme: ``light`` or ``dark``.
         out: where the address and the store are printed.
         app: ``practice`` (the trainee's app), ``review`` (the review lab) or ``studio``.
+        abandon_after: seconds after which the kernel of a page that is gone (no unload, e.g. a
+            closed lid or a lost network) is shut down and its session marked abandoned.
         allow_hosts: names besides loopback and ``ip`` that browsers may call the server by (on
             ``0.0.0.0`` or ``::`` the machine's own names and addresses are added).
 
@@ -209,6 +224,7 @@ def serve(
         pool_size=pool_size,
         cull_idle=cull_idle,
         theme=theme,
+        abandon_after=abandon_after,
         allow_hosts=hosts,
     )
     if shutil.which(command[0]) is None and not Path(command[0]).exists():

@@ -1,5 +1,5 @@
 """The lab's Voila server: Voila with the guards a served app needs, started by ``roleplay serve`` as
-``python -m simulator.webapp NOTEBOOK [Voila's options] [--allow-host NAME]…``.
+``python -m simulator.webapp NOTEBOOK [Voila's options] [--allow-host NAME]… [--abandon-after SECONDS]``.
 
 What it adds to Voila (``voila.app.Voila``, whose options all still apply):
 
@@ -12,6 +12,10 @@ What it adds to Voila (``voila.app.Voila``, whose options all still apply):
   beacon posts with its ``POST /voila/api/shutdown/<kernel>``.
 - **Safe page options.** ``?theme=`` may only be ``light`` or ``dark`` and ``?template=`` is not
   taken (400): Voila writes both into the page unescaped.
+- **Abandoned pages end.** A kernel no page is connected to is ended after ``--abandon-after``
+  seconds idle (the practice app marks its session abandoned as the kernel shuts down); a kernel
+  whose page is open is ended only after ``--cull-idle`` seconds idle. Websockets are pinged every
+  few seconds, so a page that vanished without a word (a closed lid, a lost network) is noticed.
 - **One port.** The server listens on the port it is given or fails; it never moves to another,
   so the address ``roleplay serve`` prints is the one it serves.
 
@@ -25,18 +29,23 @@ import ipaddress
 import tempfile
 import urllib.parse
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 import tornado.web
+from jupyter_core.utils import ensure_async
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import httputil
-from traitlets import List, Unicode
+from traitlets import Integer, List, Unicode
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
-__all__ = ["THEMES", "LabVoila", "host_allowed", "origin_allowed", "served_names"]
+__all__ = ["THEMES", "LabKernelManager", "LabVoila", "host_allowed", "origin_allowed", "served_names"]
 
 THEMES = ("light", "dark")
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+WS_PING_INTERVAL_MS = 10_000  # how often an open page's websocket is pinged
+WS_PING_TIMEOUT_MS = 30_000  # no answer for this long: the page is gone, its websocket is closed
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -147,6 +156,35 @@ class _PageHandler(TornadoVoilaHandler):
         return super().render_template(name, **ns)
 
 
+class LabKernelManager(AsyncMappingKernelManager):
+    """Kernels culled the lab's way: one no page is connected to after ``cull_idle_timeout`` seconds
+    idle (``--abandon-after``), one whose page is open after ``page_idle_timeout`` (``--cull-idle``).
+
+    Kernels are shut down the ordinary way (a shutdown request first), so the app's ``atexit``
+    handlers run: the practice app marks its session abandoned.
+    """
+
+    page_idle_timeout = Integer(
+        0, config=True, help="Seconds an open page's kernel may stay idle before it is ended (0: while it is open)."
+    )
+
+    async def cull_kernel_if_idle(self, kernel_id: str):
+        kernel = self._kernels.get(kernel_id)
+        connected = self._kernel_connections.get(kernel_id, 0)
+        if kernel is not None and connected and self.page_idle_timeout > 0 and hasattr(kernel, "last_activity"):
+            idle = datetime.now(UTC) - kernel.last_activity
+            busy = getattr(kernel, "execution_state", None) == "busy"
+            if idle > timedelta(seconds=self.page_idle_timeout) and not busy:
+                self.log.warning(
+                    "Culling kernel %s of an open page after %d seconds of inactivity.",
+                    kernel_id,
+                    int(idle.total_seconds()),
+                )
+                await ensure_async(self.shutdown_kernel(kernel_id))
+                return
+        await ensure_async(super().cull_kernel_if_idle(kernel_id))
+
+
 class LabVoila(Voila):
     """Voila with the lab's guards (see the module's docstring)."""
 
@@ -156,16 +194,26 @@ class LabVoila(Voila):
         Unicode(), config=True, help="Names besides loopback and the listening address that requests may use."
     )
 
-    aliases: ClassVar[dict] = {**Voila.aliases, "allow-host": "LabVoila.allow_hosts"}
+    classes: ClassVar[list] = [*Voila.classes, LabKernelManager]
+    aliases: ClassVar[dict] = {
+        **Voila.aliases,
+        "allow-host": "LabVoila.allow_hosts",
+        "abandon-after": "LabKernelManager.cull_idle_timeout",
+        "cull-interval": "LabKernelManager.cull_interval",
+        "cull-idle": "LabKernelManager.page_idle_timeout",
+    }
 
     def initialize(self, argv=None):
         super().initialize(argv)
         self.port_retries = 0  # serve on the port asked for, or fail: never somewhere else
+        self.voila_configuration.multi_kernel_manager_class = LabKernelManager
         self.voila_configuration.allow_template_override = "NO"
 
     def init_settings(self) -> dict:
         settings = super().init_settings()
         settings["roleplay_served_names"] = served_names(self.ip, self.allow_hosts)
+        settings["ws_ping_interval"] = WS_PING_INTERVAL_MS
+        settings["ws_ping_timeout"] = WS_PING_TIMEOUT_MS
         settings["xsrf_cookie_kwargs"] = {"samesite": "Strict"}
         settings.pop("disable_check_xsrf", None)
         return settings

@@ -1,28 +1,46 @@
-"""`roleplay serve` is safe to leave running: no script from a link, no other site's pages, and no
-shut-down kernels without the page's token.
+"""`roleplay serve` is safe to leave running: no script from a link, no other site's pages, no
+shut-down kernels without the page's token, and no session left "in progress" by a page that vanished.
 
-Real servers (the session's practice app, the studio and the review lab from conftest), real
-Chromium, and raw HTTP and websocket requests with forged headers. Waits are on the page.
+Real servers (the session's practice app, the studio and the review lab from conftest, and one
+here that ends abandoned pages after a few seconds), real Chromium, and raw HTTP and websocket
+requests with forged headers. Waits are on the page or bounded polls of the server or the store.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import datetime as dt
 import http.client
+import json
 import re
+import time
 import urllib.parse
+from collections.abc import Iterator
 
 import pytest
 from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 
-from .conftest import Server
-from .test_practice_app import FIRST_WIDGET_MS
+from simulator import open_store
+
+from .conftest import Server, serving
+from .test_practice_app import (
+    FIRST_WIDGET_MS,
+    begin,
+    choose_scenario,
+    click_choice,
+    open_app,
+    scenario_by_id,
+    the_session,
+    unique,
+    wait_for_status,
+)
 
 pytestmark = pytest.mark.browser
 
 FIRST_RENDER_MS = 120_000  # the studio and the review lab run their whole notebook for each page
+ABANDON_AFTER = 8  # seconds, for the server below: long enough for a page to connect to its kernel
 
 # ---------------------------------------------------------------- raw HTTP
 
@@ -191,3 +209,59 @@ def test_a_kernel_is_not_shut_down_without_the_pages_xsrf_token(server) -> None:
     status, _headers, body = request(server, "POST", f"/voila/api/shutdown/{kernel}", own, form)
     assert status == 204, (status, body[:300])
     assert not kernel_alive(server, kernel)
+
+
+# ---------------------------------------------------------------- 9. a page gone without a word
+
+
+@pytest.fixture(scope="module")
+def abandoning(tmp_path_factory) -> Iterator[Server]:
+    """A practice app that ends pages gone for ABANDON_AFTER seconds (a kernel per page, no pool)."""
+    work = tmp_path_factory.mktemp("abandoning")
+    with serving(work, "--abandon-after", str(ABANDON_AFTER), "--no-preheat") as running:
+        yield running
+
+
+def kernel_of(page) -> str:
+    return page.evaluate("() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+
+
+def test_a_page_gone_without_unloading_is_abandoned(open_page, abandoning) -> None:
+    scenario = scenario_by_id("vip-stylist-away")
+    trainee = unique("lid-closed")
+    page = open_page()
+    begin(page, abandoning.url, scenario, trainee)
+    click_choice(page, 1)
+    store = open_store(str(abandoning.store_path))
+    try:
+        row = the_session(store, trainee)
+        assert row["status"] == "in_progress"
+        # The lid closes: no unload beacon reaches the server, the page's connections just end.
+        beacons: list[str] = []
+        page.context.route("**/voila/api/shutdown/**", lambda route: (beacons.append(route.request.url), route.abort()))
+        page.context.close()
+        row = wait_for_status(store, row["id"], "abandoned", timeout=ABANDON_AFTER + 60)
+        assert row["status"] == "abandoned", f"still {row['status']} (beacons aborted: {beacons})"
+        assert len(store.turns(row["id"])) == 1
+    finally:
+        store.close()
+
+
+def test_an_open_idle_page_keeps_its_kernel(page, abandoning) -> None:
+    scenario = scenario_by_id("angry-late-delivery")
+    open_app(page, abandoning.url)
+    kernel = kernel_of(page)
+    # Bounded poll of the server: wait until the kernel has been idle well past ABANDON_AFTER.
+    deadline = time.monotonic() + ABANDON_AFTER + 60
+    while True:
+        status, _headers, body = request(abandoning, "GET", f"/api/kernels/{kernel}")
+        assert status == 200, f"the open page's kernel was ended ({status})"
+        last = dt.datetime.fromisoformat(json.loads(body)["last_activity"])
+        idle = (dt.datetime.now(dt.UTC) - last).total_seconds()
+        if idle > ABANDON_AFTER + 4:
+            break
+        assert time.monotonic() < deadline, f"the kernel never stayed idle (idle {idle:.1f} s)"
+        time.sleep(0.25)
+    assert kernel_alive(abandoning, kernel)
+    page.fill(".rp-trainee input", unique("still-here"))
+    choose_scenario(page, scenario)  # the page still works
