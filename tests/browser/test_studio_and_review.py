@@ -48,6 +48,20 @@ def test_the_studio_checks_an_edit_at_once_and_draws_offline(page, studio, scree
     assert " 0 failed" in page.inner_text(".rp-test-result")
 
 
+def test_the_studio_says_what_failed_in_the_authors_words_never_the_servers(page, studio) -> None:
+    server, library = studio
+    page.goto(server.url, timeout=FIRST_RENDER_MS)
+    page.wait_for_selector(".rp-diagram-view svg g.node", timeout=FIRST_RENDER_MS)
+    page.fill("input[placeholder='new-scenario-id']", "a" * 260)  # a scenario id, too long for a file name
+    page.click(".rp-new")
+    page.wait_for_function("() => document.querySelector('.rp-message').innerText.trim() !== ''", timeout=30_000)
+    assert page.inner_text(".rp-message").strip() == "could not save the file: the name is too long"
+    shown = page.inner_text("body")
+    for detail in (str(library), str(library.parent), "Errno", "OSError", "File name too long"):
+        assert detail not in shown, detail
+    assert not list(library.glob("aaaa*.yaml"))
+
+
 def test_the_review_lab_opens_on_demo_data_with_its_views(page, review, screenshot) -> None:
     page.goto(review.url, timeout=FIRST_RENDER_MS)
     page.wait_for_selector(".rp-view-matrix table", timeout=FIRST_RENDER_MS)

@@ -12,6 +12,7 @@ from ... import settings
 from ...core.scenario import Scenario
 from ...loading.loader import load_library
 from ...results.store import Store, open_store
+from ..common import store_name
 from ..render import e
 from .base import grouped, review_words
 
@@ -67,10 +68,10 @@ def open_review_store(
         store = open_store(location)
         count = store.count_sessions()
         if count:
-            note = w["reviewing"].format(count=grouped(count, w), location=e(store.location))
+            note = w["reviewing"].format(count=grouped(count, w), location=e(store_name(store.location)))
             return ReviewStore(store, f'<div class="rp-info">{note}</div>', False)
         store.close()
-        why = w["demo_empty"].format(location=e(location))
+        why = w["demo_empty"].format(location=e(store_name(location)))
     else:
         why = w["demo_unnamed"]
     from ...results.demo import generate
@@ -83,7 +84,6 @@ def open_review_store(
     summary = generate(store, list(scenarios.values()), trainees=trainees, sessions=sessions, seed=seed)
     note = w["demo_note"].format(
         why=why,
-        folder=e(folder),
         trainees=summary.trainees,
         sessions=grouped(summary.sessions, w),
         completed=grouped(summary.completed, w),
