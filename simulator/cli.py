@@ -42,7 +42,7 @@ from .loading.schema import write_schemas
 from .results import demo
 from .results.export import EXPORTERS, export
 from .results.store import STALE_AFTER, Store, open_store
-from .serve import serve
+from .serve import ABANDON_AFTER, serve
 from .studio.diagram import to_dot, to_svg
 from .studio.paths import DEFAULT_MAX_STATES, analyse, with_path_warnings
 from .studio.pathtests import run_path_tests
@@ -155,6 +155,16 @@ def _non_negative(text: str) -> int:
         number = -1
     if number < 0:
         raise argparse.ArgumentTypeError(f"expected a whole number, 0 or more — not {text!r}")
+    return number
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number, 1 or more — not {text!r}")
     return number
 
 
@@ -576,7 +586,24 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
         type=int,
         default=1800,
         metavar="SECONDS",
-        help="seconds before an idle page's kernel is ended (default: %(default)s)",
+        help="seconds before an idle page's kernel is ended, its tab open or not; 0: never while it is open "
+        "(default: %(default)s)",
+    )
+    p.add_argument(
+        "--abandon-after",
+        type=_positive,
+        default=ABANDON_AFTER,
+        metavar="SECONDS",
+        help="seconds before the kernel of a page gone without closing (a shut lid, a lost network) is ended "
+        "and its session marked abandoned (default: %(default)s)",
+    )
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a name browsers may call the server by, besides localhost and --ip (repeatable); "
+        "requests for any other Host are refused",
     )
     p.add_argument(
         "--theme", choices=["light", "dark"], default="light", help="the page's colours (default: %(default)s)"
@@ -603,6 +630,8 @@ def _run_serve(args: argparse.Namespace, io: Streams) -> int:
         theme=args.theme,
         out=io.out,
         app=args.app,
+        abandon_after=args.abandon_after,
+        allow_hosts=args.allow_host,
     )
 
 

@@ -1,18 +1,24 @@
 """``roleplay serve``: the practice app (or, with ``--app``, the review lab or the scenario studio) on
 Voila, with the lab's settings.
 
-Bound to loopback unless asked otherwise, with token auth whenever it listens beyond it;
-preheated kernels; idle kernels culled (a culled or closed page's session is marked
-abandoned); no tracebacks shown to trainees; the query string honoured.
+Bound to loopback unless asked otherwise, with token auth whenever it listens beyond it; only
+the served names answered (``--allow-host`` adds one), XSRF checked, and script never taken
+from the address (``simulator.webapp``, the lab's Voila server, does that); preheated kernels;
+a page gone without a word ended after ``--abandon-after`` seconds and an idle one after
+``--cull-idle`` (either way its session is marked abandoned); no tracebacks shown to trainees;
+the query string honoured.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import secrets
 import shutil
+import socket
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -27,6 +33,7 @@ APPS = {
     "review": ("review.ipynb", "Review lab"),
     "studio": ("author.ipynb", "Scenario studio"),
 }
+ABANDON_AFTER = 120  # seconds: a page gone without a word (closed lid, lost network) ends its session
 
 
 def is_loopback(ip: str) -> bool:
@@ -48,27 +55,41 @@ def is_loopback(ip: str) -> bool:
 
 
 def voila_command(
-    notebook: Path, *, port: int, ip: str, token: str | None, preheat: bool, pool_size: int, cull_idle: int, theme: str
+    notebook: Path,
+    *,
+    port: int,
+    ip: str,
+    token: str | None,
+    preheat: bool,
+    pool_size: int,
+    cull_idle: int,
+    theme: str,
+    abandon_after: int = ABANDON_AFTER,
+    allow_hosts: Sequence[str] = (),
 ) -> list[str]:
-    """The command line that serves one notebook with Voila and the lab's settings.
+    """The command line that serves one notebook with the lab's Voila server (``simulator.webapp``).
 
     Args:
         notebook: the notebook to serve (one of ``APPS``, under ``NOTEBOOKS``).
-        port: the port to listen on.
+        port: the port to listen on (that one or none: the server never moves to another).
         ip: the address to listen on.
         token: the token a browser must present, or None for none.
         preheat: keep kernels started before their page is asked for.
         pool_size: how many preheated kernels to keep ready.
-        cull_idle: seconds after which an idle kernel is shut down.
+        cull_idle: seconds after which an idle page's kernel is shut down, open or not.
         theme: ``light`` or ``dark``.
+        abandon_after: seconds after which a kernel no page is connected to (a closed tab, a
+            closed lid, a lost network) is shut down, and its session marked abandoned.
+        allow_hosts: names besides loopback and ``ip`` that a browser may call the server by.
 
     Returns:
         The arguments, starting with this Python interpreter, ready for ``os.execve``.
     """
+    abandon_after = min(abandon_after, cull_idle) if cull_idle > 0 else abandon_after
     command = [
         sys.executable,
         "-m",
-        "voila",
+        "simulator.webapp",
         str(notebook),
         "--no-browser",
         f"--port={port}",
@@ -76,18 +97,54 @@ def voila_command(
         "--show_tracebacks=False",
         f"--theme={theme}",
         "--strip_sources=True",
-        f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
-        f"--MappingKernelManager.cull_interval={max(10, min(60, cull_idle // 2))}",
-        # Voila's unload beacon posts no _xsrf value (voila-dashboards/voila#1458), so without this a
-        # closed tab never shuts its kernel down and its session stays "in progress" until culled.
-        # The endpoint needs the kernel's random UUID, and Voila refuses code execution from pages.
-        "--Voila.tornado_settings=disable_check_xsrf=True",
+        f"--abandon-after={abandon_after}",
+        f"--cull-interval={cull_interval(abandon_after)}",
+        f"--cull-idle={cull_idle}",
     ]
+    command += [f"--allow-host={name}" for name in allow_hosts]
     if preheat:
         command += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
     if token:
         command.append(f"--token={token}")
     return command
+
+
+def cull_interval(abandon_after: int) -> int:
+    """How often (seconds) kernels are checked for culling: a quarter of ``abandon_after``, 1 to 30."""
+    return max(1, min(30, abandon_after // 4))
+
+
+def page_address(ip: str, port: int, token: str | None) -> str:
+    """The address a browser opens: ``http://HOST:PORT/`` (IPv6 in brackets), with ``?token=`` when one is needed.
+
+    Args:
+        ip: the address the server listens on (``localhost`` is shown as ``127.0.0.1``).
+        port: its port.
+        token: the token, or None.
+
+    Returns:
+        The address.
+    """
+    host = "127.0.0.1" if ip in ("localhost", "127.0.0.1") else ip
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}/" + (f"?token={token}" if token else "")
+
+
+def is_wildcard(ip: str) -> bool:
+    """Whether an address means every interface of the machine (``0.0.0.0``, ``::``)."""
+    try:
+        return ipaddress.ip_address(ip).is_unspecified
+    except ValueError:
+        return False
+
+
+def machine_names() -> list[str]:
+    """The names and addresses people on the network may use for this machine (best effort)."""
+    names = [socket.gethostname(), socket.getfqdn()]
+    with contextlib.suppress(OSError):
+        names += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)]
+    return sorted({n for n in names if n})
 
 
 def serve(
@@ -103,13 +160,16 @@ def serve(
     theme: str,
     out: TextIO,
     app: str = "practice",
+    abandon_after: int = ABANDON_AFTER,
+    allow_hosts: Sequence[str] = (),
 ) -> int:
     """Serve an app of the lab with Voila in this process (``roleplay serve``).
 
     Checks the notebook, the scenario library and the results store first, marks sessions left
     in progress by pages idle longer than ``cull_idle`` as abandoned, prints the address (with
-    the token) to ``out``, then replaces this process with Voila, passing the store and the
-    library on as ``ROLEPLAY_STORE`` and ``ROLEPLAY_SCENARIOS``.
+    the token) to ``out``, then replaces this process with the lab's Voila server
+    (``simulator.webapp``), passing the store and the library on as ``ROLEPLAY_STORE`` and
+    ``ROLEPLAY_SCENARIOS``.
 
     Args:
         port: the port to listen on.
@@ -119,10 +179,14 @@ def serve(
         token: the token a browser must present (None: none on loopback, a random one beyond it).
         preheat: keep kernels started before their page is asked for.
         pool_size: how many preheated kernels to keep ready.
-        cull_idle: seconds after which an idle page's kernel is shut down.
+        cull_idle: seconds after which an idle page's kernel is shut down, its tab open or not.
         theme: ``light`` or ``dark``.
         out: where the address and the store are printed.
         app: ``practice`` (the trainee's app), ``review`` (the review lab) or ``studio``.
+        abandon_after: seconds after which the kernel of a page that is gone (no unload, e.g. a
+            closed lid or a lost network) is shut down and its session marked abandoned.
+        allow_hosts: names besides loopback and ``ip`` that browsers may call the server by (on
+            ``0.0.0.0`` or ``::`` the machine's own names and addresses are added).
 
     Returns:
         Nothing in practice: Voila takes over the process, and its exit status is the command's.
@@ -146,15 +210,23 @@ def serve(
         token = secrets.token_urlsafe(24)
     env = settings.environment(**{settings.STORE: results.location, settings.SCENARIOS: str(scenarios_dir.resolve())})
     results.close()
-    host = "127.0.0.1" if ip in ("localhost", "127.0.0.1") else ip
-    address = f"http://{host}:{port}/" + (f"?token={token}" if token else "")
-    print(f"{label}: {address}", file=out)
-    print(f"Results store: {env[settings.STORE]} · scenarios: {env[settings.SCENARIOS]}", file=out)
+    hosts = [*allow_hosts, *(machine_names() if is_wildcard(ip) else [])]
+    print(f"{label}: {page_address(ip, port, token)}", file=out)
+    print(f"Results store: {results.display_location} · scenarios: {env[settings.SCENARIOS]}", file=out)
     if stale:
         print(f"Marked {stale} session(s) left in progress by closed pages as abandoned.", file=out)
     out.flush()
     command = voila_command(
-        notebook, port=port, ip=ip, token=token, preheat=preheat, pool_size=pool_size, cull_idle=cull_idle, theme=theme
+        notebook,
+        port=port,
+        ip=ip,
+        token=token,
+        preheat=preheat,
+        pool_size=pool_size,
+        cull_idle=cull_idle,
+        theme=theme,
+        abandon_after=abandon_after,
+        allow_hosts=hosts,
     )
     if shutil.which(command[0]) is None and not Path(command[0]).exists():
         raise LabError("cannot find the Python interpreter to start Voila")

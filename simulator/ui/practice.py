@@ -86,7 +86,7 @@ class PracticeApp(widgets.VBox):
         # A failing callback: a friendly message in the page's words, logged once, replies enabled again.
         self._safe = Guard(
             self.error,
-            lambda _exc: f"<p>{render.e(self.w['error'])}</p>",
+            lambda _exc, _action: f"<p>{render.e(self.w['error'])}</p>",
             name="practice app",
             clear=True,
             recover=lambda: self._enable_replies(True),

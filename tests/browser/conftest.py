@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -126,6 +127,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`roleplay serve` on a free port with a fresh results store; yields (url, store_path, log)."""
     with serving(tmp_path_factory.mktemp("roleplay-serve"), "--pool-size", "2") as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path]]:
+    """`roleplay serve --app studio` over a copy of the scenario library; yields (server, library)."""
+    work = tmp_path_factory.mktemp("studio")
+    library = work / "scenarios"
+    shutil.copytree(REPO / "scenarios", library)  # the studio may write; the repository's files stay as they are
+    args = ("--app", "studio", "--scenarios", str(library), "--no-preheat")
+    with serving(work, *args, first_line="Scenario studio") as running:
+        yield running, library
+
+
+@pytest.fixture(scope="session")
+def review(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`roleplay serve --app review` (demo data: its store is empty)."""
+    with serving(tmp_path_factory.mktemp("review"), "--app", "review", "--no-preheat", first_line="Review lab") as s:
+        yield s
 
 
 @pytest.fixture(scope="session")

@@ -6,25 +6,13 @@ render offline. Every wait is on the page, never a sleep.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from .conftest import REPO, serving
+from .conftest import REPO
 
 pytestmark = pytest.mark.browser
 
 FIRST_RENDER_MS = 120_000  # a fresh kernel runs the whole notebook first
-
-
-@pytest.fixture(scope="module")
-def studio(tmp_path_factory):
-    work = tmp_path_factory.mktemp("studio")
-    library = work / "scenarios"
-    shutil.copytree(REPO / "scenarios", library)  # the studio may write; the repository's files stay as they are
-    args = ("--app", "studio", "--scenarios", str(library), "--no-preheat")
-    with serving(work, *args, first_line="Scenario studio") as s:
-        yield s, library
 
 
 def test_the_studio_checks_an_edit_at_once_and_draws_offline(page, studio, screenshot) -> None:
@@ -60,11 +48,18 @@ def test_the_studio_checks_an_edit_at_once_and_draws_offline(page, studio, scree
     assert " 0 failed" in page.inner_text(".rp-test-result")
 
 
-@pytest.fixture(scope="module")
-def review(tmp_path_factory):
-    work = tmp_path_factory.mktemp("review")
-    with serving(work, "--app", "review", "--no-preheat", first_line="Review lab") as s:
-        yield s
+def test_the_studio_says_what_failed_in_the_authors_words_never_the_servers(page, studio) -> None:
+    server, library = studio
+    page.goto(server.url, timeout=FIRST_RENDER_MS)
+    page.wait_for_selector(".rp-diagram-view svg g.node", timeout=FIRST_RENDER_MS)
+    page.fill("input[placeholder='new-scenario-id']", "a" * 260)  # a scenario id, too long for a file name
+    page.click(".rp-new")
+    page.wait_for_function("() => document.querySelector('.rp-message').innerText.trim() !== ''", timeout=30_000)
+    assert page.inner_text(".rp-message").strip() == "could not save the file: the name is too long"
+    shown = page.inner_text("body")
+    for detail in (str(library), str(library.parent), "Errno", "OSError", "File name too long"):
+        assert detail not in shown, detail
+    assert not list(library.glob("aaaa*.yaml"))
 
 
 def test_the_review_lab_opens_on_demo_data_with_its_views(page, review, screenshot) -> None:

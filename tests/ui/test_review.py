@@ -317,6 +317,7 @@ def test_open_review_store_makes_demo_data_only_for_an_empty_store(tmp_path, sto
         assert len(demo.sessions()) == 12 and str(tmp_path) not in demo.location
     finally:
         demo.close()
+    assert not empty.exists()  # the review lab reads: a store named but not there is never created
 
 
 def test_per_trainee_views_show_the_most_recently_active_when_there_are_very_many(ids, store, mini, mini2, monkeypatch):
@@ -370,3 +371,53 @@ def test_a_failing_widget_callback_is_said_where_the_reviewer_acted_and_the_lab_
     assert ">anna —" in lab.viewer.view.value.replace("<h4>", ">")
     lab.filters.trainee.value = ("ben",)  # the filters still re-render the views
     assert set(matrix_cells(lab)) == {"ben"}
+
+
+def _no_server_detail(html: str, *paths) -> None:
+    """What the browser is shown carries no server path and no exception's text."""
+    for path in paths:
+        assert str(path) not in html, html
+    for detail in ("Errno", "Error:", "Traceback", "/tmp/", "/srv/", "disk I/O"):
+        assert detail not in html, (detail, html)
+
+
+def test_a_failing_view_says_so_without_the_servers_details(ids, store, mini, mini2, monkeypatch, caplog):
+    from simulator.ui.review import lab as lab_module
+
+    def broken(*args, **kwargs):
+        raise OSError(5, "Input/output error", "/srv/lab/secret.sqlite")
+
+    monkeypatch.setattr(lab_module.ReviewLab, "_render", lambda self, name, data: broken() if name == "kpis" else "")
+    lab = ReviewLab(store, scenarios={"mini": mini, "mini2": mini2})
+    assert "This view failed" in lab.views["kpis"].value
+    _no_server_detail(lab.views["kpis"].value)
+    assert "secret.sqlite" in lab.errors["kpis"] and "secret.sqlite" in caplog.text  # for the server, not the page
+
+
+def test_a_review_the_store_refuses_says_so_without_the_servers_details(lab, ids, monkeypatch, caplog):
+    from simulator.errors import StoreError
+
+    def refused(*args, **kwargs):
+        raise StoreError("cannot write the results store '/srv/lab/results.sqlite': disk I/O error")
+
+    monkeypatch.setattr(lab.store, "add_review", refused)
+    lab.viewer.picker.value = ids[("anna", "mini", 1)]
+    form = lab.viewer.form
+    form.reviewer.value = "rita"
+    form.submit.click()
+    assert "Not saved" in form.status.value and "the results store could not take it" in form.status.value
+    _no_server_detail(form.status.value)
+    assert "disk I/O error" in caplog.text
+
+
+def test_the_review_lab_names_its_store_without_the_servers_folders(tmp_path, store, ids, mini):
+    opened, note, _is_demo = review.open_review_store(str(store.location))
+    opened.close()
+    assert "results.sqlite" in note
+    _no_server_detail(note, tmp_path)
+    demo, note, is_demo = review.open_review_store(
+        str(tmp_path / "empty.sqlite"), scenarios={"mini": mini}, trainees=2, sessions=4
+    )
+    demo.close()
+    assert is_demo and "empty.sqlite" in note
+    _no_server_detail(note, tmp_path, demo.location)

@@ -152,8 +152,62 @@ def test_a_failing_action_is_said_in_the_studio_and_logged_once(studio, monkeypa
 
     monkeypatch.setattr(app, "run_path_tests", lambda scenario: 1 / 0)
     studio.test_button.click()
-    assert "Something went wrong: ZeroDivisionError: division by zero" in studio.message.value
-    assert caplog.text.count("studio callback failed") == 1
+    assert "could not run the path tests: something went wrong on the server" in studio.message.value
+    assert "ZeroDivisionError" not in studio.message.value and "division" not in studio.message.value
+    assert caplog.text.count("studio callback failed") == 1 and "ZeroDivisionError" in caplog.text
     monkeypatch.undo()
     studio.test_button.click()
     assert "<b>0 passed, 0 failed</b>" in studio.test_result.value
+
+
+def _no_server_detail(html: str, *paths) -> None:
+    """What the browser is shown carries no server path and no exception's text."""
+    for path in paths:
+        assert str(path) not in html, html
+    for detail in ("Errno", "OSError", "Error:", "Traceback", "/tmp/", "/home/", "/root/"):
+        assert detail not in html, (detail, html)
+
+
+def test_a_name_too_long_for_the_file_system_is_said_in_the_authors_words(studio, library, caplog):
+    studio.new_id.value = "a" * 260
+    studio.create.click()
+    assert "could not save the file: the name is too long" in studio.message.value
+    _no_server_detail(studio.message.value, library)
+    assert (
+        caplog.text.count("studio callback failed") == 1 and "File name too long" in caplog.text
+    )  # once, on the server
+    assert not list(library.glob("a*.yaml")) and studio.path == library / "mini.yaml"
+
+
+def test_a_file_the_server_may_not_write_is_said_in_the_authors_words(studio, library, monkeypatch, caplog):
+    from pathlib import Path
+
+    def refused(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    before = (library / "mini.yaml").read_text(encoding="utf-8")
+    studio.editor.value = before.replace("title: Mini", "title: Mini kettle")
+    monkeypatch.setattr(Path, "write_text", refused)
+    studio.save.click()
+    assert "could not save the file: permission denied" in studio.message.value
+    _no_server_detail(studio.message.value, library)
+    assert "Permission denied" in caplog.text
+    monkeypatch.undo()
+    assert "title: Mini kettle" in studio.editor.value  # the author's text is kept for another try
+
+
+def test_the_studios_own_messages_name_files_not_server_paths(studio, library, store, monkeypatch):
+    from simulator.errors import LabError
+    from simulator.ui.studio import app
+
+    def unsound(path, node, option, reply):
+        raise LabError(f"{path} would not be sound with the phrasing; nothing was written:\n{path}:3:1: bad")
+
+    session = Session(load_scenario(library / "mini.yaml"), recorder=store, seed=2)
+    session.reply("zebra crossing")
+    studio = AuthorStudio(library, store=store)
+    monkeypatch.setattr(app, "add_phrasing_to_file", unsound)
+    studio.replies.children[0].children[2].click()
+    assert "mini.yaml would not be sound with the phrasing" in studio.message.value
+    _no_server_detail(studio.message.value, library)
+    _no_server_detail(studio.replies_note.value, store.location, library)

@@ -65,12 +65,12 @@ def test_a_guard_shows_a_message_logs_once_and_recovers(caplog):
     out = widgets.HTML("old")
     recovered = []
     guard = common.Guard(
-        out, lambda exc: f"<p>{type(exc).__name__}</p>", name="t", clear=True, recover=lambda: recovered.append(1),
-        expected=(LabError,),
+        out, lambda exc, action: f"<p>{type(exc).__name__} {action}</p>", name="t", clear=True,
+        recover=lambda: recovered.append(1), expected=(LabError,),
     )  # fmt: skip
     assert guard(lambda: 42)() == 42 and out.value == ""
-    guard(lambda: 1 / 0)()
-    assert out.value == "<p>ZeroDivisionError</p>" and recovered == [1]
+    guard(lambda: 1 / 0, "divide")()
+    assert out.value == "<p>ZeroDivisionError divide</p>" and recovered == [1]
     assert caplog.text.count("t callback failed") == 1 and "Traceback" in caplog.text
     caplog.clear()
 
@@ -78,7 +78,7 @@ def test_a_guard_shows_a_message_logs_once_and_recovers(caplog):
         raise LabError("your mistake")
 
     guard(mistaken)()
-    assert out.value == "<p>LabError</p>" and "Traceback" not in caplog.text
+    assert out.value == "<p>LabError None</p>" and "Traceback" not in caplog.text
 
 
 def test_the_trainee_kernel_imports_neither_pandas_nor_the_other_apps():
@@ -129,3 +129,33 @@ def _public_names():
 @pytest.mark.parametrize(("name", "obj"), list(_public_names()), ids=lambda v: v if isinstance(v, str) else "")
 def test_every_public_name_of_the_ui_documents_its_arguments_and_result(name, obj):
     assert _missing(obj) == [], f"{name}'s docstring needs {_missing(obj)}"
+
+
+def test_the_browser_is_shown_names_not_the_servers_paths(tmp_path):
+    library = tmp_path / "lib"
+    said = f"{library}/refund.yaml: there is no node 'x'\n{library}/refund.yaml:3:1: bad; see /srv/lab/rules.yaml"
+    assert common.without_paths(said, library) == (
+        "refund.yaml: there is no node 'x'\nrefund.yaml:3:1: bad; see rules.yaml"
+    )
+    for kept in ("replies 1/2 and/or 3", "http://example.org/a/b", "~/x/y", "a scenario id is lower-case"):
+        assert common.without_paths(kept) == kept
+    assert common.store_name(str(tmp_path / "results.sqlite")) == "results.sqlite"
+    assert common.store_name(f"sqlite:///{tmp_path}/lab.sqlite") == "lab.sqlite"
+    assert common.store_name("postgresql://rita:s3cret@db.example:5432/lab") == "postgresql://db.example/lab"
+
+
+def test_a_failed_file_operation_is_named_in_the_users_words():
+    import errno
+
+    reasons = {
+        errno.ENAMETOOLONG: "os_name_too_long",
+        errno.EACCES: "os_permission",
+        errno.ENOSPC: "os_disk_full",
+        errno.ENOENT: "os_not_found",
+        errno.EROFS: "os_read_only",
+        errno.EIO: "os_other",
+    }
+    studio = words("en", "studio")
+    for number, key in reasons.items():
+        assert common.os_reason(OSError(number, "text for the log", "/srv/x")) == key
+        assert key in studio and key in words("pl", "studio")

@@ -29,7 +29,7 @@ def review_words(lang: str | None) -> dict[str, str]:
 def guard(out: widgets.HTML, lang: str | None) -> Guard:
     """Safe callbacks for the review lab's widgets: a failure is said in ``out`` and logged once."""
     w = review_words(lang)
-    return Guard(out, lambda _exc: f'<p class="rp-view-error">{w["error"]}</p>', name="review lab", log=log)
+    return Guard(out, lambda _exc, _action: f'<p class="rp-view-error">{w["error"]}</p>', name="review lab", log=log)
 
 
 def grouped(n: int, w: dict[str, str]) -> str:

@@ -199,7 +199,7 @@ class ReviewLab:
             except Exception as exc:  # one broken view must not take the others with it
                 log.exception("review view %s failed", name)
                 self.errors[name] = f"{type(exc).__name__}: {exc}"
-                body = f'<p class="rp-view-error">{w["view_failed"]}: {e(self.errors[name])}</p>'
+                body = f'<p class="rp-view-error">{w["view_failed"]}: {w["details_in_log"]}.</p>'
             self.views[name].value = CSS + body
         self.viewer.offer(data)
 
@@ -220,10 +220,18 @@ class ReviewLab:
             form.status.value = f'<span class="rp-fail">{w["need_reviewer"]}</span>'
             return
         values = form.values()
+        scores = {**values["scores"], w["overall"]: values["overall"]}
+        wrong = [(name, score) for name, score in scores.items() if not 0 <= score <= 100]
+        if wrong:
+            name, score = wrong[0]
+            out_of_range = w["out_of_range"].format(name=e(name), score=f"{score:g}")
+            form.status.value = f'<span class="rp-fail">{w["not_saved"]}: {out_of_range}</span>'
+            return
         try:
             review_id = self.store.add_review(sid, reviewer, **values)
-        except LabError as exc:
-            form.status.value = f'<span class="rp-fail">{w["not_saved"]}: {e(exc)}</span>'
+        except LabError as exc:  # its text may name the store's file and the database's error: for the log
+            log.error("review lab: the review of session %s was not saved: %s", sid, exc)
+            form.status.value = f'<span class="rp-fail">{w["not_saved"]}: {w["store_refused"]}</span>'
             return
         self.reload()
         form.load(

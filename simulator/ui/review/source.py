@@ -10,8 +10,10 @@ from typing import NamedTuple
 
 from ... import settings
 from ...core.scenario import Scenario
+from ...errors import StoreError
 from ...loading.loader import load_library
 from ...results.store import Store, open_store
+from ..common import store_name
 from ..render import e
 from .base import grouped, review_words
 
@@ -64,13 +66,17 @@ def open_review_store(
     if demo:
         why = w["demo_asked"]
     elif location:
-        store = open_store(location)
-        count = store.count_sessions()
-        if count:
-            note = w["reviewing"].format(count=grouped(count, w), location=e(store.location))
+        try:  # a reader never creates a store: a name with no store behind it gets demo data
+            store = open_store(location, create=False)
+        except StoreError:
+            store = None
+        count = store.count_sessions() if store is not None else 0
+        if store is not None and count:
+            note = w["reviewing"].format(count=grouped(count, w), location=e(store_name(store.location)))
             return ReviewStore(store, f'<div class="rp-info">{note}</div>', False)
-        store.close()
-        why = w["demo_empty"].format(location=e(location))
+        if store is not None:
+            store.close()
+        why = w["demo_empty"].format(location=e(store_name(location)))
     else:
         why = w["demo_unnamed"]
     from ...results.demo import generate
@@ -83,7 +89,6 @@ def open_review_store(
     summary = generate(store, list(scenarios.values()), trainees=trainees, sessions=sessions, seed=seed)
     note = w["demo_note"].format(
         why=why,
-        folder=e(folder),
         trainees=summary.trainees,
         sessions=grouped(summary.sessions, w),
         completed=grouped(summary.completed, w),

@@ -21,7 +21,7 @@ from ...results.store import Store, open_store
 from ...studio.files import add_phrasing_to_file, new_scenario_text
 from ...studio.pathtests import run_path_tests
 from .. import render
-from ..common import Guard, classed, stylesheet
+from ..common import Guard, classed, os_reason, store_name, stylesheet, without_paths
 from ..text import words
 from .views import paths_html, play_status_html, replies_note_html, tests_html, verdict_html
 
@@ -98,19 +98,19 @@ class AuthorStudio:
             widgets.Dropdown(options=self._files(), description=w["scenario"], layout=widgets.Layout(width="460px")),
             "rp-pick",
         )
-        self.picker.observe(self._safe(self._picked), "value")
+        self.picker.observe(self._safe(self._picked, "act_open"), "value")
         self.new_id = widgets.Text(placeholder=w["new_id"], layout=widgets.Layout(width="220px"))
         self.create = classed(widgets.Button(description=w["new_scenario"], icon="plus"), "rp-new")
-        self.create.on_click(self._safe(self._create))
+        self.create.on_click(self._safe(self._create, "act_save"))
         self.editor = classed(
             widgets.Textarea(continuous_update=False, layout=widgets.Layout(width="100%", height="420px")),
             "rp-editor",
         )
-        self.editor.observe(self._safe(self._edited), "value")
+        self.editor.observe(self._safe(self._edited, "act_check"), "value")
         self.check = classed(widgets.Button(description=w["check"], icon="check"), "rp-check")
-        self.check.on_click(self._safe(lambda _b=None: self.refresh()))
+        self.check.on_click(self._safe(lambda _b=None: self.refresh(), "act_check"))
         self.save = classed(widgets.Button(description=w["save"], icon="save", button_style="primary"), "rp-save")
-        self.save.on_click(self._safe(self._save))
+        self.save.on_click(self._safe(self._save, "act_save"))
         self.verdict = classed(widgets.HTML(""), "rp-verdict")
         rows = [
             self.style,
@@ -135,7 +135,7 @@ class AuthorStudio:
             value="best",
             description=w["highlight"],
         )
-        self.highlight.observe(self._safe(lambda _c=None: self._draw()), "value")
+        self.highlight.observe(self._safe(lambda _c=None: self._draw(), "act_draw"), "value")
         self.diagram = classed(widgets.HTML(""), "rp-diagram-view")
         return classed(widgets.VBox([self.highlight, self.diagram]), "rp-studio")
 
@@ -146,7 +146,7 @@ class AuthorStudio:
         self.walk_count = widgets.BoundedIntText(value=1000, min=1, max=100_000, description=w["walks"])
         self.walk_seed = widgets.IntText(value=0, description=w["seed"])
         self.walk_button = classed(widgets.Button(description=w["run_walks"], icon="random"), "rp-walk")
-        self.walk_button.on_click(self._safe(self._walks))
+        self.walk_button.on_click(self._safe(self._walks, "act_walks"))
         self.walk_progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="300px"))
         self.walk_result = classed(widgets.HTML(""), "rp-walks")
         walks = widgets.HBox([self.walk_count, self.walk_seed, self.walk_button, self.walk_progress])
@@ -158,11 +158,11 @@ class AuthorStudio:
         self.play_node = widgets.Dropdown(description=w["from_node"])
         self.play_mood = widgets.IntSlider(value=50, min=0, max=100, description=w["mood"])
         self.play_button = classed(widgets.Button(description=w["play_here"], icon="play"), "rp-play")
-        self.play_button.on_click(self._safe(self._play))
+        self.play_button.on_click(self._safe(self._play, "act_play"))
         self.play_transcript = classed(widgets.HTML(""), "rp-play-transcript")
         self.play_choices = widgets.VBox([])
         self.play_input = widgets.Text(placeholder=w["type_reply"], continuous_update=False)
-        self.play_input.observe(self._safe(self._typed), "value")
+        self.play_input.observe(self._safe(self._typed, "act_play"), "value")
         rows = [
             widgets.HBox([self.play_node, self.play_mood, self.play_button]),
             self.play_transcript,
@@ -175,7 +175,7 @@ class AuthorStudio:
         """Run the scenario's path tests."""
         w = self.w
         self.test_button = classed(widgets.Button(description=w["run_tests"], icon="check-square"), "rp-run-tests")
-        self.test_button.on_click(self._safe(self._tests))
+        self.test_button.on_click(self._safe(self._tests, "act_tests"))
         self.test_result = classed(widgets.HTML(""), "rp-test-result")
         return classed(widgets.VBox([self.test_button, self.test_result]), "rp-studio")
 
@@ -188,11 +188,16 @@ class AuthorStudio:
     def _files(self) -> list[tuple[str, Path]]:
         return [(p.name, p) for p in sorted(self.folder.glob("*.yaml"))]
 
-    def _failure(self, exc: Exception) -> str:
+    def _failure(self, exc: Exception, action: str | None) -> str:
+        """What the author is shown: the lab's own message (files by their name in the library), or
+        what failed in the author's words; never a server path or an exception's text (those are
+        in the server's log, written once by the Guard)."""
+        w = self.w
         if isinstance(exc, LabError):
-            return f'<p class="rp-bad">{e(exc)}</p>'
-        went_wrong = self.w["went_wrong"].format(error=f"{e(type(exc).__name__)}: {e(exc)}")
-        return f'<p class="rp-bad">{went_wrong}</p>'
+            return f'<p class="rp-bad">{e(without_paths(str(exc), self.folder))}</p>'
+        reason = w[os_reason(exc)] if isinstance(exc, OSError) else w["server_went_wrong"]
+        failed = w["could_not"].format(action=w[action or "act_default"], reason=reason)
+        return f'<p class="rp-bad">{failed}</p>'
 
     # ------------------------------------------------------------------ file handling
 
@@ -381,7 +386,7 @@ class AuthorStudio:
                     widgets.Button(description=f"{i}. {text}", layout=widgets.Layout(width="100%")),
                     "rp-choice",
                 )
-                b.on_click(self._safe(functools.partial(self._answer, i)))
+                b.on_click(self._safe(functools.partial(self._answer, i), "act_play"))
                 buttons.append(b)
         self.play_choices.children = buttons
 
@@ -405,7 +410,9 @@ class AuthorStudio:
             self._replies_cache[self.scenario.id] = not_understood_replies(self.store, self.scenario.id)
         found = self._replies_cache[self.scenario.id]
         shown = [(node, reply, times) for node, reply, times in found if node in self.scenario.nodes]
-        self.replies_note.value = replies_note_html(self.scenario.id, len(shown), self.store.location, self.w)
+        self.replies_note.value = replies_note_html(
+            self.scenario.id, len(shown), store_name(self.store.location), self.w
+        )
         if not shown:
             self.replies.children = []
             return
@@ -417,7 +424,7 @@ class AuthorStudio:
                 layout=widgets.Layout(width="380px"),
             )
             add = classed(widgets.Button(description=self.w["add_phrasing"], icon="plus"), "rp-add-phrasing")
-            add.on_click(self._safe(functools.partial(self._add_phrasing, node, reply, pick)))
+            add.on_click(self._safe(functools.partial(self._add_phrasing, node, reply, pick), "act_phrasing"))
             label = widgets.HTML(
                 f"<b>{e(node)}</b> · “{e(reply[:200])}” <span class='rp-muted'>×{times}</span>",
                 layout=widgets.Layout(width="420px"),

@@ -171,7 +171,7 @@ def replies_note_html(scenario_id: str, shown: int, where: str, w: dict[str, str
     Args:
         scenario_id: the scenario.
         shown: how many replies are listed.
-        where: the store's location.
+        where: the store's name as the browser may be shown it (``common.store_name``).
         w: the studio's words.
 
     Returns:

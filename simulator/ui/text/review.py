@@ -12,7 +12,7 @@ WORDS: dict[str, dict[str, str]] = {
         "demo_empty": "The results store <code>{location}</code> has no sessions yet",
         "demo_unnamed": "No results store is named (set <code>ROLEPLAY_STORE</code>)",
         "demo_note": (
-            "<b>Demo data.</b> {why}, so this lab shows a demo store made just now in <code>{folder}</code>: "
+            "<b>Demo data.</b> {why}, so this lab shows a demo store made just now in a temporary folder: "
             "{trainees} simulated trainees played {sessions} sessions ({completed} completed, {reviews} reviewed) "
             "through the real engine. Set <code>ROLEPLAY_STORE</code> to a store with results to review real "
             "trainees."
@@ -33,6 +33,7 @@ WORDS: dict[str, dict[str, str]] = {
             "the others."
         ),
         "view_failed": "This view failed",
+        "details_in_log": "the details are in the server's log",
         # the views' titles
         "view_matrix": "Competency matrix",
         "view_kpis": "KPIs against targets",
@@ -207,6 +208,8 @@ WORDS: dict[str, dict[str, str]] = {
         "pick_first": "Pick a session first.",
         "need_reviewer": "Enter your name as the reviewer.",
         "not_saved": "Not saved",
+        "store_refused": "the results store could not take it (the details are in the server's log)",
+        "out_of_range": "the {name} score, {score}, is outside 0-100",
         "saved_review": "Saved review #{id} by {reviewer}: {overall}, {verdict}. Reports now use it.",
     },
     "pl": {
@@ -219,7 +222,7 @@ WORDS: dict[str, dict[str, str]] = {
         "demo_unnamed": "Nie wskazano magazynu wyników (ustaw <code>ROLEPLAY_STORE</code>)",
         "demo_note": (
             "<b>Dane demonstracyjne.</b> {why}, więc laboratorium pokazuje magazyn demonstracyjny utworzony przed "
-            "chwilą w <code>{folder}</code>: symulowani kursanci ({trainees}) rozegrali na prawdziwym silniku "
+            "chwilą w folderze tymczasowym: symulowani kursanci ({trainees}) rozegrali na prawdziwym silniku "
             "sesje: {sessions} (ukończone: {completed}, zrecenzowane: {reviews}). Ustaw <code>ROLEPLAY_STORE</code> "
             "na magazyn z wynikami, by przeglądać prawdziwych kursantów."
         ),
@@ -239,6 +242,7 @@ WORDS: dict[str, dict[str, str]] = {
             "kursanta, by zobaczyć pozostałych."
         ),
         "view_failed": "Ten widok się nie powiódł",
+        "details_in_log": "szczegóły są w dzienniku serwera",
         # the views' titles
         "view_matrix": "Macierz kompetencji",
         "view_kpis": "Wskaźniki a cele",
@@ -413,6 +417,8 @@ WORDS: dict[str, dict[str, str]] = {
         "pick_first": "Najpierw wybierz sesję.",
         "need_reviewer": "Wpisz swoje imię jako recenzent.",
         "not_saved": "Nie zapisano",
+        "store_refused": "magazyn wyników go nie przyjął (szczegóły są w dzienniku serwera)",
+        "out_of_range": "ocena {name}, {score}, wykracza poza 0-100",
         "saved_review": "Zapisano recenzję nr {id} ({reviewer}): {overall}, {verdict}. Raporty już jej używają.",
     },
 }

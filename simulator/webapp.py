@@ -1,0 +1,245 @@
+"""The lab's Voila server: Voila with the guards a served app needs, started by ``roleplay serve`` as
+``python -m simulator.webapp NOTEBOOK [Voila's options] [--allow-host NAME]… [--abandon-after SECONDS]``.
+
+What it adds to Voila (``voila.app.Voila``, whose options all still apply):
+
+- **Served names only.** A request whose ``Host`` is not a name this server is served under
+  (``localhost``, ``127.0.0.1``, ``[::1]``, the ``--Voila.ip`` it listens on and every
+  ``--allow-host NAME``) gets 403, so a page from another site cannot reach it by DNS rebinding.
+- **Its own pages only.** A websocket handshake or a POST, PUT, PATCH or DELETE that carries an
+  ``Origin`` other than the page's own gets 403.
+- **XSRF on.** Voila's check stays on; the page sets the ``_xsrf`` cookie, which Voila's unload
+  beacon posts with its ``POST /voila/api/shutdown/<kernel>``.
+- **Safe page options.** ``?theme=`` may only be ``light`` or ``dark`` and ``?template=`` is not
+  taken (400): Voila writes both into the page unescaped.
+- **Abandoned pages end.** A kernel no page is connected to is ended after ``--abandon-after``
+  seconds idle (the practice app marks its session abandoned as the kernel shuts down); a kernel
+  whose page is open is ended only after ``--cull-idle`` seconds idle. Websockets are pinged every
+  few seconds, so a page that vanished without a word (a closed lid, a lost network) is noticed.
+- **One port.** The server listens on the port it is given or fails; it never moves to another,
+  so the address ``roleplay serve`` prints is the one it serves.
+
+The module reads no environment variable: ``roleplay serve`` passes everything as options.
+"""
+
+from __future__ import annotations
+
+import inspect
+import ipaddress
+import tempfile
+import urllib.parse
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar
+
+import tornado.web
+from jupyter_core.utils import ensure_async
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from tornado import httputil
+from traitlets import Integer, List, Unicode
+from voila.app import Voila
+from voila.tornado.handler import TornadoVoilaHandler
+
+__all__ = ["THEMES", "LabKernelManager", "LabVoila", "host_allowed", "origin_allowed", "served_names"]
+
+THEMES = ("light", "dark")
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+WS_PING_INTERVAL_MS = 10_000  # how often an open page's websocket is pinged
+WS_PING_TIMEOUT_MS = 30_000  # no answer for this long: the page is gone, its websocket is closed
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _bare(host: str) -> str:
+    """A Host header's name without its port and IPv6 brackets, lower-case (``[::1]:8866`` → ``::1``)."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        end = host.find("]")
+        return host[1:end] if end > 0 else host
+    if host.count(":") == 1:  # name:port (a bare IPv6 address has several colons)
+        host = host.split(":", 1)[0]
+    return host.rstrip(".")
+
+
+def served_names(ip: str, allowed: Iterable[str] = ()) -> frozenset[str]:
+    """Every name a request may call this server by.
+
+    Args:
+        ip: the address the server listens on.
+        allowed: further names (``--allow-host``), e.g. the machine's name on the network.
+
+    Returns:
+        ``localhost``, ``127.0.0.1`` and ``::1``, the ip and the names given, bare and lower-case.
+    """
+    return frozenset({*LOOPBACK_NAMES, _bare(ip), *(_bare(name) for name in allowed if name.strip())})
+
+
+def host_allowed(host: str | None, names: frozenset[str]) -> bool:
+    """Whether a request's ``Host`` header names this server.
+
+    Args:
+        host: the header (``127.0.0.1:8866``, ``[::1]:8866``, ``evil.example``); None when missing.
+        names: ``served_names(…)``.
+
+    Returns:
+        True when the name (without its port) is one of ``names``.
+    """
+    if not host:
+        return False
+    name = _bare(host)
+    if name in names:
+        return True
+    try:  # the same address written another way (::0001, 127.000.000.001 are not taken by browsers)
+        return str(ipaddress.ip_address(name)) in names
+    except ValueError:
+        return False
+
+
+def origin_allowed(origin: str | None, host: str | None) -> bool:
+    """Whether a request's ``Origin`` is the page's own: the scheme is http or https and its host and
+    port are the request's ``Host``. No ``Origin`` at all (a script, the kernel asking for its query
+    string) is allowed: browsers always send one with a websocket or a cross-site POST.
+
+    Args:
+        origin: the ``Origin`` header, or None.
+        host: the ``Host`` header, or None.
+
+    Returns:
+        True when the request may go on.
+    """
+    if origin is None:
+        return True
+    parts = urllib.parse.urlsplit(origin.strip().lower())
+    return parts.scheme in ("http", "https") and bool(host) and parts.netloc == host.strip().lower()
+
+
+def _changes_state(request: httputil.HTTPServerRequest) -> bool:
+    """A websocket handshake or a POST, PUT, PATCH or DELETE: what another site's page must not send."""
+    return request.method in UNSAFE_METHODS or request.headers.get("Upgrade", "").lower() == "websocket"
+
+
+class _GuardedApplication(tornado.web.Application):
+    """Voila's tornado application, refusing (403) foreign hosts and foreign origins before routing."""
+
+    def find_handler(self, request: httputil.HTTPServerRequest, **kwargs):
+        names = self.settings["roleplay_served_names"]
+        refused = None
+        if not host_allowed(request.host, names):
+            refused = f"Host {request.host!r} is not a name this server is served under"
+        elif _changes_state(request) and not origin_allowed(request.headers.get("Origin"), request.host):
+            refused = f"Origin {request.headers.get('Origin')!r} is not this server's page"
+        if refused is not None:
+            self.settings["voila"].log.warning("Refused %s %s: %s", request.method, request.path, refused)
+            return self.get_handler_delegate(request, tornado.web.ErrorHandler, {"status_code": 403})
+        return super().find_handler(request, **kwargs)
+
+
+class _PageHandler(TornadoVoilaHandler):
+    """The notebook's page: only ``light`` or ``dark`` as ``?theme=``, no ``?template=``, and the
+    ``_xsrf`` cookie set for Voila's unload beacon."""
+
+    async def prepare(self):
+        result = super().prepare()  # Host, login (a GET without it is sent to the login page)
+        if inspect.isawaitable(result):
+            await result
+        if self._finished:
+            return
+        themes = self.get_arguments("theme")
+        if any(theme not in THEMES for theme in themes) or self.get_arguments("template"):
+            self.log.warning("Refused page options in %s: theme is light or dark, template none", self.request.path)
+            raise tornado.web.HTTPError(400, "theme may be light or dark; template may not be set")
+        self.xsrf_token  # noqa: B018 - reading it sets the _xsrf cookie the unload beacon sends back
+
+    def render_template(self, name, **ns):
+        # Voila's own pages (an error page too) take the theme from the address: never an unchecked one.
+        theme = self.get_argument("theme", None)
+        ns.setdefault("theme", theme if theme in THEMES else self.voila_configuration.theme)
+        return super().render_template(name, **ns)
+
+
+class LabKernelManager(AsyncMappingKernelManager):
+    """Kernels culled the lab's way: one no page is connected to after ``cull_idle_timeout`` seconds
+    idle (``--abandon-after``), one whose page is open after ``page_idle_timeout`` (``--cull-idle``).
+
+    Kernels are shut down the ordinary way (a shutdown request first), so the app's ``atexit``
+    handlers run: the practice app marks its session abandoned.
+    """
+
+    page_idle_timeout = Integer(
+        0, config=True, help="Seconds an open page's kernel may stay idle before it is ended (0: while it is open)."
+    )
+
+    async def cull_kernel_if_idle(self, kernel_id: str):
+        kernel = self._kernels.get(kernel_id)
+        connected = self._kernel_connections.get(kernel_id, 0)
+        if kernel is not None and connected and self.page_idle_timeout > 0 and hasattr(kernel, "last_activity"):
+            idle = datetime.now(UTC) - kernel.last_activity
+            busy = getattr(kernel, "execution_state", None) == "busy"
+            if idle > timedelta(seconds=self.page_idle_timeout) and not busy:
+                self.log.warning(
+                    "Culling kernel %s of an open page after %d seconds of inactivity.",
+                    kernel_id,
+                    int(idle.total_seconds()),
+                )
+                await ensure_async(self.shutdown_kernel(kernel_id))
+                return
+        await ensure_async(super().cull_kernel_if_idle(kernel_id))
+
+
+class LabVoila(Voila):
+    """Voila with the lab's guards (see the module's docstring)."""
+
+    description = Unicode("python -m simulator.webapp [OPTIONS] NOTEBOOK: a notebook of the lab, served safely.")
+
+    allow_hosts = List(
+        Unicode(), config=True, help="Names besides loopback and the listening address that requests may use."
+    )
+
+    classes: ClassVar[list] = [*Voila.classes, LabKernelManager]
+    aliases: ClassVar[dict] = {
+        **Voila.aliases,
+        "allow-host": "LabVoila.allow_hosts",
+        "abandon-after": "LabKernelManager.cull_idle_timeout",
+        "cull-interval": "LabKernelManager.cull_interval",
+        "cull-idle": "LabKernelManager.page_idle_timeout",
+    }
+
+    def initialize(self, argv=None):
+        super().initialize(argv)
+        self.port_retries = 0  # serve on the port asked for, or fail: never somewhere else
+        self.voila_configuration.multi_kernel_manager_class = LabKernelManager
+        self.voila_configuration.allow_template_override = "NO"
+
+    def init_settings(self) -> dict:
+        settings = super().init_settings()
+        settings["roleplay_served_names"] = served_names(self.ip, self.allow_hosts)
+        settings["ws_ping_interval"] = WS_PING_INTERVAL_MS
+        settings["ws_ping_timeout"] = WS_PING_TIMEOUT_MS
+        settings["xsrf_cookie_kwargs"] = {"samesite": "Strict"}
+        settings.pop("disable_check_xsrf", None)
+        return settings
+
+    def init_handlers(self) -> list:
+        handlers = []
+        for handler in super().init_handlers():
+            if len(handler) > 1 and handler[1] is TornadoVoilaHandler:
+                handler = (handler[0], _PageHandler, *handler[2:])
+            handlers.append(handler)
+        return handlers
+
+    def start(self):
+        # Voila.start with the guarded application; the rest is as Voila does it.
+        self.connection_dir = tempfile.mkdtemp(prefix="voila_", dir=self.connection_dir_root)
+        self.log.info("Storing connection files in %s.", self.connection_dir)
+        self.log.info("Serving static files from %s.", self.static_root)
+        settings = self.init_settings()
+        self.app = _GuardedApplication(**settings)
+        self.app.settings.update(self.tornado_settings)
+        self.app.settings.pop("disable_check_xsrf", None)  # the XSRF check stays on
+        self.app.add_handlers(".*$", self.init_handlers())
+        self.listen()
+
+
+main = LabVoila.launch_instance
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""`roleplay serve` and the lab's Voila server (simulator.webapp) in-process: the command it runs, the
+names and origins it answers, and how it ends kernels. tests/browser/test_serving_safely.py runs
+real servers."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+from types import SimpleNamespace
+
+import pytest
+
+from simulator import serve as serve_module
+from simulator.cli import main
+from simulator.serve import ABANDON_AFTER, NOTEBOOKS, page_address, voila_command
+
+NOTEBOOK = NOTEBOOKS / "practice.ipynb"
+COMMON = {"port": 8866, "ip": "127.0.0.1", "token": None, "preheat": True, "pool_size": 2, "theme": "light"}
+
+
+def test_the_command_runs_the_labs_voila_server_with_xsrf_checked():
+    command = voila_command(NOTEBOOK, cull_idle=1800, allow_hosts=["lab.example", "10.0.0.5"], **COMMON)
+    assert command[1:4] == ["-m", "simulator.webapp", str(NOTEBOOK)]
+    assert "--abandon-after=120" in command and "--cull-interval=30" in command and "--cull-idle=1800" in command
+    assert "--allow-host=lab.example" in command and "--allow-host=10.0.0.5" in command
+    assert not [arg for arg in command if "xsrf" in arg.lower()], command
+
+
+def test_a_page_is_abandoned_no_later_than_an_idle_one_is_culled():
+    command = voila_command(NOTEBOOK, cull_idle=60, abandon_after=300, **COMMON)
+    assert "--abandon-after=60" in command and "--cull-interval=15" in command
+    command = voila_command(NOTEBOOK, cull_idle=1800, abandon_after=5, **COMMON)
+    assert "--abandon-after=5" in command and "--cull-interval=1" in command
+
+
+def test_the_address_printed_is_one_a_browser_can_open():
+    assert page_address("localhost", 8866, None) == "http://127.0.0.1:8866/"
+    assert page_address("::1", 8866, None) == "http://[::1]:8866/"
+    assert page_address("10.0.0.5", 9000, "t0k") == "http://10.0.0.5:9000/?token=t0k"
+
+
+def test_serve_passes_its_options_on_and_prints_the_address(tmp_path, monkeypatch):
+    ran = []
+    monkeypatch.setattr(serve_module.os, "chdir", lambda path: None)
+    monkeypatch.setattr(serve_module.os, "execve", lambda path, args, env: ran.append(args))
+    out = io.StringIO()
+    args = ["serve", "--port", "8999", "--store", str(tmp_path / "r.sqlite"), "--abandon-after", "30"]
+    assert main([*args, "--allow-host", "lab.example", "--allow-host", "lab"], stdout=out) == 0
+    assert out.getvalue().splitlines()[0] == "Practice app: http://127.0.0.1:8999/"
+    [command] = ran
+    assert "--port=8999" in command and "--abandon-after=30" in command
+    assert "--allow-host=lab.example" in command and "--allow-host=lab" in command
+
+
+def test_abandon_after_is_a_whole_number_of_seconds_1_or_more(capsys):
+    for wrong in ("0", "-5", "soon"):
+        with pytest.raises(SystemExit) as exited:
+            main(["serve", "--abandon-after", wrong])
+        assert exited.value.code == 2
+        assert "--abandon-after: expected a whole number, 1 or more" in capsys.readouterr().err
+    assert ABANDON_AFTER == 120
+
+
+# ---------------------------------------------------------------- simulator.webapp
+
+
+def test_only_the_served_names_are_answered():
+    from simulator.webapp import host_allowed, served_names
+
+    names = served_names("127.0.0.1", ["Lab.Example"])
+    for host in ("127.0.0.1:8866", "localhost:8866", "LOCALHOST", "[::1]:8866", "lab.example:8866", "localhost."):
+        assert host_allowed(host, names), host
+    for host in (
+        "evil.example:8866",
+        "127.0.0.1.evil.example",
+        "localhost.evil.example:8866",
+        "lab.example.evil:8866",
+        "127.0.0.2:8866",
+        "",
+        None,
+    ):
+        assert not host_allowed(host, names), host
+    assert host_allowed("10.0.0.5:8866", served_names("10.0.0.5"))
+
+
+def test_only_the_pages_own_origin_may_change_state():
+    from simulator.webapp import origin_allowed
+
+    host = "127.0.0.1:8866"
+    assert origin_allowed("http://127.0.0.1:8866", host) and origin_allowed(None, host)
+    for origin in ("http://evil.example:8866", "http://127.0.0.1:8867", "null", "file://", "ws://127.0.0.1:8866"):
+        assert not origin_allowed(origin, host), origin
+
+
+@pytest.mark.parametrize(
+    ("connections", "idle", "busy", "culled"),
+    [
+        (0, 10, False, True),  # the page is gone: ended after abandon_after (5 s)
+        (1, 10, False, False),  # the page is open: kept
+        (1, 100, False, True),  # open but idle past cull_idle (60 s)
+        (1, 100, True, False),  # busy
+        (0, 3, False, False),  # gone only a moment
+    ],
+)
+def test_kernels_are_ended_when_their_page_is_gone_or_long_idle(connections, idle, busy, culled):
+    from simulator.webapp import LabKernelManager
+
+    manager = LabKernelManager(cull_idle_timeout=5, page_idle_timeout=60)
+    ended = []
+
+    async def shutdown_kernel(kernel_id, *args, **kwargs):
+        ended.append(kernel_id)
+
+    manager.shutdown_kernel = shutdown_kernel
+    manager._kernels["k"] = SimpleNamespace(
+        last_activity=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=idle),
+        execution_state="busy" if busy else "idle",
+        kernel_spec=SimpleNamespace(metadata={}),
+        kernel_name="python3",
+    )
+    manager._kernel_connections["k"] = connections
+    asyncio.run(manager.cull_kernel_if_idle("k"))
+    assert ended == (["k"] if culled else [])
