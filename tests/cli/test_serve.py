@@ -5,6 +5,7 @@ real servers."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import io
 from types import SimpleNamespace
@@ -120,5 +121,7 @@ def test_kernels_are_ended_when_their_page_is_gone_or_long_idle(connections, idl
         kernel_name="python3",
     )
     manager._kernel_connections["k"] = connections
-    asyncio.run(manager.cull_kernel_if_idle("k"))
+    # In a thread of its own: the browser tests' playwright may keep an event loop running in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, manager.cull_kernel_if_idle("k")).result()
     assert ended == (["k"] if culled else [])
