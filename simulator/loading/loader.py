@@ -51,7 +51,7 @@ _persona_cache: dict[tuple[Path, int, int], tuple[PersonaModel, bytes]] = {}
 _PERSONA_ID = re.compile(ID_PATTERN)
 
 
-def is_persona_id(persona: object) -> bool:
+def _is_persona_id(persona: object) -> bool:
     """Whether a scenario's ``persona:`` is an id (the only thing ever looked up as a file)."""
     return isinstance(persona, str) and len(persona) <= ID_MAX and _PERSONA_ID.fullmatch(persona) is not None
 
@@ -60,7 +60,7 @@ def _persona_file(persona: str, near: Path | None, personas_dir: Path | None) ->
     """The persona's file in a ``personas/`` folder (the one given, else beside the scenario or up to
     two folders above it), and the ids known there. The file is always inside its folder: the id
     has no path in it, and a link that leads out of the folder is not followed."""
-    if not is_persona_id(persona):
+    if not _is_persona_id(persona):
         return None, []
     dirs = [personas_dir] if personas_dir else []
     if near is not None:
@@ -75,7 +75,7 @@ def _persona_file(persona: str, near: Path | None, personas_dir: Path | None) ->
             candidate = d / f"{persona}.yaml"
             if candidate.is_file() and candidate.resolve().parent == folder:
                 return candidate, known
-            known.extend(p.stem for p in d.glob("*.yaml") if is_persona_id(p.stem) and p.resolve().parent == folder)
+            known.extend(p.stem for p in d.glob("*.yaml") if _is_persona_id(p.stem) and p.resolve().parent == folder)
         except OSError:
             continue
     return None, known
@@ -281,7 +281,7 @@ def _check(
         # Report the names and links that can still be checked too, not one kind of problem per run.
         problems += schema_problems(doc, ScenarioModel, exc)
         persona = doc.data.get("persona")
-        if is_persona_id(persona):  # anything else is the schema's error, never a path to open
+        if _is_persona_id(persona):  # anything else is the schema's error, never a path to open
             problems += _persona_problems(doc, persona, source, personas_dir)
         return None, problems + name_problems(doc, Loose.of(doc.data))
     problems += _persona_problems(doc, model.persona, source, personas_dir)
