@@ -12,8 +12,32 @@ Errors are raised, never logged here: the edges (the CLI and the practice app) l
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+MAX_MESSAGE = 600  # characters of a problem's message; values in it are clipped long before
+
+_BREAKS = re.compile(r"\s*[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]\s*")
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """Text as one printable line: line breaks become spaces, other unprintable characters
+    (controls, zero-width, lone surrogates) are escaped, and it is clipped to ``limit`` with "…".
+
+    Args:
+        text: a message, a location, a file name.
+        limit: the most characters kept.
+
+    Returns:
+        The line (the same string when it needs nothing).
+    """
+    if text.isprintable() and len(text) <= limit:
+        return text
+    text = _BREAKS.sub(" ", text)
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 class LabError(Exception):
@@ -41,6 +65,13 @@ class Problem:
     location: str  # where in the document, e.g. ``nodes.opening.options[2].next``
     message: str
     severity: str = "error"  # "error" | "warning"
+
+    def __post_init__(self) -> None:
+        # One line per problem, whatever a file held: a message never breaks a line or the terminal.
+        for name in ("file", "location", "message"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, one_line(value))
 
     @property
     def path(self) -> str:

@@ -7,18 +7,73 @@ They are frozen: a loaded scenario never changes.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 SCHEMA_VERSION = 1
+ID_PATTERN = r"^[a-z][a-z0-9_-]*$"  # node, ending, competency, persona, tag and reaction ids
+ID_MAX = 64
+
+# Control characters (Unicode's Cc: C0, DEL, C1) and unpaired surrogates; a line break or tab is
+# refused only where the text is one line (a title, a name, a button).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_IN_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Characters that show nothing on their own: spaces, zero-width and other format characters,
+# combining marks, separators, controls, and the "filler" letters that render blank.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp", "Mn", "Me"})
+_BLANK_LETTERS = frozenset("\u115f\u1160\u2800\u3164\uffa0")
+
+
+def _invisible(ch: str) -> bool:
+    return ch in _BLANK_LETTERS or unicodedata.category(ch) in _INVISIBLE_CATEGORIES
+
+
+def _code(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+def _text(value: str, *, lines: bool = True) -> str:
+    """Text a trainee or trainer can read: no control characters (but the new lines and tabs of
+    multi-line text), no unpaired surrogates, and something visible."""
+    found = (_CONTROL_IN_LINES if lines else _CONTROL).search(value)
+    if found:
+        ch = found.group()
+        if ch in "\n\t":
+            raise PydanticCustomError(
+                "line_break", "a line break or tab is not allowed here — keep this text on one line"
+            )
+        name = (
+            "an escape character ({code}, as in terminal colour codes)"
+            if ch == "\x1b"
+            else "a control character ({code})"
+        )
+        raise PydanticCustomError(
+            "control_character", name + " is not allowed in text — remove it", {"code": _code(ch)}
+        )
+    if all(_invisible(ch) for ch in value):  # stops at the first visible character
+        raise PydanticCustomError(
+            "invisible_text",
+            "the text is made only of invisible characters ({codes}) — write text a reader can see",
+            {"codes": ", ".join(dict.fromkeys(_code(ch) for ch in value[:5]))},
+        )
+    return value
+
+
+def _line(value: str) -> str:
+    return _text(value, lines=False)
+
 
 Outcome = Literal["resolved", "follow_up", "escalated", "lost"]
 FeedbackMode = Literal["practice", "debrief", "assessment"]
 Language = Literal["en", "pl"]
-NodeId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
+NodeId = Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX)]
 ScenarioId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
+Text = Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(_text)]
+Line = Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(_line)]  # a title, a name, a button
 Lines = Annotated[list[Text], Field(min_length=1)]
 
 
@@ -34,7 +89,7 @@ class Competency(_Strict):
     """A competency the scenario assesses."""
 
     weight: Annotated[float, Field(gt=0, le=100, description="Weight in the overall score.")]
-    title: Text | None = Field(None, description="Needed only for a competency outside the catalogue.")
+    title: Line | None = Field(None, description="Needed only for a competency outside the catalogue.")
 
 
 class Passport(_Strict):
@@ -46,7 +101,7 @@ class Passport(_Strict):
 
 
 class Customer(_Strict):
-    name: Text
+    name: Line
     context: Text = Field(description="What the trainee knows before the conversation starts.")
     passport: Passport | None = None
 
@@ -54,7 +109,7 @@ class Customer(_Strict):
 class Option(_Strict):
     """A reply the trainee can give at a node."""
 
-    text: Text = Field(description="The reply as shown on the button.")
+    text: Line = Field(description="The reply as shown on the button.")
     phrasings: list[Text] = Field([], description="Other ways a trainee might type this reply.")
     tags: list[NodeId] = Field([], description="Words persona reactions look at.")
     scores: dict[str, Annotated[float, Field(ge=-100, le=100)]] = Field({}, description="Score change per competency.")
@@ -92,7 +147,7 @@ class Matching(_Strict):
 
 
 class PathTest(_Strict):
-    name: Text
+    name: Line
     replies: Annotated[list[int | Text], Field(min_length=1)]
     ending: NodeId
     outcome: Outcome | None = None
@@ -106,7 +161,7 @@ class ScenarioModel(_Strict):
     schema_version: Literal[1]
     id: ScenarioId
     version: Annotated[int, Field(ge=1)] = 1
-    title: Text
+    title: Line
     language: Language = "en"
     persona: NodeId
     feedback: FeedbackMode = "practice"
@@ -150,7 +205,7 @@ class PersonaModel(_Strict):
 
     schema_version: Literal[1]
     id: NodeId
-    title: Text
+    title: Line
     description: Text
     mood: MoodModel
     on_break: BreakingPoint

@@ -16,15 +16,17 @@ from collections.abc import Iterable
 from pydantic import BaseModel, ValidationError
 
 from ..core.competencies import CATALOGUE
-from ..core.model import SCHEMA_VERSION, ScenarioModel
+from ..core.matching import matcher_names
+from ..core.model import SCHEMA_VERSION, PersonaModel, ScenarioModel
 from ..core.rules import BREAKING_POINT
 from ..core.scenario import Scenario
 from ..errors import Problem
-from .yamlsource import Document
+from .yamlsource import Document, shown
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(name), sorted(set(choices)), n=1, cutoff=0.6)
+    name = str(name)[:200]  # no id is longer; difflib need not read a huge value
+    close = difflib.get_close_matches(name, sorted(set(choices)), n=1, cutoff=0.6)
     return f" — did you mean '{close[0]}'?" if close else ""
 
 
@@ -97,35 +99,41 @@ def _schema_message(err: dict, path: tuple, root: type[BaseModel]) -> str:
         model = _model_at(root, path[:-1])
         fields = list(model.model_fields) if model else []
         hint = did_you_mean(name, fields) or (f" — allowed here: {', '.join(fields)}" if fields else "")
-        return f"unknown field '{name}'{hint}"
+        return f"unknown field {shown(name)}{hint}"
     if kind == "literal_error":
         expected = re.findall(r"'([^']*)'", err.get("ctx", {}).get("expected", "")) or re.findall(
             r"\d+", err.get("ctx", {}).get("expected", "")
         )
         if name == "schema_version":
             return (
-                f"schema_version {value!r} is not known to this version of the lab; "
+                f"schema_version {shown(value)} is not known to this version of the lab; "
                 f"it reads schema_version {SCHEMA_VERSION}"
             )
-        return f"'{value}' is not one of: {', '.join(expected)}{did_you_mean(str(value), expected)}"
+        return f"{shown(str(value))} is not one of: {', '.join(expected)}{did_you_mean(str(value), expected)}"
     if kind == "string_pattern_mismatch":
         rule = _SCENARIO_ID_RULE if path == ("id",) and root is ScenarioModel else _ID_RULE
-        return f"'{value}' is not a valid id: {rule}"
+        return f"{shown(value)} is not a valid id: {rule}"
     if kind in ("too_short", "too_long"):
         return f"{err['msg'].lower()}"
+    if kind == "string_too_short":
+        return "the text is empty — write something here, or remove the field"
+    if kind == "string_too_long":
+        return f"too long: at most {err.get('ctx', {}).get('max_length', 0):,} characters, not {len(str(value)):,}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"expected a whole number, got {value!r}"
-    if kind in ("float_type", "float_parsing"):
-        return f"expected a number, got {value!r}"
+        return f"expected a whole number, got {shown(value)}"
+    if kind in ("float_type", "float_parsing", "finite_number"):
+        return f"expected a number, got {shown(value)}"
     if kind == "string_type":
-        return f"expected text, got {value!r}"
+        return f"expected text, got {shown(value)}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"expected a mapping (field: value lines), got {value!r}"
-    if kind == "list_type":
-        return f"expected a list, got {value!r}"
+        return f"expected a mapping (field: value lines), got {shown(value)}"
+    if kind in ("list_type", "tuple_type"):
+        return f"expected a list, got {shown(value)}"
     if kind == "bool_type" or kind == "bool_parsing":
-        return f"expected true or false, got {value!r}"
-    return f"{err['msg']} (got {value!r})"
+        return f"expected true or false, got {shown(value)}"
+    if kind in ("control_character", "invisible_text", "line_break"):
+        return err["msg"]  # the model's own words (core/model.py)
+    return f"{err['msg']} (got {shown(value)})"
 
 
 def schema_problems(doc: Document, root: type[BaseModel], exc: ValidationError) -> list[Problem]:
@@ -138,7 +146,7 @@ def schema_problems(doc: Document, root: type[BaseModel], exc: ValidationError) 
             if any(p == parent and difflib.get_close_matches(x, [name], n=1, cutoff=0.6) for p, x in extras):
                 continue  # "unknown field 'nxt' — did you mean 'next'?" says it already
         path, is_key = _data_path(doc.data, err["loc"])
-        message = f"'{path[-1]}' is not a valid id: {_ID_RULE}" if is_key else _schema_message(err, path, root)
+        message = f"{shown(path[-1])} is not a valid id: {_ID_RULE}" if is_key else _schema_message(err, path, root)
         at_key = is_key or err["type"] in ("extra_forbidden", "missing")
         where = path[:-1] if err["type"] == "missing" else path
         problems.setdefault(path, doc.problem(where, message, key=at_key))
@@ -175,7 +183,15 @@ class Loose:
         ]
         competencies = {c: cls(title=d(v).get("title")) for c, v in d(data.get("competencies")).items()}
         start = data.get("start") if isinstance(data.get("start"), str) else None
-        return cls(nodes=nodes, endings=d(data.get("endings")), start=start, competencies=competencies, tests=tests)
+        matcher = d(data.get("matching")).get("matcher")
+        return cls(
+            nodes=nodes,
+            endings=d(data.get("endings")),
+            start=start,
+            competencies=competencies,
+            tests=tests,
+            matching=cls(matcher=matcher if isinstance(matcher, str) else None),
+        )
 
 
 def name_problems(doc: Document, model: ScenarioModel | Loose) -> list[Problem]:
@@ -186,7 +202,7 @@ def name_problems(doc: Document, model: ScenarioModel | Loose) -> list[Problem]:
     for clash in sorted(set(nodes) & set(endings)):
         problems.append(
             doc.problem(
-                ("endings", clash), f"duplicate id '{clash}': it names a node and an ending; rename one", key=True
+                ("endings", clash), f"duplicate id {shown(clash)}: it names a node and an ending; rename one", key=True
             )
         )
     for name in (BREAKING_POINT,):
@@ -201,13 +217,15 @@ def name_problems(doc: Document, model: ScenarioModel | Loose) -> list[Problem]:
                 )
     if model.start is not None and model.start not in nodes:
         problems.append(
-            doc.problem(("start",), f"start node '{model.start}' does not exist" + did_you_mean(model.start, nodes))
+            doc.problem(
+                ("start",), f"start node {shown(model.start)} does not exist" + did_you_mean(model.start, nodes)
+            )
         )
     declared = set(model.competencies)
     for comp, info in model.competencies.items():
         if comp not in CATALOGUE and not info.title:
             hint = did_you_mean(comp, CATALOGUE) or " — give it a title to declare a new competency"
-            problems.append(doc.problem(("competencies", comp), f"unknown competency '{comp}'{hint}", key=True))
+            problems.append(doc.problem(("competencies", comp), f"unknown competency {shown(comp)}{hint}", key=True))
     for node_id, node in nodes.items():
         for i, option in enumerate(node.options):
             here = ("nodes", node_id, "options", i)
@@ -215,7 +233,7 @@ def name_problems(doc: Document, model: ScenarioModel | Loose) -> list[Problem]:
                 problems.append(
                     doc.problem(
                         here + ("next",),
-                        f"'{option.next}' is not a node or an ending" + did_you_mean(option.next, targets),
+                        f"{shown(option.next)} is not a node or an ending" + did_you_mean(option.next, targets),
                     )
                 )
             for comp in option.scores:
@@ -224,7 +242,7 @@ def name_problems(doc: Document, model: ScenarioModel | Loose) -> list[Problem]:
                     problems.append(
                         doc.problem(
                             here + ("scores", comp),
-                            f"competency '{comp}' is not declared in this scenario{hint}",
+                            f"competency {shown(comp)} is not declared in this scenario{hint}",
                             key=True,
                         )
                     )
@@ -233,13 +251,36 @@ def name_problems(doc: Document, model: ScenarioModel | Loose) -> list[Problem]:
             problems.append(
                 doc.problem(
                     ("tests", i, "ending"),
-                    f"'{test.ending}' is not an ending" + did_you_mean(test.ending, [*endings, BREAKING_POINT]),
+                    f"{shown(test.ending)} is not an ending" + did_you_mean(test.ending, [*endings, BREAKING_POINT]),
                 )
             )
     names = [t.name for t in model.tests]
     for i, name in enumerate(names):
         if name is not None and name in names[:i]:
-            problems.append(doc.problem(("tests", i, "name"), f"duplicate test name '{name}'"))
+            problems.append(doc.problem(("tests", i, "name"), f"duplicate test name {shown(name)}"))
+    matcher = model.matching.matcher
+    if matcher is not None and matcher not in matcher_names():
+        known = matcher_names()
+        hint = did_you_mean(matcher, known) or f" — the lab has: {', '.join(known)}"
+        problems.append(doc.problem(("matching", "matcher"), f"unknown reply matcher {shown(matcher)}{hint}"))
+    return problems
+
+
+def persona_problems(doc: Document, model: PersonaModel) -> list[Problem]:
+    """Checks on a persona's names beyond the schema: its reactions' ids and the competencies they score."""
+    problems: list[Problem] = []
+    ids = [r.id for r in model.reactions]
+    for i, reaction in enumerate(model.reactions):
+        if reaction.id in ids[:i]:
+            problems.append(doc.problem(("reactions", i, "id"), f"duplicate reaction id {shown(reaction.id)}"))
+        for comp in reaction.scores:
+            # A competency outside the catalogue counts only in scenarios that declare it; a near miss
+            # of one in the catalogue is a typo that would never score.
+            hint = did_you_mean(comp, CATALOGUE) if comp not in CATALOGUE else ""
+            if hint:
+                problems.append(
+                    doc.problem(("reactions", i, "scores", comp), f"unknown competency {shown(comp)}{hint}", key=True)
+                )
     return problems
 
 

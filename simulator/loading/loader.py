@@ -8,17 +8,26 @@ Nothing is built from a file until it has passed every check.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..core.model import PersonaModel, ScenarioModel
+from ..core.model import ID_MAX, ID_PATTERN, PersonaModel, ScenarioModel
 from ..core.scenario import Scenario
 from ..errors import Problem, ScenarioErrors, display_path
-from .checks import Loose, did_you_mean, graph_problems, name_problems, path_problems, schema_problems
-from .yamlsource import Document, read_document
+from .checks import (
+    Loose,
+    did_you_mean,
+    graph_problems,
+    name_problems,
+    path_problems,
+    persona_problems,
+    schema_problems,
+)
+from .yamlsource import Document, read_document, shown
 
 __all__ = [
     "LoadResult",
@@ -39,19 +48,36 @@ __all__ = [
 _persona_cache: dict[tuple[Path, int, int], tuple[PersonaModel, bytes]] = {}
 
 
+_PERSONA_ID = re.compile(ID_PATTERN)
+
+
+def _is_persona_id(persona: object) -> bool:
+    """Whether a scenario's ``persona:`` is an id (the only thing ever looked up as a file)."""
+    return isinstance(persona, str) and len(persona) <= ID_MAX and _PERSONA_ID.fullmatch(persona) is not None
+
+
 def _persona_file(persona: str, near: Path | None, personas_dir: Path | None) -> tuple[Path | None, list[str]]:
+    """The persona's file in a ``personas/`` folder (the one given, else beside the scenario or up to
+    two folders above it), and the ids known there. The file is always inside its folder: the id
+    has no path in it, and a link that leads out of the folder is not followed."""
+    if not _is_persona_id(persona):
+        return None, []
     dirs = [personas_dir] if personas_dir else []
     if near is not None:
         for parent in list(near.resolve().parents)[:3]:
             dirs.append(parent / "personas")
     known: list[str] = []
     for d in dirs:
-        if d is None or not d.is_dir():
+        try:
+            if d is None or not d.is_dir():
+                continue
+            folder = d.resolve()
+            candidate = d / f"{persona}.yaml"
+            if candidate.is_file() and candidate.resolve().parent == folder:
+                return candidate, known
+            known.extend(p.stem for p in d.glob("*.yaml") if _is_persona_id(p.stem) and p.resolve().parent == folder)
+        except OSError:
             continue
-        candidate = d / f"{persona}.yaml"
-        if candidate.is_file():
-            return candidate, known
-        known.extend(p.stem for p in d.glob("*.yaml"))
     return None, known
 
 
@@ -87,8 +113,11 @@ def _read_persona(path: Path) -> tuple[PersonaModel, bytes]:
         raise ScenarioErrors(schema_problems(doc, PersonaModel, exc)) from None
     if model.id != path.stem:
         raise ScenarioErrors(
-            [doc.problem(("id",), f"the persona id '{model.id}' must match its file name '{path.stem}.yaml'")]
+            [doc.problem(("id",), f"the persona id {shown(model.id)} must match its file name '{path.stem}.yaml'")]
         )
+    problems = persona_problems(doc, model)
+    if problems:
+        raise ScenarioErrors(problems)
     _persona_cache[key] = (model, raw)
     return model, raw
 
@@ -162,12 +191,16 @@ def check_scenario(
         personas_dir: a personas folder to search first.
 
     Returns:
-        A ``LoadResult`` with the scenario or draft and every error found, located.
+        A ``LoadResult`` with the scenario or draft and every error found, located. It never
+        raises for what a file holds: should a check fail unexpectedly, that is an error of this
+        file's result, and the other files of a library still load.
     """
     try:
         scenario, problems = _check(raw, file, source, personas_dir)
     except ScenarioErrors as exc:
         return LoadResult(file, None, tuple(exc.problems))
+    except Exception as exc:  # a file the checks did not foresee must not take a library down
+        return LoadResult(file, None, (_unforeseen(file, exc),))
     errors = ScenarioErrors(_unique(problems)).problems if problems else []
     return LoadResult(file, scenario, tuple(errors))
 
@@ -238,7 +271,7 @@ def _check(
     """The checks stage by stage: the problems of the first stage that has any, and the Scenario
     as soon as it can be built (graph and path problems come with it)."""
     if isinstance(raw, str):
-        raw = raw.encode("utf-8")
+        raw = raw.encode("utf-8", "surrogatepass")  # a lone surrogate is then a located UTF-8 error
     doc, problems = read_document(raw, file)
     if doc is None:
         return None, problems
@@ -248,7 +281,7 @@ def _check(
         # Report the names and links that can still be checked too, not one kind of problem per run.
         problems += schema_problems(doc, ScenarioModel, exc)
         persona = doc.data.get("persona")
-        if isinstance(persona, str):
+        if _is_persona_id(persona):  # anything else is the schema's error, never a path to open
             problems += _persona_problems(doc, persona, source, personas_dir)
         return None, problems + name_problems(doc, Loose.of(doc.data))
     problems += _persona_problems(doc, model.persona, source, personas_dir)
@@ -272,6 +305,18 @@ def _build(raw: bytes, doc: Document, model: ScenarioModel, source: Path | None,
     return Scenario(model, persona, digest.hexdigest()[:16], source, doc)
 
 
+def _unforeseen(file: str, exc: Exception) -> Problem:
+    """An exception no check foresaw, as an error of the file being checked (a bug of the lab's to report)."""
+    return Problem(
+        file,
+        1,
+        1,
+        "",
+        f"this file could not be checked ({type(exc).__name__}: {shown(str(exc))}); "
+        "the lab has a bug here — please report it with the file",
+    )
+
+
 def _unique(problems: list[Problem]) -> list[Problem]:
     """Every distinct problem once (a schema error and a name check may meet at one path)."""
     unique: dict[tuple, Problem] = {}
@@ -286,7 +331,7 @@ def _persona_problems(doc: Document, persona: str, source: Path | None, personas
         hint = did_you_mean(persona, known) or (
             f" — known personas: {', '.join(sorted(set(known)))}" if known else " — no personas/ folder was found"
         )
-        return [doc.problem(("persona",), f"unknown persona '{persona}'{hint}")]
+        return [doc.problem(("persona",), f"unknown persona {shown(persona)}{hint}")]
     try:
         _read_persona(persona_path)
     except ScenarioErrors as exc:
@@ -317,7 +362,11 @@ def scenario_files(paths: Iterable[Path | str]) -> list[Path]:
     """Scenario files named or found under the folders named (personas/ and schema/ excluded)."""
     files: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
+        try:
+            folder = p.is_dir()
+        except (OSError, ValueError):  # a name too long, or with a NUL: not a folder, and its own error
+            folder = False
+        if folder:
             files.extend(
                 sorted(f for f in p.rglob("*.y*ml") if not {"personas", "schema"} & set(f.relative_to(p).parts[:-1]))
             )
@@ -341,11 +390,16 @@ def load_files(paths: Iterable[Path | str]) -> list[LoadResult]:
     results: list[LoadResult] = []
     seen: dict[str, Scenario] = {}
     for path in scenario_files(paths):
-        if not path.exists():
+        file = str(path)
+        try:
             file = display_path(path)
-            results.append(LoadResult(file, None, (Problem(file, 1, 1, "", "no such file or folder"),)))
+            if not path.exists():
+                results.append(LoadResult(file, None, (Problem(file, 1, 1, "", "no such file or folder"),)))
+                continue
+            result = load_file(path)
+        except Exception as exc:  # one file never stops the others
+            results.append(LoadResult(file, None, (_unforeseen(file, exc),)))
             continue
-        result = load_file(path)
         scenario = result.scenario
         if scenario is not None and scenario.id in seen:
             first = seen[scenario.id].source

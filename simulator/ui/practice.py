@@ -22,7 +22,7 @@ import ipywidgets as widgets
 from .. import settings
 from ..core.engine import Session
 from ..core.scenario import Scenario
-from ..errors import LabError
+from ..errors import LabError, StoreError
 from ..loading.loader import load_library
 from ..results.store import Store, open_store
 from . import render
@@ -72,6 +72,7 @@ class PracticeApp(widgets.VBox):
             log.warning("scenario not offered: %s", problem)
         self.scenario: Scenario | None = None
         self.session: Session | None = None
+        self._unsaved: set[str] = set()  # sessions a write to the store failed for
         atexit.register(self._abandon_open_session)
         self._build()
         self._show(self.setup_screen)
@@ -86,7 +87,7 @@ class PracticeApp(widgets.VBox):
         # A failing callback: a friendly message in the page's words, logged once, replies enabled again.
         self._safe = Guard(
             self.error,
-            lambda _exc, _action: f"<p>{render.e(self.w['error'])}</p>",
+            self._failure,
             name="practice app",
             clear=True,
             recover=lambda: self._enable_replies(True),
@@ -164,6 +165,15 @@ class PracticeApp(widgets.VBox):
         self.another.on_click(self._safe(self._another))
         self.debrief_screen = widgets.VBox([self.score, self.debrief, widgets.HBox([self.again, self.another])])
 
+    def _failure(self, exc: Exception, _action: str | None = None) -> str:
+        """What the page says after a failure: that the answers are saved only when they were
+        (a session that writes to the store, and no write of it has failed)."""
+        session = self.session
+        if session is not None and isinstance(exc, StoreError):
+            self._unsaved.add(session.id)
+        saved = session is not None and session.recorder is not None and session.id not in self._unsaved
+        return f"<p>{render.e(self.w['error' if saved else 'error_not_saved'])}</p>"
+
     def _show(self, screen: widgets.Widget) -> None:
         # The hidden Play ticks the timer in the browser; its view must exist before it starts playing.
         self.children = [self.style, self.clock_widget, self.error, screen]
@@ -227,6 +237,7 @@ class PracticeApp(widgets.VBox):
             self.error.value = f"<p>{render.e(self.w['need_scenario'])}</p>"
             return
         self._abandon_open_session()
+        self.session = None  # until the new one has started: a failure now has saved nothing of it
         self.session = Session(self.scenario, trainee=name, clock=self.clock, recorder=self.store)
         self._lines: list[str] = []
         w = words(self.scenario.language)

@@ -237,7 +237,7 @@ CASES = [
     ),
     pytest.param(
         edit(("title: A small refund", 'title: !!python/object/apply:os.system ["touch pwned"]')),
-        [Want(4, 8, PYTHON_TAG)],
+        [Want(4, 8, PYTHON_TAG, "title")],
         id="python-object-tag",
     ),
     pytest.param(

@@ -47,6 +47,7 @@ WORDS: dict[str, dict[str, str]] = {
         "another": "Another scenario",
         "assessment_note": "This is an assessment: per-reply feedback goes to your trainer.",
         "error": "Something went wrong on our side. Your answers so far are saved — please try again.",
+        "error_not_saved": "Something went wrong on our side, and your answers could not be saved — please try again.",
         "no_scenarios": "No scenarios could be loaded.",
         "unknown_scenario": "The link names a scenario that does not exist: {name}",
         "mood_0": "furious",
@@ -103,6 +104,9 @@ WORDS: dict[str, dict[str, str]] = {
         "another": "Inny scenariusz",
         "assessment_note": "To jest ocena: informacja zwrotna trafi do trenera.",
         "error": "Coś poszło nie tak po naszej stronie. Dotychczasowe odpowiedzi są zapisane — spróbuj ponownie.",
+        "error_not_saved": (
+            "Coś poszło nie tak po naszej stronie i nie udało się zapisać odpowiedzi — spróbuj ponownie."
+        ),
         "no_scenarios": "Nie udało się wczytać żadnego scenariusza.",
         "unknown_scenario": "Link wskazuje nieistniejący scenariusz: {name}",
         "mood_0": "wściekły",
