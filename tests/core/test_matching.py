@@ -44,7 +44,11 @@ def test_polish_diacritics_and_case_do_not_matter():
     assert similarity("przepraszam za opóźnienie", "Przepraszam za opoznienie") == pytest.approx(1.0)
 
 
-def test_matchers_plug_in_by_name():
+def test_matchers_plug_in_by_name(monkeypatch):
+    from simulator.core import matching
+
+    monkeypatch.setattr(matching, "_MATCHERS", dict(matching._MATCHERS))  # registered for this test only
+
     @register_matcher("always-first")
     class AlwaysFirst:
         def match(self, reply, options, language="en"):
