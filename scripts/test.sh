@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need, then runs them all
 # (unit, CLI, notebooks under nbval, and the practice app in a real Chromium).
-# Debian packages it needs: chromium (browser tests) and graphviz (`dot`, scenario diagrams).
+# Debian packages it needs: chromium (browser tests), graphviz (`dot`, scenario diagrams) and postgresql
+# (the store's tests start a throwaway server of their own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -14,6 +16,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 fi
-python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+python -m pip install --quiet --disable-pip-version-check -e '.[test,postgres]'
 ruff check simulator tests benchmarks
 python -m pytest -q

@@ -472,6 +472,11 @@ class Store:
         scenario = session.scenario
 
         def insert(conn: sa.Connection) -> None:
+            if conn.dialect.name == "postgresql":
+                # SQLite counts under the write lock taken at BEGIN; PostgreSQL's writers run side by side,
+                # so the count for this trainee and scenario is taken under a lock held to the commit.
+                key = json.dumps([session.trainee, scenario.id])
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
             previous = conn.execute(
                 sa.select(sa.func.count())
                 .select_from(sessions)

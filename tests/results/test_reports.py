@@ -23,6 +23,8 @@ from simulator.results.store import started_values, turn_row
 
 from ..conftest import FakeClock
 
+BOTH_BACKENDS = True  # the reports read SQLite and a real PostgreSQL server alike
+
 PLAYS = [
     ("anna", "A", [2, 1]),
     ("ben", "A", [1, 1]),

@@ -21,7 +21,10 @@ from simulator.results.store import (
     turn_row,
 )
 
+from .. import postgres
 from ..conftest import MINI
+
+BOTH_BACKENDS = True  # every test taking `store` runs on SQLite and on a real PostgreSQL server
 
 
 def test_each_turn_is_in_the_store_as_soon_as_it_is_answered(mini, store):
@@ -95,23 +98,30 @@ def _writer(path: str, worker: int, sessions: int, barrier) -> None:
             session.reply(reply)
 
 
-def test_several_processes_writing_at_once_lose_nothing(store_path):
-    open_store(str(store_path)).close()
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_several_processes_writing_at_once_lose_nothing(backend, store_path, request):
+    if backend == "sqlite":
+        location = str(store_path)
+    else:
+        location = postgres.new_database(request.getfixturevalue("postgres_server"))
+    open_store(location).close()
     workers, per_worker = 4, 12
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(workers)
-    procs = [ctx.Process(target=_writer, args=(str(store_path), w, per_worker, barrier)) for w in range(workers)]
+    procs = [ctx.Process(target=_writer, args=(location, w, per_worker, barrier)) for w in range(workers)]
     for p in procs:
         p.start()
     for p in procs:
         p.join(120)
     assert [p.exitcode for p in procs] == [0] * workers
-    store = open_store(str(store_path))
+    store = open_store(location)
     rows = store.sessions()
     assert len(rows) == workers * per_worker
     assert {r["status"] for r in rows} == {"completed"}
-    assert Counter(t["session_id"] for t in store.turns()) == {r["id"]: 3 for r in rows}
-    for trainee in ("shared-0", "shared-1"):
+    turns = store.turns()
+    store.close()
+    assert Counter(t["session_id"] for t in turns) == {r["id"]: 3 for r in rows}
+    for trainee in ("shared-0", "shared-1"):  # no attempt number counted twice, none skipped
         attempts = sorted(r["attempt"] for r in rows if r["trainee"] == trainee)
         assert attempts == list(range(1, workers * per_worker // 2 + 1))
 
