@@ -11,6 +11,10 @@ import, so a test or ``roleplay serve`` can set a variable and every later call 
   (default: the lab's ``simulator/results/assessment.yaml``).
 - ``ROLEPLAY_SALT``: the salt of pseudonyms in exports (default: a salt kept in the store).
 - ``XDG_DATA_HOME``: where user data lives, the default store's folder.
+- ``JUPYTERHUB_USER``: set by JupyterHub on a user's server: the signed-in user, who is the trainee.
+- ``ROLEPLAY_GROUPS``: the signed-in user's hub groups, comma-separated (set by the lab's hub config).
+- ``ROLEPLAY_ROLE``: the app this user's server was started for: ``trainee``, ``trainer`` or ``reviewer``
+  (set by the lab's hub config).
 
 Voila tells a kernel about its page through ``VOILA_KERNEL_ID``, ``VOILA_PREHEAT``,
 ``SERVER_SOFTWARE`` and ``QUERY_STRING``; those are read here too.
@@ -31,6 +35,9 @@ __all__ = [
     "assessment_rules_file",
     "default_store_location",
     "environment",
+    "hub_user",
+    "user_groups",
+    "user_role",
     "in_voila",
     "named_store",
     "page_query_string",
@@ -44,6 +51,9 @@ STORE = "ROLEPLAY_STORE"
 SCENARIOS = "ROLEPLAY_SCENARIOS"
 ASSESSMENT_RULES = "ROLEPLAY_RULES"
 SALT = "ROLEPLAY_SALT"
+GROUPS = "ROLEPLAY_GROUPS"
+ROLE = "ROLEPLAY_ROLE"
+HUB_USER = "JUPYTERHUB_USER"
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 LAB_DIR = PACKAGE_DIR.parent  # the repository (or the environment's site-packages)
@@ -108,6 +118,33 @@ def pseudonym_salt() -> bytes | None:
     """``$ROLEPLAY_SALT`` as bytes, or None when the store's own salt should be used."""
     found = _get(SALT)
     return found.encode("utf-8") if found else None
+
+
+def hub_user() -> str | None:
+    """The user JupyterHub signed in, on a server the hub started; None outside a hub.
+
+    Returns:
+        ``$JUPYTERHUB_USER``, or None when it is unset or empty.
+    """
+    return _get(HUB_USER)
+
+
+def user_groups() -> frozenset[str]:
+    """The signed-in user's hub groups (``$ROLEPLAY_GROUPS``, comma-separated).
+
+    Returns:
+        The group names; empty outside a hub.
+    """
+    return frozenset(g.strip() for g in (_get(GROUPS) or "").split(",") if g.strip())
+
+
+def user_role() -> str | None:
+    """The role this user's server was started for (``$ROLEPLAY_ROLE``): ``trainee``, ``trainer``, ``reviewer``.
+
+    Returns:
+        The role, or None outside a hub.
+    """
+    return _get(ROLE)
 
 
 def in_voila() -> bool:
