@@ -28,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -45,11 +46,19 @@ if TYPE_CHECKING:
     from ..core.scoring import Result
 
 __all__ = [
+    "ASSIGNMENT_MODES",
+    "EVERYONE",
     "LOCK_TIMEOUT",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
     "STALE_AFTER",
+    "AssignedRecorder",
+    "Migration",
+    "NoAttemptsLeft",
     "Store",
     "abandoned_values",
     "default_store_location",
+    "due_time",
     "finished_values",
     "open_store",
     "redacted",
@@ -91,6 +100,8 @@ sessions = sa.Table(
     sa.Column("qa_score", sa.Float),
     sa.Column("sla", sa.Float),
     sa.Column("result", sa.Text),  # the whole Result as JSON
+    # The assignment the session was started for (schema version 2); None: free practice.
+    sa.Column("assignment_id", sa.Integer, index=True, info={"since": 2}),
 )
 
 turns = sa.Table(
@@ -153,15 +164,45 @@ self_assessments = sa.Table(
     sa.Column("created_at", sa.String(40), nullable=False),
 )
 
-# Settings of the store itself, key -> value (the pseudonym salt of exports). Made on first
-# use, not with the tables above, so a read-only store made before it still opens.
-meta_metadata = sa.MetaData()
+# Settings of the store itself, key -> value: the schema version, the migrations applied, the
+# pseudonym salt of exports. Stores made before schema versions may lack it (migration 1 adds it).
 meta = sa.Table(
     "meta",
-    meta_metadata,
+    metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
+
+# A trainer's assignment: one scenario for one group, due by a time, in a feedback mode, with at most
+# ``max_attempts`` attempts a trainee (None: no limit). Schema version 2.
+assignments = sa.Table(
+    "assignments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("scenario_id", sa.String(80), nullable=False),
+    sa.Column("group_name", sa.String(200), nullable=False, index=True),
+    sa.Column("due", sa.String(40), nullable=False),  # ISO time, UTC
+    sa.Column("mode", sa.String(16), nullable=False),
+    sa.Column("max_attempts", sa.Integer),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    info={"since": 2},
+)
+
+# Who is in which group, as the hub said when the trainee last opened the practice app (and for
+# the group "everyone": every trainee the store knows). Schema version 2.
+group_members = sa.Table(
+    "group_members",
+    metadata,
+    sa.Column("group_name", sa.String(200), primary_key=True),
+    sa.Column("trainee", sa.String(200), primary_key=True),
+    info={"since": 2},
+)
+
+# The group every trainee is in, in a hub and outside it.
+EVERYONE = "everyone"
+# The feedback modes an assignment may set (the engine's Session modes).
+ASSIGNMENT_MODES = ("practice", "assessment")
 
 
 # How long a writer waits for another process's write lock, in all, before it gives up.
@@ -287,10 +328,11 @@ class Store:
             # Writers take the write lock at BEGIN, so attempt numbers are counted under it.
             event.listen(self._engine, "connect", lambda c, _r: setattr(c, "isolation_level", None))
             event.listen(self._engine, "begin", self._begin_immediate)
-        if create:
-            self._write(_create_or_upgrade)
-        else:
-            self._open_existing()
+        try:
+            self._migrate(create)
+        except BaseException:
+            self.close()  # no connection left behind by a store that does not open
+            raise
 
     def _url(self, create: bool) -> sa.URL:
         """The SQLAlchemy URL of the location; the SQLite file's folder made (``create``) or the file required."""
@@ -319,14 +361,65 @@ class Store:
                 ) from None
         return url
 
-    def _open_existing(self) -> None:
-        """A reader's opening: the tables must be there; a store made by an older version is brought up to date."""
+    def _migrate(self, create: bool) -> None:
+        """Bring the store to ``SCHEMA_VERSION``: a fresh one is made whole, an older one migrated in place.
+
+        The version is read first, so a store that is up to date (a read-only one too) is not written
+        to. Otherwise the migrations run in one transaction that re-reads the version under the write
+        lock (SQLite's, taken at BEGIN; on PostgreSQL an advisory lock), so processes opening the store
+        at once migrate it once. A store newer than this code is refused.
+        """
         with self._read() as conn:
-            present = {name: {c["name"] for c in sa.inspect(conn).get_columns(name)} for name in _table_names(conn)}
-        if sessions.name not in present:
+            version = _schema_version(conn)
+        if version is None and not create:
             raise StoreError(f"{self.display_location} is not a results store (it has no sessions table)")
-        if any(t.name not in present or set(t.columns.keys()) - present[t.name] for t in metadata.sorted_tables):
-            self._write(_create_or_upgrade)
+        if version is not None and version > SCHEMA_VERSION:
+            raise self._newer(version)
+        if version != SCHEMA_VERSION:
+            self._write(self._upgrade)
+
+    def _upgrade(self, conn: sa.Connection) -> None:
+        """The migrations a store needs, in the caller's transaction, once: the version is read under a lock."""
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        version = _schema_version(conn)
+        now = _now()
+        if version is None:  # a new store: today's tables in one go, every migration counted as applied
+            metadata.create_all(conn)
+            done = [{"key": _migration_key(m), "value": f"{now} (made with the store) {m.title}"} for m in MIGRATIONS]
+        elif version > SCHEMA_VERSION:
+            raise self._newer(version)
+        else:
+            done = []
+            for migration in MIGRATIONS[version:]:
+                migration.apply(conn)
+                done.append({"key": _migration_key(migration), "value": f"{now} {migration.title}"})
+        if done:
+            conn.execute(meta.insert(), done)
+        conn.execute(meta.delete().where(meta.c.key == VERSION_KEY))
+        conn.execute(meta.insert().values(key=VERSION_KEY, value=str(SCHEMA_VERSION)))
+
+    def _newer(self, version: int) -> StoreError:
+        return StoreError(
+            f"the results store {self.display_location} has schema version {version}, newer than this lab "
+            f"knows (up to {SCHEMA_VERSION}): a newer roleplay-lab wrote it; upgrade the lab to open it"
+        )
+
+    @property
+    def schema_version(self) -> int:
+        """The store's schema version (``SCHEMA_VERSION`` once opened: older stores are migrated on open)."""
+        with self._read() as conn:
+            return _schema_version(conn) or 0
+
+    def migrations(self) -> dict[int, str]:
+        """The migrations applied to this store, each with when (and its title).
+
+        Returns:
+            migration number -> "ISO time title" as recorded when it ran.
+        """
+        with self._read() as conn:
+            rows = conn.execute(sa.select(meta).where(meta.c.key.like("migration.%"))).all()
+        return {int(r.key.split(".")[1]): r.value for r in rows}
 
     def _begin_immediate(self, conn: sa.Connection) -> None:
         """SQLite: wait for the write lock only as long as the write under way has left, then take it at BEGIN."""
@@ -469,6 +562,10 @@ class Store:
         Args:
             session: the session that starts; its ``attempt`` is set here.
         """
+        self._start(session, None)
+
+    def _start(self, session: Session, assignment: Mapping[str, Any] | None) -> None:
+        """Insert a session's row; for an assignment, refused when the trainee's attempts are used up."""
         scenario = session.scenario
 
         def insert(conn: sa.Connection) -> None:
@@ -482,8 +579,17 @@ class Store:
                 .select_from(sessions)
                 .where(sessions.c.trainee == session.trainee, sessions.c.scenario_id == scenario.id)
             ).scalar_one()
-            session.attempt = previous + 1
-            conn.execute(sessions.insert().values(**started_values(session)))
+            values = started_values(session)
+            if assignment is not None:
+                limit = assignment["max_attempts"]
+                if limit is not None and _attempts_of(conn, session.trainee, assignment["id"]) >= limit:
+                    raise NoAttemptsLeft(
+                        f"{session.trainee} has used all {limit} attempts of assignment {assignment['id']}",
+                        session.id,
+                    )
+                values["assignment_id"] = assignment["id"]
+            session.attempt = values["attempt"] = previous + 1
+            conn.execute(sessions.insert().values(**values))
 
         self._write(insert, session.id)
 
@@ -737,6 +843,211 @@ class Store:
                 for r in conn.execute(sa.select(self_assessments).order_by(self_assessments.c.id))
             ]
 
+    # -------------------------------------------------------------- assignments and groups
+
+    def create_assignment(
+        self,
+        scenario_id: str,
+        group: str,
+        due: str,
+        *,
+        mode: str = "practice",
+        max_attempts: int | None = None,
+        created_by: str = "trainer",
+    ) -> int:
+        """Assign a scenario to a group.
+
+        Args:
+            scenario_id: the scenario's id.
+            group: the hub group (``trainees``, a class's name) or ``everyone``.
+            due: when it is due, an ISO time (one without a zone is UTC; a bare date means its last second).
+            mode: ``practice`` (feedback after each reply) or ``assessment`` (feedback at the end only).
+            max_attempts: at most this many attempts a trainee; None: no limit.
+            created_by: the trainer's name.
+
+        Returns:
+            The assignment's id.
+
+        Raises:
+            StoreError: a value the store cannot keep (no group, an unknown mode, a limit below 1,
+                a due time that is not ISO), or the write failed.
+        """
+        group = group.strip()
+        if not group or len(group) > 200:
+            raise StoreError("an assignment needs a group name (at most 200 characters)")
+        if not scenario_id or len(scenario_id) > 80:
+            raise StoreError("an assignment needs a scenario")
+        if mode not in ASSIGNMENT_MODES:
+            raise StoreError(f"an assignment's mode is one of {', '.join(ASSIGNMENT_MODES)}, not {mode!r}")
+        if max_attempts is not None and (int(max_attempts) != max_attempts or max_attempts < 1):
+            raise StoreError(f"an assignment's attempt limit is 1 or more (or none), not {max_attempts!r}")
+        values = dict(
+            scenario_id=scenario_id,
+            group_name=group,
+            due=due_time(due),
+            mode=mode,
+            max_attempts=None if max_attempts is None else int(max_attempts),
+            created_by=created_by.strip()[:200] or "trainer",
+            created_at=_now(),
+        )
+        return int(
+            self._write(lambda conn: conn.execute(assignments.insert().values(**values)).inserted_primary_key[0])
+        )
+
+    def assignments(self, groups: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Assignments, soonest due first.
+
+        Args:
+            groups: only those for these groups (default: every assignment).
+
+        Returns:
+            One dict per assignment: the assignments row.
+        """
+        query = sa.select(assignments).order_by(assignments.c.due, assignments.c.id)
+        if groups is not None:
+            query = query.where(assignments.c.group_name.in_(sorted(set(groups))))
+        with self._read() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def assignment(self, assignment_id: int) -> dict[str, Any] | None:
+        """One assignment.
+
+        Args:
+            assignment_id: its id.
+
+        Returns:
+            The assignments row, or None when there is no such assignment.
+        """
+        with self._read() as conn:
+            row = conn.execute(sa.select(assignments).where(assignments.c.id == int(assignment_id))).first()
+        return None if row is None else dict(row._mapping)
+
+    def delete_assignment(self, assignment_id: int) -> bool:
+        """Remove an assignment; the sessions played for it stay (with its id).
+
+        Args:
+            assignment_id: its id.
+
+        Returns:
+            True if there was such an assignment.
+        """
+        delete = assignments.delete().where(assignments.c.id == int(assignment_id))
+        return bool(self._write(lambda conn: conn.execute(delete).rowcount))
+
+    def assigned(self, assignment_id: int) -> AssignedRecorder:
+        """A recorder that writes a session as played for an assignment, within its attempt limit.
+
+        Args:
+            assignment_id: the assignment.
+
+        Returns:
+            The recorder to give the ``Session``: its start raises ``NoAttemptsLeft`` when the
+            trainee has used every attempt (nothing is written then).
+
+        Raises:
+            StoreError: no such assignment.
+        """
+        found = self.assignment(assignment_id)
+        if found is None:
+            raise StoreError(f"no assignment {assignment_id}")
+        return AssignedRecorder(self, found)
+
+    def attempts_used(self, trainee: str, assignment_ids: Iterable[int]) -> dict[int, int]:
+        """How many sessions a trainee has started for each of some assignments.
+
+        Args:
+            trainee: the trainee's name.
+            assignment_ids: the assignments.
+
+        Returns:
+            assignment id -> sessions started (0 included).
+        """
+        ids = sorted({int(i) for i in assignment_ids})
+        query = (
+            sa.select(sessions.c.assignment_id, sa.func.count())
+            .where(sessions.c.trainee == trainee, sessions.c.assignment_id.in_(ids))
+            .group_by(sessions.c.assignment_id)
+        )
+        with self._read() as conn:
+            counts = {r[0]: int(r[1]) for r in conn.execute(query)}
+        return {i: counts.get(i, 0) for i in ids}
+
+    def assignment_sessions(self, assignment_id: int) -> dict[str, list[dict[str, Any]]]:
+        """The sessions played for an assignment and their reviews (for who has done what by when).
+
+        Args:
+            assignment_id: the assignment.
+
+        Returns:
+            ``{"sessions": [...], "reviews": [...]}``: sessions rows without their debriefs
+            (``RESULT_COLUMNS``), oldest first; their reviews in the order written, ``scores`` decoded.
+        """
+        return self._results(sessions.c.assignment_id == int(assignment_id))
+
+    def trainee_results(self, trainee: str) -> dict[str, list[dict[str, Any]]]:
+        """One trainee's own sessions and their reviews, and nobody else's (their progress).
+
+        Args:
+            trainee: the trainee's name.
+
+        Returns:
+            ``{"sessions": [...], "reviews": [...]}`` as ``assignment_sessions`` gives them.
+        """
+        return self._results(sessions.c.trainee == trainee)
+
+    def _results(self, where: Any) -> dict[str, list[dict[str, Any]]]:
+        query = (
+            sa.select(*(sessions.c[c] for c in RESULT_COLUMNS))
+            .where(where)
+            .order_by(sessions.c.started_at, sessions.c.id)
+        )
+        picked = sa.select(sessions.c.id).where(where)
+        review_query = sa.select(reviews).where(reviews.c.session_id.in_(picked)).order_by(reviews.c.id)
+        with self._read() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+            found = [dict(r._mapping, scores=json.loads(r.scores)) for r in conn.execute(review_query)]
+        return {"sessions": rows, "reviews": found}
+
+    def set_groups(self, trainee: str, groups: Iterable[str]) -> None:
+        """The hub groups a trainee is in (replacing those recorded before).
+
+        Args:
+            trainee: the trainee's name.
+            groups: the group names.
+        """
+        names = sorted({g.strip()[:200] for g in groups if g.strip()})
+
+        def replace(conn: sa.Connection) -> None:
+            conn.execute(group_members.delete().where(group_members.c.trainee == trainee))
+            if names:
+                conn.execute(group_members.insert(), [{"group_name": g, "trainee": trainee} for g in names])
+
+        self._write(replace, on_conflict=lambda: None)
+
+    def group_members(self, group: str) -> set[str]:
+        """The trainees the store knows to be in a group.
+
+        The hub's groups as the practice app recorded them (``set_groups``), and the trainees
+        whose team bears the group's name; in ``everyone``: every trainee the store knows.
+
+        Args:
+            group: the group's name.
+
+        Returns:
+            Trainee names.
+        """
+        if group == EVERYONE:
+            query = sa.union(
+                sa.select(sessions.c.trainee), sa.select(trainees.c.trainee), sa.select(group_members.c.trainee)
+            )
+        else:
+            query = sa.union(
+                sa.select(group_members.c.trainee).where(group_members.c.group_name == group),
+                sa.select(trainees.c.trainee).where(trainees.c.team == group),
+            )
+        with self._read() as conn:
+            return {r[0] for r in conn.execute(query)}
+
     # -------------------------------------------------------------- the store's own settings
 
     def get_meta(self, key: str) -> str | None:
@@ -923,21 +1234,171 @@ def _table_names(conn: sa.Connection) -> list[str]:
     return sa.inspect(conn).get_table_names()
 
 
-def _create_or_upgrade(conn: sa.Connection) -> None:
-    """Make the tables that are not there, and bring those made by an older version up to date."""
-    metadata.create_all(conn)
-    _add_missing_columns(conn)
+# -------------------------------------------------------------- schema versions and migrations
+
+# The meta keys of the schema version and of each applied migration ("migration.002").
+VERSION_KEY = "schema_version"
+# PostgreSQL: the advisory lock migrations run under (any fixed 64-bit number; "roleplay").
+MIGRATION_LOCK = 0x726F6C65706C6179
 
 
-def _add_missing_columns(conn: sa.Connection) -> None:
-    """Bring a store made by an older version up to date: new columns are nullable, added in place."""
-    inspector = sa.inspect(conn)
+def _schema_version(conn: sa.Connection) -> int | None:
+    """The store's schema version: None with no sessions table (not a store yet), 0 before versions."""
+    names = set(_table_names(conn))
+    if sessions.name not in names:
+        return None
+    if meta.name not in names:
+        return 0
+    value = conn.execute(sa.select(meta.c.value).where(meta.c.key == VERSION_KEY)).scalar_one_or_none()
+    return int(value) if value is not None else 0
+
+
+def _migration_key(migration: Migration) -> str:
+    return f"migration.{migration.number:03d}"
+
+
+def _since(item: sa.Table | sa.Column) -> int:
+    return int(item.info.get("since", 1))
+
+
+def _add_column(conn: sa.Connection, table: sa.Table, column: sa.Column) -> None:
+    """Add a nullable column in place, unless it is there (a table made whole by an earlier step has it)."""
+    present = {c["name"] for c in sa.inspect(conn).get_columns(table.name)}
+    if column.name not in present:
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+    for index in table.indexes:
+        if [c.name for c in index.columns] == [column.name]:
+            index.create(conn, checkfirst=True)
+
+
+def _migrate_1(conn: sa.Connection) -> None:
+    """Stores made before schema versions: the tables and the columns added over time, made where missing."""
     for table in metadata.sorted_tables:
-        present = {c["name"] for c in inspector.get_columns(table.name)}
+        if _since(table) > 1:
+            continue
+        table.create(conn, checkfirst=True)
         for column in table.columns:
-            if column.name not in present and column.nullable:
-                kind = column.type.compile(dialect=conn.dialect)
-                conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+            if _since(column) <= 1 and column.nullable:
+                _add_column(conn, table, column)
+
+
+def _migrate_2(conn: sa.Connection) -> None:
+    """Assignments: the assignments and group_members tables, and each session's assignment_id."""
+    assignments.create(conn, checkfirst=True)
+    group_members.create(conn, checkfirst=True)
+    _add_column(conn, sessions, sessions.c.assignment_id)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One numbered step of the store's schema; applied in order, each once, in one transaction.
+
+    Attributes:
+        number: its place in ``MIGRATIONS`` (1, 2, …): a store at version n has had 1…n applied.
+        title: what it does, as recorded in the store's meta table.
+        apply: makes the change on a connection in a transaction.
+    """
+
+    number: int
+    title: str
+    apply: Callable[[sa.Connection], None]
+
+
+# Append only: a released migration is never changed, a new one is the next number.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "versioned schema: tables and columns made before versions, where missing", _migrate_1),
+    Migration(2, "assignments: assignments, group_members, sessions.assignment_id", _migrate_2),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# The session columns of a trainee's progress and of an assignment's report (no debriefs).
+RESULT_COLUMNS = (
+    "id", "trainee", "scenario_id", "scenario_version", "attempt", "mode", "status", "started_at", "ended_at",
+    "score", "passed", "competency_scores", "assignment_id",
+)  # fmt: skip
+
+
+class NoAttemptsLeft(StoreError):
+    """A session refused: its trainee has used every attempt its assignment allows."""
+
+
+class AssignedRecorder:
+    """The store as the recorder of a session played for an assignment (``Store.assigned``).
+
+    Attributes:
+        store: the store written to.
+        assignment: the assignments row.
+    """
+
+    def __init__(self, store: Store, assignment: Mapping[str, Any]):
+        self.store = store
+        self.assignment = dict(assignment)
+
+    def session_started(self, session: Session) -> None:
+        """Recorder: the session's row, with its assignment; ``NoAttemptsLeft`` past the limit.
+
+        Args:
+            session: the session that starts.
+        """
+        self.store._start(session, self.assignment)
+
+    def turn_recorded(self, session: Session, turn: Turn) -> None:
+        """Recorder: as ``Store.turn_recorded``.
+
+        Args:
+            session: the session.
+            turn: the answered turn.
+        """
+        self.store.turn_recorded(session, turn)
+
+    def session_finished(self, session: Session, result: Result) -> None:
+        """Recorder: as ``Store.session_finished``.
+
+        Args:
+            session: the session.
+            result: its result.
+        """
+        self.store.session_finished(session, result)
+
+    def session_abandoned(self, session: Session) -> None:
+        """Recorder: as ``Store.session_abandoned``.
+
+        Args:
+            session: the session.
+        """
+        self.store.session_abandoned(session)
+
+
+def _attempts_of(conn: sa.Connection, trainee: str, assignment_id: int) -> int:
+    query = sa.select(sa.func.count()).where(sessions.c.trainee == trainee, sessions.c.assignment_id == assignment_id)
+    return int(conn.execute(query).scalar_one())
+
+
+def due_time(value: str) -> str:
+    """An assignment's due time as the store keeps it: ISO, UTC, to the second.
+
+    Args:
+        value: an ISO date (due at its last second, UTC) or time (without a zone: UTC).
+
+    Returns:
+        ``YYYY-MM-DDTHH:MM:SS+00:00``.
+
+    Raises:
+        StoreError: not an ISO date or time.
+    """
+    from datetime import UTC, datetime
+
+    text = str(value).strip()
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise StoreError(f"an assignment's due time is an ISO date or time, not {text!r}") from None
+    if len(text) <= 10:  # a date: due by the end of that day
+        when = when.replace(hour=23, minute=59, second=59)
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return when.replace(microsecond=0).isoformat()
 
 
 def _set_teams(conn: sa.Connection, teams: Mapping[str, str]) -> None:

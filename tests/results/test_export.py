@@ -537,7 +537,7 @@ def test_the_salt_lives_in_the_store_and_the_environment_overrides_it(played, tm
     finally:
         reopened.close()
     with sqlite3.connect(played.path) as conn:  # what is on disk
-        rows = conn.execute("SELECT key, value FROM meta").fetchall()
+        rows = conn.execute("SELECT key, value FROM meta WHERE key = 'pseudonym_salt'").fetchall()
     assert [key for key, _ in rows] == ["pseudonym_salt"] and re.fullmatch(r"[0-9a-f]{64}", rows[0][1])
 
     monkeypatch.setenv("ROLEPLAY_SALT", "a salt the whole organisation shares")

@@ -327,7 +327,9 @@ def test_check_writable_passes_on_a_writable_store_and_leaves_nothing_behind(sto
     with sqlite3.connect(store_path) as conn:
         tables = sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
     conn.close()
-    assert tables == ["reviews", "self_assessments", "sessions", "trainees", "turns"]
+    assert tables == [
+        "assignments", "group_members", "meta", "reviews", "self_assessments", "sessions", "trainees", "turns"
+    ]  # fmt: skip
 
 
 def test_check_writable_refuses_a_read_only_store(store_path):
