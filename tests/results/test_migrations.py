@@ -27,7 +27,7 @@ from simulator.results.store import (
 )
 
 from .. import postgres
-from ..conftest import MINI, ROOT
+from ..conftest import ROOT
 
 OLD_DDL = ROOT / "tests" / "data" / "schema-v0"
 BOTH_BACKENDS = True  # test_a_new_store_is_made_at_the_latest_version runs on both
