@@ -28,9 +28,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from .. import settings
+from . import grading
 from .store import STALE_AFTER, Store, open_store
 
 __all__ = [
@@ -58,10 +58,7 @@ RULES_FILE = settings.DEFAULT_ASSESSMENT_RULES
 def load_rules(path: Path | str | None = None) -> dict[str, Any]:
     """The level, grade and KPI rules: the file given, else $ROLEPLAY_RULES, else the lab's defaults
     (simulator/results/assessment.yaml — copy it, edit it, and point $ROLEPLAY_RULES at the copy)."""
-    path = settings.assessment_rules_file(path)
-    rules = yaml.safe_load(path.read_text(encoding="utf-8"))
-    rules["levels"] = sorted(rules["levels"], key=lambda r: -r["min"])
-    return rules
+    return grading.load_rules(path)
 
 
 @dataclass(frozen=True)
@@ -212,12 +209,7 @@ def competency_scores(data: Data) -> pd.DataFrame:
 
 
 def level_of(score: float, rules: dict[str, Any]) -> float:
-    if score is None or (isinstance(score, float) and math.isnan(score)):
-        return np.nan
-    for rule in rules["levels"]:
-        if score >= rule["min"]:
-            return float(rule["level"])
-    return 0.0
+    return grading.level_of(score, rules)
 
 
 def competency_matrix(data: Data) -> pd.DataFrame:
@@ -229,18 +221,10 @@ def competency_matrix(data: Data) -> pd.DataFrame:
 def certification(data: Data) -> pd.DataFrame:
     """Each trainee's grade by the rules, with what stands between them and the next one."""
     matrix = competency_matrix(data)
-    grades = data.rules["grades"]
     rows = []
     for trainee, levels in matrix.iterrows():
         assessed = levels.dropna()
-        earned, missing_next = grades[-1]["grade"], ""
-        for i, grade in enumerate(grades):
-            gaps = _grade_gaps(assessed, grade)
-            if not gaps:
-                earned = grade["grade"]
-                if i > 0:
-                    missing_next = "; ".join(_grade_gaps(assessed, grades[i - 1]))
-                break
+        earned, missing_next = grading.grade_for(assessed.to_dict(), data.rules)
         rows.append(
             {
                 "trainee": trainee,
@@ -253,24 +237,6 @@ def certification(data: Data) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["trainee", "grade", "assessed", "mean_level", "to_next_grade"]).set_index(
         "trainee"
     )
-
-
-def _grade_gaps(levels: pd.Series, grade: dict[str, Any]) -> list[str]:
-    gaps = []
-    need = grade.get("min_competencies", 0)
-    if len(levels) < need:
-        gaps.append(f"{need - len(levels)} more competencies assessed")
-    floor = grade.get("all_at_least")
-    if floor is not None:
-        low = sorted(levels[levels < floor].index)
-        if low:
-            gaps.append(f"level {floor} in {', '.join(low)}")
-    at_least = grade.get("at_least")
-    if at_least:
-        have = int((levels >= at_least["level"]).sum())
-        if have < at_least["count"]:
-            gaps.append(f"{at_least['count'] - have} more at level {at_least['level']}")
-    return gaps
 
 
 # ------------------------------------------------------------------ KPIs and progress

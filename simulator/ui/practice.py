@@ -27,6 +27,7 @@ from ..loading.loader import load_library
 from ..results.store import Store, open_store
 from . import render
 from .common import Guard, stylesheet
+from .progress import TraineeCorner
 from .text import LANGUAGES, words
 
 log = logging.getLogger("simulator.ui")
@@ -115,8 +116,9 @@ class PracticeApp(widgets.VBox):
         self.start.disabled = True
         self.start.on_click(self._safe(self._start))
         picker = list(self.scenario_buttons.values()) or [widgets.HTML(render.e(w["no_scenarios"]))]
+        self.corner = TraineeCorner(self)  # the trainee's assignments first, and "My progress" (ui/progress.py)
         self.setup_screen = widgets.VBox(
-            [self.title, self.trainee, self.picker_label, *picker, self.briefing, self.start]
+            [self.title, self.trainee, self.corner, self.picker_label, *picker, self.briefing, self.start]
         )
         # the conversation
         self.chat_title = widgets.HTML("")
@@ -218,6 +220,7 @@ class PracticeApp(widgets.VBox):
             )
 
     def _select(self, sid: str, _button=None) -> None:
+        self.corner.forget_assignment()
         self.scenario = self.scenarios[sid]
         for other, button in self.scenario_buttons.items():
             button.button_style = "info" if other == sid else ""
@@ -236,9 +239,13 @@ class PracticeApp(widgets.VBox):
         if self.scenario is None:
             self.error.value = f"<p>{render.e(self.w['need_scenario'])}</p>"
             return
+        recorder, mode, refusal = self.corner.how_to_start(name)  # an assignment's mode and attempt limit
+        if refusal:
+            self.error.value = refusal
+            return
         self._abandon_open_session()
         self.session = None  # until the new one has started: a failure now has saved nothing of it
-        self.session = Session(self.scenario, trainee=name, clock=self.clock, recorder=self.store)
+        self.session = Session(self.scenario, trainee=name, clock=self.clock, recorder=recorder, mode=mode)
         self._lines: list[str] = []
         w = words(self.scenario.language)
         self.chat_title.value = (
@@ -334,6 +341,7 @@ class PracticeApp(widgets.VBox):
 
     def _another(self, _button=None) -> None:
         self.session = None
+        self.corner.refresh()
         self._show(self.setup_screen)
 
     def _abandon_open_session(self) -> None:

@@ -43,7 +43,7 @@ DURATION = r"^PT(\d+H)?(\d+M)?(\d+(\.\d{1,2})?S)?$"
 LAB = "https://roleplay-lab.org"
 EXT = f"{LAB}/xapi/ext/"
 VERB = "http://adlnet.gov/expapi/verbs/"
-SHEETS = ["Competency matrix", "KPIs", "Sessions", "Turns", "Reviews", "Notes"]
+SHEETS = ["Competency matrix", "KPIs", "Sessions", "Turns", "Reviews", "Assignments", "Notes"]
 
 
 @pytest.fixture(autouse=True)

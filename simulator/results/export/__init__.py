@@ -10,7 +10,7 @@ format. One module per format:
 - ``jsonl``: ``jsonl``, one line per session with its result, turns, reviews and
   self-assessments nested;
 - ``xlsx``: ``xlsx``, sheets *Competency matrix*, *KPIs* (from ``simulator.results.reports``),
-  *Sessions*, *Turns* (capped at Excel's row limit), *Reviews* and *Notes*; times in UTC;
+  *Sessions*, *Turns* (capped at Excel's row limit), *Reviews*, *Assignments* and *Notes*; times in UTC;
 - ``xapi``: ``xapi``, xAPI 1.0.3 statements for a learning record store, a JSON array (JSON
   Lines when the file name ends in ``.jsonl``). Statement ids are uuid5 of the session, so
   re-exports are stable and an LRS can take the same statements twice.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import fields, replace
+from dataclasses import astuple, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,6 +42,7 @@ def write_xlsx(records: Records, path: Path, store: Store) -> list[str]:
     _sessions_sheet(book, records)
     notes = _turns_sheet(book, records)
     _reviews_sheet(book, records)
+    _assignments_sheet(book, records, store)
     about = [
         ("exported at (UTC)", datetime.now(UTC).replace(tzinfo=None, microsecond=0)),
         ("sessions", len(records.sessions)),
@@ -211,3 +212,14 @@ def _reviews_sheet(book: Any, records: Records) -> None:
         for r in records.reviews.get(s["id"], [])
     )
     _sheet(book, "Reviews", header, rows)
+
+
+def _assignments_sheet(book: Any, records: Records, store: Store) -> None:
+    """Who has done what of each assignment by its due date (``results.assignments``)."""
+    from ..assignments import CSV_COLUMNS, assignment_report
+
+    rows = (
+        [records.trainee_name(v) if c == "trainee" else v for c, v in zip(CSV_COLUMNS, astuple(r), strict=True)]
+        for r in assignment_report(store)
+    )
+    _sheet(book, "Assignments", list(CSV_COLUMNS), rows)

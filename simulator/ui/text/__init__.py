@@ -15,7 +15,7 @@ from importlib import import_module
 __all__ = ["APPS", "LANGUAGES", "words"]
 
 LANGUAGES = ("en", "pl")
-APPS = ("practice", "review", "studio")
+APPS = ("practice", "review", "studio", "progress", "assignments")
 
 
 @functools.cache
@@ -30,7 +30,8 @@ def words(language: str | None, app: str = "practice") -> dict[str, str]:
 
     Args:
         language: ``"en"`` or ``"pl"``; None, or a language the lab does not speak: English.
-        app: ``"practice"``, ``"review"`` or ``"studio"``.
+        app: ``"practice"``, ``"review"``, ``"studio"``, ``"progress"`` (the trainee's progress and
+            assignments) or ``"assignments"`` (the trainer's and the reviewer's).
 
     Returns:
         key → text (``str.format`` fields where a text takes values). Shared: do not change it.
