@@ -92,7 +92,8 @@ def test_the_report_says_who_did_what_by_the_due_date(mini, store):
     # the sessions end now (after the due date): put anna's first and cleo's end before it, as played then
     store._write(
         lambda conn: conn.exec_driver_sql(
-            "UPDATE sessions SET ended_at = '2026-01-05T09:01:00.000+00:00' WHERE substr(started_at, 1, 10) = '2026-01-05'"
+            "UPDATE sessions SET ended_at = '2026-01-05T09:01:00.000+00:00' "
+            "WHERE substr(started_at, 1, 10) = '2026-01-05'"
         )
     )
     store.add_review(on_time.id, "rita", scores={"empathy": 95, "ownership": 95}, overall=95.0, passed=True)
