@@ -86,13 +86,13 @@ def progress_html(progress: Progress, scenarios: Mapping[str, Scenario], lang: s
         HTML; every name and title escaped.
     """
     w = words(lang, "progress")
-    parts = [f'<h3>{e(w["progress_of"].format(name=progress.trainee))}</h3>']
+    parts = [f"<h3>{e(w['progress_of'].format(name=progress.trainee))}</h3>"]
     if not progress.attempts:
         parts.append(f'<p class="rp-progress-empty">{e(w["nothing_yet"])}</p>')
     to_next = e(progress.to_next_grade) if progress.to_next_grade else e(w["top_grade"])
     parts.append(
         f'<p class="rp-progress-grade"><b>{e(w["grade"])}:</b> <span class="rp-grade">{e(progress.grade)}</span>'
-        f' · {e(w["to_next_grade"])}: {to_next}</p>'
+        f" · {e(w['to_next_grade'])}: {to_next}</p>"
     )
     if progress.next_scenario is not None:
         because = w["next_because"].format(
@@ -327,4 +327,3 @@ class TraineeCorner(widgets.VBox):
     def refresh(self) -> None:
         """Show the attempts left again (after a round)."""
         self.assigned.refresh()
-

@@ -421,3 +421,35 @@ def test_the_review_lab_names_its_store_without_the_servers_folders(tmp_path, st
     demo.close()
     assert is_demo and "empty.sqlite" in note
     _no_server_detail(note, tmp_path, demo.location)
+
+
+# ---------------------------------------------------------------- assignments
+
+
+def test_the_assignments_view_says_who_did_what_by_the_due_date_and_exports_it(ids, store, mini, mini2):
+    import base64
+
+    store.set_groups("anna", ["A"])
+    store.set_groups("dora", ["A"])
+    aid = store.create_assignment("mini", "A", "2099-01-01", max_attempts=2)
+    recorder = store.assigned(aid)
+    done = Session(mini, trainee="anna", recorder=recorder)
+    done.reply(1)
+    done.reply(1)
+    Session(mini, trainee=EVIL, recorder=recorder).reply(1)
+    store.create_assignment("mini2", "B", "2000-01-01")  # long past: cleo (team B) has not started it
+    lab = ReviewLab(store, scenarios={"mini": mini, "mini2": mini2})
+    assert "assignments" not in lab.__dict__  # built on first use only
+    html = lab.assignments.html.value
+    assert EVIL not in html and "&lt;script&gt;" in html
+    assert "1 on time · 0 late · 1 started · 2 not started" in html  # ben is in team A
+    assert "0 on time · 0 late · 0 started · 1 not started" in html  # cleo, by her team's name
+    rows = {(r.assignment_id, r.trainee): r.status for r in lab.assignments.rows}
+    assert rows[(aid, "anna")] == "on_time" and rows[(aid, "dora")] == "not_started" and rows[(aid, EVIL)] == "started"
+    link = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', html)
+    text = base64.b64decode(link.group(1)).decode("utf-8")
+    assert text.splitlines()[0].startswith("assignment_id,scenario_id,group,due,mode,trainee,status")
+    assert f"{aid},mini,A,2099-01-01T23:59:59+00:00,practice,anna,on_time,1,100.0," in text
+    store.delete_assignment(aid)
+    lab.reload()
+    assert "anna" not in lab.assignments.html.value

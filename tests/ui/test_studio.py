@@ -211,3 +211,40 @@ def test_the_studios_own_messages_name_files_not_server_paths(studio, library, s
     assert "mini.yaml would not be sound with the phrasing" in studio.message.value
     _no_server_detail(studio.message.value, library)
     _no_server_detail(studio.replies_note.value, store.location, library)
+
+
+# ---------------------------------------------------------------- assignments
+
+
+def test_the_assignments_section_creates_lists_and_removes_assignments(library, store, monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", "tom")
+    studio = AuthorStudio(library, store=store, lang="en")
+    assert "assignments_box" not in studio.__dict__  # built on first use only
+    box = studio.assignments_box
+    assert "No assignments yet" in box.listing.value
+    box.group.value = "<b>class</b>"
+    box.mode.value = "assessment"
+    box.max_attempts.value = 3
+    box.assign.click()
+    [made] = store.assignments()
+    assert (made["scenario_id"], made["group_name"], made["mode"], made["max_attempts"], made["created_by"]) == (
+        "mini", "<b>class</b>", "assessment", 3, "tom",
+    )  # fmt: skip
+    assert "&lt;b&gt;class&lt;/b&gt;" in box.listing.value and "<b>class</b>" not in box.listing.value
+    assert "Assigned: Mini to &lt;b&gt;class&lt;/b&gt;" in box.status.value
+    box.group.value = "  "
+    box.assign.click()
+    assert "Type the group" in box.status.value and len(store.assignments()) == 1
+    box.group.value = "trainees"
+    box.max_attempts.value = 0  # no limit
+    box.assign.click()
+    assert [a["max_attempts"] for a in store.assignments()] == [3, None]
+    assert "no limit" in box.listing.value
+    box.remove_pick.value = made["id"]
+    box.remove.click()
+    assert [a["group_name"] for a in store.assignments()] == ["trainees"] and "removed" in box.status.value
+
+
+def test_the_assignments_section_speaks_polish(library, store):
+    box = AuthorStudio(library, store=store, lang="pl").assignments_box
+    assert "Zadania" in box.children[0].value and box.assign.description == "Przydziel"

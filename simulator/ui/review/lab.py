@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
@@ -24,6 +25,9 @@ from .quality import agreement_html, items_html, not_understood_html
 from .source import open_review_store
 from .viewer import ReviewForm, SessionViewer
 from .views import certification_html, first_best_latest_html, kpis_html, matrix_html, progress_html, self_html
+
+if TYPE_CHECKING:
+    from .assignments import AssignmentsView
 
 log = logging.getLogger("simulator.ui.review")
 
@@ -141,6 +145,17 @@ class ReviewLab:
         """
         return "".join(w.value for w in self.views.values()) + self.viewer.view.value
 
+    @functools.cached_property
+    def assignments(self) -> AssignmentsView:
+        """Per assignment, who has done what by the due date, with a CSV download (built on first use).
+
+        Returns:
+            The ``AssignmentsView`` (re-read by ``reload``).
+        """
+        from .assignments import AssignmentsView
+
+        return AssignmentsView(self.store, self.scenarios, lang=self.lang)
+
     # ------------------------------------------------------------------ updating
 
     def _render(self, name: str, data: reports.Data) -> str:
@@ -208,6 +223,8 @@ class ReviewLab:
         self.data = reports.load(self.store, self.rules)
         self.filters.set_data(self.data)
         self.refresh()
+        if "assignments" in self.__dict__:  # built: read again too
+            self.assignments.refresh()
 
     def _submit(self, form: ReviewForm) -> None:
         w = self.w

@@ -55,8 +55,9 @@ class AuthorStudio:
 
     A notebook shows its boxes cell by cell: ``editor_box`` (pick, create, edit, check, save),
     ``diagram_box``, ``paths_box`` (path analysis and random walks), ``play_box`` (play from any
-    node), ``tests_box`` (path tests) and ``phrasings_box`` (replies trainees typed that the lab did
-    not understand, each one click from becoming a phrasing). A failing action says so in
+    node), ``tests_box`` (path tests), ``phrasings_box`` (replies trainees typed that the lab did
+    not understand, each one click from becoming a phrasing) and ``assignments_box`` (scenarios
+    assigned to groups, built on first use). A failing action says so in
     ``message`` and is logged; the studio keeps the editor's text.
 
     Args:
@@ -184,6 +185,21 @@ class AuthorStudio:
         self.replies_note = classed(widgets.HTML(""), "rp-replies-note")
         self.replies = widgets.VBox([])
         return classed(widgets.VBox([self.replies_note, self.replies]), "rp-studio")
+
+    @functools.cached_property
+    def assignments_box(self) -> widgets.VBox:
+        """The Assignments section: assign scenarios of the library to a group, list and remove them.
+
+        Built on first use (it loads the library's sound scenarios).
+
+        Returns:
+            The ``AssignmentsEditor``.
+        """
+        from ...loading.loader import load_library
+        from .assignments import AssignmentsEditor
+
+        scenarios, _problems = load_library(self.folder)
+        return classed(AssignmentsEditor(self.store, scenarios, lang=self.lang), "rp-studio")
 
     def _files(self) -> list[tuple[str, Path]]:
         return [(p.name, p) for p in sorted(self.folder.glob("*.yaml"))]
