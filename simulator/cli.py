@@ -821,6 +821,53 @@ def _run_schema(args: argparse.Namespace, io: Streams) -> int:
 
 # ------------------------------------------------------------------ the table of commands
 
+# ------------------------------------------------------------------ assign
+
+
+def _assign_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", nargs="?", help="the scenario's id to assign (none with --list, --remove, --report)")
+    p.add_argument("--group", help="the hub group it is for (a class's name, trainees; everyone: all trainees)")
+    p.add_argument("--due", help="the due date (YYYY-MM-DD: by the end of that day, UTC) or an ISO time")
+    p.add_argument("--mode", choices=("practice", "assessment"), default="practice", help="feedback (%(default)s)")
+    p.add_argument("--attempts", type=_non_negative, default=0, help="attempt limit a trainee; 0: none (default)")
+    action = p.add_mutually_exclusive_group()
+    action.add_argument("--list", action="store_true", help="list the assignments")
+    action.add_argument("--remove", type=int, metavar="ID", help="remove an assignment")
+    action.add_argument("--report", action="store_true", help="who has done what by the due date, as CSV")
+    _add_store(p)
+
+
+def _run_assign(args: argparse.Namespace, io: Streams) -> int:
+    from .results.assignments import assignment_report, to_csv
+
+    store = open_store(args.store, create=not (args.list or args.report or args.remove is not None))
+    try:
+        if args.report:
+            io.out.write(to_csv(assignment_report(store)))
+        elif args.remove is not None:
+            if not store.delete_assignment(args.remove):
+                raise LabError(f"no assignment {args.remove}")
+            print(f"removed assignment {args.remove}", file=io.out)
+        elif args.list:
+            rows = [
+                (str(a["id"]), a["scenario_id"], a["group_name"], a["due"], a["mode"], str(a["max_attempts"] or "-"))
+                for a in store.assignments()
+            ]
+            _table(["id", "scenario", "group", "due (UTC)", "mode", "attempts"], rows, io.out)
+        else:
+            if not (args.scenario and args.group and args.due):
+                raise LabError("assign needs a scenario, --group and --due (or --list, --remove ID, --report)")
+            made = store.create_assignment(
+                args.scenario, args.group, args.due, mode=args.mode, max_attempts=args.attempts or None,
+                created_by=settings.hub_user() or getpass.getuser(),
+            )  # fmt: skip
+            due = store.assignment(made)["due"]
+            print(f"assignment {made}: {args.scenario} to {args.group.strip()}, due {due}", file=io.out)
+    finally:
+        store.close()
+    return 0
+
+
 COMMANDS: tuple[Command, ...] = (
     Command("validate", "check scenario files; exit 1 if any has a problem", _validate_arguments, _run_validate),
     Command("test", "run the path tests written in scenario files", _test_arguments, _run_test),
@@ -867,6 +914,12 @@ COMMANDS: tuple[Command, ...] = (
         "nodes grey and dashed, and optionally a path in thick purple.",
     ),
     Command("schema", "write the JSON Schemas of the file formats", _schema_arguments, _run_schema),
+    Command(
+        "assign",
+        "assign a scenario to a group (due date, feedback, attempts); list, remove, report",
+        _assign_arguments,
+        _run_assign,
+    ),
 )
 
 
