@@ -52,6 +52,11 @@ def trainee_groups() -> frozenset[str]:
     return settings.user_groups() | {EVERYONE}
 
 
+def _trainee_name(app: Any) -> str:
+    """Whose progress and attempts: the user the hub signed in, else the name typed in the app."""
+    return settings.hub_user() or app.trainee.value.strip()
+
+
 def _number(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f}"
 
@@ -205,7 +210,7 @@ class AssignedList(widgets.VBox):
         self.refresh()
 
     def _name(self) -> str:
-        return self.app.trainee.value.strip()
+        return _trainee_name(self.app)
 
     def refresh(self) -> None:
         """Show the assignments with the attempts the trainee (as named now) has left."""
@@ -284,7 +289,7 @@ class TraineeCorner(widgets.VBox):
 
     def _toggle(self, _button: Any = None) -> None:
         w = words(self.app.language, "progress")
-        name = self.app.trainee.value.strip()
+        name = _trainee_name(self.app)
         if self.area.children:  # shown: hide it
             self.area.children = []
             self.progress_button.description = w["my_progress"]

@@ -103,4 +103,9 @@ def test_the_hub_groups_pick_the_assignments_and_are_recorded(library, store, mo
     store.create_assignment("mini", "class-z", "2099-01-01")
     app = _app(library, store)
     assert len(app.corner.assigned.children) == 2
+    assert "1 of 1 attempts left" not in app.corner.assigned.children[1].children[1].value
+    assert "no attempt limit" in app.corner.assigned.children[1].children[1].value
     assert store.group_members("class-z") == {"anna"} and store.group_members("trainees") == {"anna"}
+    app.trainee.value = "ben"  # typed over: the hub's name is whose progress it is
+    app.corner.progress_button.click()
+    assert "Progress of anna" in app.corner.view.html.value
