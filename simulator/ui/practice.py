@@ -188,6 +188,7 @@ class PracticeApp(widgets.VBox):
         Args:
             query: the query string (``query_string()``); None or empty changes nothing.
         """
+        self.corner.refresh()  # a preheated kernel built the page before it was asked for: assignments as of now
         params = urllib.parse.parse_qs(query or "")
         if params.get("lang", [""])[0] in LANGUAGES:
             self._relabel(params["lang"][0])

@@ -206,14 +206,17 @@ class AssignedList(widgets.VBox):
         self.app = app
         self.groups = trainee_groups() if groups is None else groups
         self.chosen: dict[str, Any] | None = None
-        self.assignments = [a for a in app.store.assignments(self.groups) if a["scenario_id"] in app.scenarios]
+        self.assignments: list[dict[str, Any]] = []
         self.refresh()
 
     def _name(self) -> str:
         return _trainee_name(self.app)
 
     def refresh(self) -> None:
-        """Show the assignments with the attempts the trainee (as named now) has left."""
+        """Read the assignments again; show them with the attempts the trainee (as named now) has left."""
+        self.assignments = [
+            a for a in self.app.store.assignments(self.groups) if a["scenario_id"] in self.app.scenarios
+        ]
         if not self.assignments:
             self.children = []
             return
@@ -330,5 +333,5 @@ class TraineeCorner(widgets.VBox):
         return self.app.store.assigned(chosen["id"]), chosen["mode"], None
 
     def refresh(self) -> None:
-        """Show the attempts left again (after a round)."""
+        """Read the assignments again, with the attempts left (the page is shown, a round is over)."""
         self.assigned.refresh()
