@@ -11,6 +11,12 @@ Writers create the store (``open_store(location)``); readers never do
 opened for serving is checked with ``check_writable``. A database URL's password is never
 shown: ``display_location``, ``repr`` and every ``StoreError`` hide it.
 
+The schema is versioned: the ``meta`` table holds ``schema_version``, and ``MIGRATIONS`` (numbered,
+append-only) bring an older store up to date in place when it is opened, once, under the write
+lock (on PostgreSQL an advisory lock); a store newer than this code is refused (docs/results-store.md).
+Assignments (a scenario for a group, due by a time, in a feedback mode, with an attempt limit) are
+kept here too; ``Store.assigned`` is the recorder of a session played for one.
+
 This module is the lab's one door to the database: nothing else imports SQLAlchemy or
 writes SQL. Callers get rows (dicts), DataFrames (``Store.frames``) and ``StoreError``;
 never an engine, a connection or a database exception. The row formats are here too
