@@ -36,14 +36,14 @@ __all__ = [
     "default_store_location",
     "environment",
     "hub_user",
-    "user_groups",
-    "user_role",
     "in_voila",
     "named_store",
     "page_query_string",
     "pseudonym_salt",
     "scenarios_dir",
     "store_location",
+    "user_groups",
+    "user_role",
     "voila_preheated",
 ]
 
