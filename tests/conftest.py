@@ -8,6 +8,8 @@ import pytest
 
 from simulator import load_scenario, open_store
 
+from . import postgres
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 MINI = ROOT / "tests" / "data" / "mini" / "mini.yaml"
@@ -52,3 +54,10 @@ def store(store_path: Path):
 def _isolated_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test ever writes to the user's real results store."""
     monkeypatch.setenv("ROLEPLAY_STORE", str(tmp_path / "default-store.sqlite"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server for the whole run (tests/postgres.py); yields its base URL."""
+    with postgres.server() as url:
+        yield url
