@@ -80,8 +80,6 @@ def configure(
     c.JupyterHub.cookie_secret_file = str(data / "jupyterhub_cookie_secret")
     c.JupyterHub.pid_file = str(data / "jupyterhub.pid")
     c.JupyterHub.cleanup_servers = True
-    # The roles: hub groups the admin puts people in; a user in none of them is a trainee.
-    c.JupyterHub.load_groups = {group: {"users": []} for group in GROUPS.values()}
     # Each user's server: the lab's app of their role, nothing else (simulator.hub.spawner).
     c.JupyterHub.spawner_class = "simulator.hub.spawner.LabSpawner"
     c.LabRoles.store = store
@@ -100,6 +98,8 @@ def configure(
         c.NativeAuthenticator.minimum_password_length = 8
         c.NativeAuthenticator.check_common_password = True
         c.Authenticator.allow_all = True  # NativeAuthenticator signs in approved users only
+        # The roles: hub groups the admin puts people in; a user in none of them is a trainee.
+        c.JupyterHub.load_groups = {group: {"users": []} for group in GROUPS.values()}
     elif auth == "lti13":
         settings = dict(lti or {})
         missing = [name for name in ("issuer", "client_id", "authorize_url", "jwks_url") if not settings.get(name)]
@@ -113,7 +113,9 @@ def configure(
         c.LTI13Authenticator.tool_name = "Role-play lab"
         c.LTI13Authenticator.tool_description = "Customer-support role-play practice, review and authoring"
         c.Authenticator.allow_all = True  # whoever the LMS launches (its signed id token) may enter
-        c.Authenticator.manage_groups = True  # the LMS's roles are the lab's groups, set at every launch
+        # The LMS's roles are the lab's groups, set at every launch (the hub then takes no group
+        # changes from its admin page or REST API, and creates the groups as they are first used).
+        c.Authenticator.manage_groups = True
         c.Authenticator.post_auth_hook = lti_groups_hook
     else:
         raise ValueError(f"unknown sign-in {auth!r}: native or lti13")

@@ -1,8 +1,8 @@
 """A team on one lab, in a real Chromium against a real JupyterHub (`roleplay hub`) with a PostgreSQL
 store: the admin signs up; two trainees and a reviewer sign up; the admin approves them on
-NativeAuthenticator's page and puts the reviewer in `reviewers`; each signs in and lands on their
-app; trainee A plays a scenario to the end and can reach neither the review lab nor B's results;
-every result is in PostgreSQL under the hub's user names.
+NativeAuthenticator's page and puts the reviewer in `reviewers` (and `trainers`: she chooses); each
+signs in and lands on their app; trainee A plays a scenario to the end and can reach neither the
+review lab nor B's results; every result is in PostgreSQL under the hub's user names.
 
 Every wait is on a page (a selector or a condition in the page), never a sleep.
 """
@@ -50,6 +50,7 @@ def people(browser, hub) -> Iterator[dict]:
         # The hub knows a user from their first sign-in: the admin creates her, then puts her in the group.
         assert hub_api(admin, "POST", f"users/{RITA}") == 201
         assert hub_api(admin, "POST", "groups/reviewers/users", {"users": [RITA]}) == 200
+        assert hub_api(admin, "POST", "groups/trainers/users", {"users": [RITA]}) == 200  # two roles: she chooses
         yield pages
     finally:
         for context in contexts.values():
@@ -127,8 +128,15 @@ def test_a_team_signs_in_and_each_lands_on_their_app(hub, people):
         store.close()
     assert sorted((s["trainee"], s["status"]) for s in sessions) == [(ANNA, "completed"), (BARTEK, "completed")]
 
-    # The reviewer lands on the review lab, over the same store.
+    # The reviewer, who is a trainer too, chooses her role, and lands on the review lab over the same store.
     sign_in(rita, hub.url, RITA)
+    rita.wait_for_selector(".rp-role-choice", timeout=LAND_MS)
+    assert sorted(rita.locator("input[name=role]").evaluate_all("(els) => els.map(e => e.value)")) == [
+        "reviewer",
+        "trainer",
+    ]
+    rita.check("input[name=role][value=reviewer]")
+    rita.click("button[type=submit]")
     rita.wait_for_selector(".rp-view-matrix", timeout=LAND_MS)
     rita.wait_for_function(
         "(names) => names.every(n => document.querySelector('.rp-view-matrix').innerText.includes(n))",
