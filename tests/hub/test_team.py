@@ -150,6 +150,7 @@ def test_a_team_signs_in_and_each_lands_on_their_app(hub, people):
 
 
 def test_a_trainee_reaches_neither_the_review_lab_nor_code(hub, people):
+    """After the first test: the trainees' and the reviewer's servers are up."""
     anna = people[ANNA]
     request = anna.context.request
     # Her own server serves one app: no kernel of her own making, no sessions, no terminals…
