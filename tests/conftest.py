@@ -61,3 +61,21 @@ def postgres_server():
     """A throwaway PostgreSQL server for the whole run (tests/postgres.py); yields its base URL."""
     with postgres.server() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole run (tests/browser and tests/hub): Playwright's sync API runs once a process."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    # No skip: without Chromium the browser tests fail, saying how to install it.
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: `bash scripts/test.sh` installs it (apt-get install -y chromium)")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -22,7 +22,7 @@ from typing import NamedTuple
 import pytest
 
 from .. import postgres
-from ..browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, _log_tail
+from ..browser.conftest import _free_port, _log_tail
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0  # seconds: the hub migrates its database and starts its proxy
@@ -97,17 +97,3 @@ def hub(tmp_path_factory: pytest.TempPathFactory, postgres_server: str) -> Itera
     store = postgres.new_database(postgres_server)
     with running_hub(tmp_path_factory.mktemp("hub"), store, "--admin", "admin") as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: `bash scripts/test.sh` installs it (apt-get install -y chromium)")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
