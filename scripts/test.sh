@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need, then runs them all
 # (unit, CLI, notebooks under nbval, and the practice app in a real Chromium).
-# Debian packages it needs: chromium (browser tests), graphviz (`dot`, scenario diagrams) and postgresql
-# (the store's tests start a throwaway server of their own).
+# Debian packages it needs: chromium (browser tests), graphviz (`dot`, scenario diagrams), postgresql
+# (the store's tests start a throwaway server of their own) and npm (JupyterHub's proxy for tests/hub).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -16,6 +17,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 fi
-python -m pip install --quiet --disable-pip-version-check -e '.[test,postgres]'
+# JupyterHub's proxy, for the hub's tests (tests/hub) and `roleplay hub`.
+command -v configurable-http-proxy >/dev/null 2>&1 || npm install -g --silent configurable-http-proxy
+python -m pip install --quiet --disable-pip-version-check -e '.[test,postgres,hub]'
 ruff check simulator tests benchmarks
 python -m pytest -q

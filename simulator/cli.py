@@ -36,6 +36,7 @@ from .core.engine import Session
 from .core.scenario import Scenario
 from .core.scoring import Result
 from .errors import LabError, Problem, ScenarioErrors, ScenarioTooLarge, SessionError, display_path
+from .hub.launch import hub
 from .loading.checks import did_you_mean
 from .loading.loader import check_files, load_files, load_scenario
 from .loading.schema import write_schemas
@@ -635,6 +636,52 @@ def _run_serve(args: argparse.Namespace, io: Streams) -> int:
     )
 
 
+# ------------------------------------------------------------------ hub
+
+
+def _hub_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--port", type=int, default=8000, help="the hub's port (default: %(default)s)")
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: loopback; 0.0.0.0: the network)")
+    p.add_argument("--scenarios", metavar="DIR", help=f"the shared scenario library (default: {LIBRARY_HELP})")
+    p.add_argument(
+        "--auth",
+        choices=["native", "lti13"],
+        default="native",
+        help="sign-in: native (sign-up approved by the admin, the default) or lti13 (launched from an LMS)",
+    )
+    p.add_argument("--admin", metavar="NAME", help="the hub's admin, who approves sign-ups (needed with native)")
+    p.add_argument(
+        "--data",
+        metavar="DIR",
+        help="the hub's state (default: $ROLEPLAY_HUB_DIR, else ~/.local/share/roleplay-lab/hub)",
+    )
+    lti = {
+        "issuer": "the LMS's issuer",
+        "client-id": "the client id the LMS gave the lab",
+        "authorize-url": "the LMS's OIDC authorisation URL",
+        "jwks-url": "the LMS's key set (JWKS) URL",
+        "username-key": "the id token's claim that names the user (default: email)",
+    }
+    for name, what in lti.items():
+        p.add_argument(f"--lti-{name}", metavar="VALUE", help=f"LTI 1.3: {what}")
+    _add_store(p)
+
+
+def _run_hub(args: argparse.Namespace, io: Streams) -> int:
+    lti = {k: getattr(args, f"lti_{k}") for k in ("issuer", "client_id", "authorize_url", "jwks_url", "username_key")}
+    return hub(
+        port=args.port,
+        ip=args.ip,
+        store=args.store,
+        scenarios=args.scenarios,
+        auth=args.auth,
+        admin=args.admin,
+        data=args.data,
+        out=io.out,
+        lti=lti,
+    )
+
+
 # ------------------------------------------------------------------ report
 
 
@@ -884,6 +931,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("play", "play a scenario in the terminal (or from a file of replies)", _play_arguments, _run_play),
     Command("serve", "serve the practice app in the browser (Voila)", _serve_arguments, _run_serve),
+    Command("hub", "run a JupyterHub where a team signs in, each on the app of their role", _hub_arguments, _run_hub),
     Command("report", "a table of the sessions in the results store", _report_arguments, _run_report),
     Command(
         "export",

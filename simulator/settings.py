@@ -10,6 +10,8 @@ import, so a test or ``roleplay serve`` can set a variable and every later call 
 - ``ROLEPLAY_RULES``: the assessment rules file: competency levels, grades, KPI targets
   (default: the lab's ``simulator/results/assessment.yaml``).
 - ``ROLEPLAY_SALT``: the salt of pseudonyms in exports (default: a salt kept in the store).
+- ``ROLEPLAY_HUB_DIR``: the data folder of ``roleplay hub``: the hub's database, secrets and users' homes
+  (default: ``$XDG_DATA_HOME/roleplay-lab/hub``).
 - ``XDG_DATA_HOME``: where user data lives, the default store's folder.
 - ``JUPYTERHUB_USER``: set by JupyterHub on a user's server: the signed-in user, who is the trainee.
 - ``ROLEPLAY_GROUPS``: the signed-in user's hub groups, comma-separated (set by the lab's hub config).
@@ -35,6 +37,7 @@ __all__ = [
     "assessment_rules_file",
     "default_store_location",
     "environment",
+    "hub_dir",
     "hub_user",
     "in_voila",
     "named_store",
@@ -54,6 +57,7 @@ SALT = "ROLEPLAY_SALT"
 GROUPS = "ROLEPLAY_GROUPS"
 ROLE = "ROLEPLAY_ROLE"
 HUB_USER = "JUPYTERHUB_USER"
+HUB_DIR = "ROLEPLAY_HUB_DIR"
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 LAB_DIR = PACKAGE_DIR.parent  # the repository (or the environment's site-packages)
@@ -118,6 +122,24 @@ def pseudonym_salt() -> bytes | None:
     """``$ROLEPLAY_SALT`` as bytes, or None when the store's own salt should be used."""
     found = _get(SALT)
     return found.encode("utf-8") if found else None
+
+
+def hub_dir(given: str | Path | None = None) -> Path:
+    """The data folder of ``roleplay hub``: the folder given, else ``$ROLEPLAY_HUB_DIR``, else
+    ``$XDG_DATA_HOME/roleplay-lab/hub`` (``~/.local/share`` when unset).
+
+    Args:
+        given: a folder named on the command line.
+
+    Returns:
+        The folder (which may not exist yet).
+    """
+    if given:
+        return Path(given)
+    found = _get(HUB_DIR)
+    if found:
+        return Path(found)
+    return Path(_get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "roleplay-lab" / "hub"
 
 
 def hub_user() -> str | None:

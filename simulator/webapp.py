@@ -121,9 +121,9 @@ class _GuardedApplication(tornado.web.Application):
     """Voila's tornado application, refusing (403) foreign hosts and foreign origins before routing."""
 
     def find_handler(self, request: httputil.HTTPServerRequest, **kwargs):
-        names = self.settings["roleplay_served_names"]
+        names = self.settings["roleplay_served_names"]  # None: any Host (behind JupyterHub's proxy)
         refused = None
-        if not host_allowed(request.host, names):
+        if names is not None and not host_allowed(request.host, names):
             refused = f"Host {request.host!r} is not a name this server is served under"
         elif _changes_state(request) and not origin_allowed(request.headers.get("Origin"), request.host):
             refused = f"Origin {request.headers.get('Origin')!r} is not this server's page"

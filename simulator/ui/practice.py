@@ -76,6 +76,7 @@ class PracticeApp(widgets.VBox):
         self._unsaved: set[str] = set()  # sessions a write to the store failed for
         atexit.register(self._abandon_open_session)
         self._build()
+        self._hub_sign_in()
         self._show(self.setup_screen)
 
     # ------------------------------------------------------------------ building
@@ -166,6 +167,18 @@ class PracticeApp(widgets.VBox):
         self.another = _button(w["another"], "rp-another", width="auto")
         self.another.on_click(self._safe(self._another))
         self.debrief_screen = widgets.VBox([self.score, self.debrief, widgets.HBox([self.again, self.another])])
+
+    def _hub_sign_in(self) -> None:
+        """Under JupyterHub the trainee is the signed-in user: "Signed in as NAME" replaces the name box,
+        and the name cannot be changed, by ``?trainee=`` or by a message from the page alike."""
+        user = settings.hub_user()
+        if user is None:
+            return
+        self.trainee.value, self.trainee.disabled, self.trainee.layout.display = user, True, "none"
+        self.trainee.observe(lambda change: setattr(self.trainee, "value", user), "value")  # put back at once
+        signed_in = widgets.HTML(f"<p>{self.w['signed_in_as'].format(name=render.e(user))}</p>")
+        signed_in.add_class("rp-signed-in")
+        self.setup_screen.children = (self.title, signed_in, *self.setup_screen.children[1:])
 
     def _failure(self, exc: Exception, _action: str | None = None) -> str:
         """What the page says after a failure: that the answers are saved only when they were

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from simulator import open_store
 
@@ -145,19 +144,6 @@ def review(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`roleplay serve --app review` (demo data: its store is empty)."""
     with serving(tmp_path_factory.mktemp("review"), "--app", "review", "--no-preheat", first_line="Review lab") as s:
         yield s
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    # No skip: without Chromium the browser tests fail, saying how to install it.
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: `bash scripts/test.sh` installs it (apt-get install -y chromium)")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _local_only(route) -> None:

@@ -16,12 +16,6 @@ from simulator import open_store
 from .. import postgres
 
 
-@pytest.fixture(scope="session")
-def postgres_server():
-    with postgres.server() as url:
-        yield url
-
-
 def pytest_generate_tests(metafunc):
     asks = inspect.signature(metafunc.function).parameters
     # A test that also takes store_path reads the SQLite file itself: it stays on SQLite.

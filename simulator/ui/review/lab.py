@@ -16,6 +16,7 @@ from ...errors import LabError
 from ...loading.loader import load_library
 from ...results import reports
 from ...results.store import Store, open_store
+from .. import access
 from ..common import classed
 from ..render import e
 from ..text import words
@@ -77,6 +78,9 @@ class ReviewLab:
         self.lang = lang
         self.w = review_words(lang)
         self.titles = {name: self.w[f"view_{name}"] for name in VIEW_NAMES}
+        if not access.allowed("review"):
+            self._refuse()
+            return
         if isinstance(scenarios, dict):
             self.scenarios = scenarios
         else:
@@ -111,6 +115,8 @@ class ReviewLab:
         Returns:
             The lab.
         """
+        if not access.allowed("review"):
+            return cls(lang=kwargs.get("lang", "en"))  # the refusal: no store is opened
         scenarios = kwargs.pop("scenarios", None)
         if not isinstance(scenarios, dict):
             scenarios, _problems = load_library(scenarios or settings.scenarios_dir())
@@ -118,6 +124,14 @@ class ReviewLab:
         lab = cls(opened.store, scenarios=scenarios, note=opened.note, **kwargs)
         lab.demo = opened.demo
         return lab
+
+    def _refuse(self) -> None:
+        """Under JupyterHub, for a user outside the reviewers: a refusal where the lab would be, no data."""
+        self.demo, self.store, self.scenarios, self.errors = False, None, {}, {}
+        self.note = access.refusal("review", self.lang)
+        self.filters = widgets.VBox([])
+        self.views = {name: classed(widgets.HTML(""), "rp-review", f"rp-view-{name}") for name in VIEW_NAMES}
+        self.viewer = widgets.VBox([])
 
     # ------------------------------------------------------------------ what a cell displays
 

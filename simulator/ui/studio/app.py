@@ -20,7 +20,7 @@ from ...loading.loader import draft_scenario
 from ...results.store import Store, open_store
 from ...studio.files import add_phrasing_to_file, new_scenario_text
 from ...studio.pathtests import run_path_tests
-from .. import render
+from .. import access, render
 from ..common import Guard, classed, os_reason, store_name, stylesheet, without_paths
 from ..text import words
 from .views import paths_html, play_status_html, replies_note_html, tests_html, verdict_html
@@ -70,12 +70,20 @@ class AuthorStudio:
         self.lang = lang
         self.w = words(lang, "studio")
         self.folder = Path(scenarios_dir or settings.scenarios_dir())
+        if not access.allowed("studio"):  # under JupyterHub, neither a trainer nor a reviewer
+            self.editor_box = access.refusal("studio", lang)
+            self.diagram_box = self.paths_box = self.play_box = self.tests_box = self.phrasings_box = widgets.VBox()
+            return
+        self.read_only = not access.library_writable()  # under JupyterHub, trainers write; reviewers read
         self.store = store if isinstance(store, Store) else open_store(store)
         self.scenario: Scenario | None = None
         self.problems: list = []
         self.session: Session | None = None
         self._build()
         self._picked()  # the picker starts on the first file
+        if self.read_only:
+            self.create.disabled = self.save.disabled = True
+            self.message.value = f'<p class="rp-read-only">{e(self.w["read_only"])}</p>'
 
     # ------------------------------------------------------------------ building
 
@@ -237,6 +245,7 @@ class AuthorStudio:
         self.refresh()
 
     def _create(self, _button=None) -> None:
+        self._writable()
         sid = self.new_id.value.strip()
         if not ID.match(sid):
             raise LabError(self.w["bad_id"])
@@ -250,7 +259,13 @@ class AuthorStudio:
         self.picker.value = path
         self.message.value = f'<p class="rp-ok">{self.w["created"].format(name=e(path.name))}</p>'
 
+    def _writable(self) -> None:
+        """Refuse a write to the library for a user who may only read it (not a trainer, under JupyterHub)."""
+        if self.read_only:
+            raise LabError(self.w["read_only"])
+
     def _save(self, _button=None) -> None:
+        self._writable()
         w = self.w
         if self.path is None:
             raise LabError(w["pick_or_create"])
@@ -449,6 +464,7 @@ class AuthorStudio:
         self.replies.children = rows
 
     def _add_phrasing(self, node: str, reply: str, pick: widgets.Dropdown, _button=None) -> None:
+        self._writable()
         if self.path is None:
             raise LabError(self.w["save_to_file_first"])
         if self.editor.value != self.path.read_text(encoding="utf-8"):

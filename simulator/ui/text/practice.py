@@ -6,6 +6,7 @@ WORDS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Practise a customer conversation",
         "your_name": "Your name",
+        "signed_in_as": "Signed in as <b>{name}</b>",
         "name_placeholder": "e.g. Anna Kowalska",
         "pick": "Choose a scenario",
         "need_name": "Please type your name first.",
@@ -63,6 +64,7 @@ WORDS: dict[str, dict[str, str]] = {
     "pl": {
         "title": "Przećwicz rozmowę z klientem",
         "your_name": "Twoje imię",
+        "signed_in_as": "Zalogowano jako <b>{name}</b>",
         "name_placeholder": "np. Anna Kowalska",
         "pick": "Wybierz scenariusz",
         "need_name": "Najpierw wpisz swoje imię.",

@@ -6,6 +6,10 @@ WORDS: dict[str, dict[str, str]] = {
     "en": {
         "thousands": ",",
         "error": "Something went wrong on our side. Nothing was lost — please try again.",
+        "hub_refused": (
+            "<b>{name}</b>, the review lab is for reviewers. Ask the lab's admin to add you to the "
+            "<code>reviewers</code> group."
+        ),
         # the store
         "reviewing": "Reviewing <b>{count}</b> sessions from the results store <code>{location}</code>.",
         "demo_asked": "You asked for demo data",
@@ -215,6 +219,10 @@ WORDS: dict[str, dict[str, str]] = {
     "pl": {
         "thousands": "\u00a0",
         "error": "Coś poszło nie tak po naszej stronie. Nic nie zostało utracone — spróbuj ponownie.",
+        "hub_refused": (
+            "<b>{name}</b>, laboratorium przeglądu jest dla recenzentów. Poproś administratora o dodanie "
+            "Cię do grupy <code>reviewers</code>."
+        ),
         # the store
         "reviewing": "Przegląd <b>{count}</b> sesji z magazynu wyników <code>{location}</code>.",
         "demo_asked": "Poproszono o dane demonstracyjne",

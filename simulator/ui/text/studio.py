@@ -15,6 +15,11 @@ WORDS: dict[str, dict[str, str]] = {
         "new_scenario": "New scenario",
         "check": "Check",
         "save": "Save",
+        "hub_refused": (
+            "<b>{name}</b>, the scenario studio is for trainers. Ask the lab's admin to add you to the "
+            "<code>trainers</code> group."
+        ),
+        "read_only": "The scenario library is read-only for you: only trainers change it.",
         # what failed, in the author's words: "could not save the file: the name is too long"
         "could_not": "could not {action}: {reason}",
         "act_open": "open the scenario",
@@ -124,6 +129,11 @@ WORDS: dict[str, dict[str, str]] = {
         "new_scenario": "Nowy scenariusz",
         "check": "Sprawdź",
         "save": "Zapisz",
+        "hub_refused": (
+            "<b>{name}</b>, studio scenariuszy jest dla trenerów. Poproś administratora o dodanie Cię do "
+            "grupy <code>trainers</code>."
+        ),
+        "read_only": "Biblioteka scenariuszy jest dla Ciebie tylko do odczytu: zmieniają ją tylko trenerzy.",
         "could_not": "nie udało się {action}: {reason}",
         "act_open": "otworzyć scenariusza",
         "act_save": "zapisać pliku",
