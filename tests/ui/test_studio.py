@@ -218,6 +218,7 @@ def test_the_studios_own_messages_name_files_not_server_paths(studio, library, s
 
 def test_the_assignments_section_creates_lists_and_removes_assignments(library, store, monkeypatch):
     monkeypatch.setenv("JUPYTERHUB_USER", "tom")
+    monkeypatch.setenv("ROLEPLAY_GROUPS", "trainers")
     studio = AuthorStudio(library, store=store, lang="en")
     assert "assignments_box" not in studio.__dict__  # built on first use only
     box = studio.assignments_box
@@ -248,3 +249,13 @@ def test_the_assignments_section_creates_lists_and_removes_assignments(library, 
 def test_the_assignments_section_speaks_polish(library, store):
     box = AuthorStudio(library, store=store, lang="pl").assignments_box
     assert "Zadania" in box.children[0].value and box.assign.description == "Przydziel"
+
+
+def test_only_trainers_assign_under_a_hub(library, store, monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", "rita")
+    monkeypatch.setenv("ROLEPLAY_GROUPS", "reviewers")
+    box = AuthorStudio(library, store=store, lang="en").assignments_box
+    assert box.assign.disabled and box.remove.disabled
+    monkeypatch.setenv("ROLEPLAY_GROUPS", "trainees")
+    refused = AuthorStudio(library, store=store, lang="en").assignments_box
+    assert "rp-refused" in refused._dom_classes and not store.assignments()

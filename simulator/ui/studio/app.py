@@ -71,7 +71,7 @@ class AuthorStudio:
         self.w = words(lang, "studio")
         self.folder = Path(scenarios_dir or settings.scenarios_dir())
         if not access.allowed("studio"):  # under JupyterHub, neither a trainer nor a reviewer
-            self.editor_box = access.refusal("studio", lang)
+            self.editor_box = self.assignments_box = access.refusal("studio", lang)
             self.diagram_box = self.paths_box = self.play_box = self.tests_box = self.phrasings_box = widgets.VBox()
             return
         self.read_only = not access.library_writable()  # under JupyterHub, trainers write; reviewers read
@@ -207,7 +207,10 @@ class AuthorStudio:
         from .assignments import AssignmentsEditor
 
         scenarios, _problems = load_library(self.folder)
-        return classed(AssignmentsEditor(self.store, scenarios, lang=self.lang), "rp-studio")
+        editor = AssignmentsEditor(self.store, scenarios, lang=self.lang)
+        if self.read_only:  # a reviewer reads the assignments; only trainers make or remove them
+            editor.assign.disabled = editor.remove.disabled = True
+        return classed(editor, "rp-studio")
 
     def _files(self) -> list[tuple[str, Path]]:
         return [(p.name, p) for p in sorted(self.folder.glob("*.yaml"))]
