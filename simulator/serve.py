@@ -38,6 +38,9 @@ ABANDON_AFTER = 120  # seconds: a page gone without a word (closed lid, lost net
 # How long Voila waits for a cell's output after the kernel said the cell ran (nbclient's iopub_timeout,
 # 4 s by default): a CPU-starved server or kernel misses 4 s, and the page stayed blank.
 IOPUB_TIMEOUT = 120
+# How long Voila waits for a kernel to start (60 s by default): a class arriving together on two cores
+# starts dozens at once, and a page whose kernel missed 60 s failed.
+STARTUP_TIMEOUT = 600
 # What a warm practice-app kernel holds (RSS, MB, measured by benchmarks/bench_class.py: about 75), with room
 # to spare, and what the Voila server itself needs besides.
 KERNEL_MB = 100
@@ -113,6 +116,7 @@ def voila_command(
         f"--cull-idle={cull_idle}",
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}",
         "--VoilaExecutor.raise_on_iopub_timeout=False",
+        f"--VoilaExecutor.startup_timeout={STARTUP_TIMEOUT}",
     ]
     command += [f"--allow-host={name}" for name in allow_hosts]
     if class_size > 0:

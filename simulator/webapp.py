@@ -21,6 +21,9 @@ What it adds to Voila (``voila.app.Voila``, whose options all still apply):
 - **A class says when it is ready.** With ``--class-size N`` (and a pool of N preheated kernels) it
   prints ``Class: K of N kernels ready`` whenever K changes. A kernel is ready when it has run the
   notebook up to waiting for its page (it is connected to Voila's ``/voila/query/<kernel>``).
+  When the class takes its kernels, the pool is refilled one kernel every ``REFILL_STAGGER`` seconds
+  after ``REFILL_DELAY`` (Voila refills each at once, a second later: N kernels starting together
+  while the class plays), so refills leave the trainees most of the machine.
 
 The module reads no environment variable: ``roleplay serve`` passes everything as options.
 """
@@ -54,6 +57,7 @@ __all__ = [
     "origin_allowed",
     "ready_kernels",
     "served_names",
+    "stagger_refills",
 ]
 
 THEMES = ("light", "dark")
@@ -61,6 +65,8 @@ LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 WS_PING_INTERVAL_MS = 10_000  # how often an open page's websocket is pinged
 WS_PING_TIMEOUT_MS = 30_000  # no answer for this long: the page is gone, its websocket is closed
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+REFILL_DELAY = 5.0  # seconds after a class's kernel is taken before its replacement starts
+REFILL_STAGGER = 2.0  # seconds between the replacements' starts
 
 
 def _bare(host: str) -> str:
@@ -219,6 +225,25 @@ def ready_kernels(kernel_manager) -> tuple[int, int]:
     return ready, pooled
 
 
+def stagger_refills(kernel_manager) -> None:
+    """Make a preheating kernel manager refill its pool one kernel at a time, not all at once.
+
+    Args:
+        kernel_manager: Voila's ``VoilaKernelManager`` (its ``fill_if_needed`` is wrapped: a refill
+            after a page took a kernel waits ``REFILL_DELAY`` plus ``REFILL_STAGGER`` seconds for each
+            replacement already waiting to start).
+    """
+    fill = kernel_manager.fill_if_needed
+
+    def staggered(delay=None, notebook_name=None, **kwargs):
+        if delay is None:  # a page took a kernel (the first fill passes 0)
+            waiting = sum(not task.done() for pool in kernel_manager._pools.values() for task in pool)
+            delay = REFILL_DELAY + waiting * REFILL_STAGGER
+        return fill(delay=delay, notebook_name=notebook_name, **kwargs)
+
+    kernel_manager.fill_if_needed = staggered
+
+
 class LabVoila(Voila):
     """Voila with the lab's guards (see the module's docstring)."""
 
@@ -246,7 +271,9 @@ class LabVoila(Voila):
         self.voila_configuration.allow_template_override = "NO"
 
     def init_settings(self) -> dict:
-        settings = super().init_settings()
+        settings = super().init_settings()  # builds the kernel manager (and starts filling its pool)
+        if self.class_size > 0 and hasattr(self.kernel_manager, "fill_if_needed"):
+            stagger_refills(self.kernel_manager)
         settings["roleplay_served_names"] = served_names(self.ip, self.allow_hosts)
         settings["ws_ping_interval"] = WS_PING_INTERVAL_MS
         settings["ws_ping_timeout"] = WS_PING_TIMEOUT_MS

@@ -40,19 +40,22 @@ FORMAT = 1  # the entries' layout; a new layout is a new key
 _CODE = Path(__file__).resolve().parents[1]  # simulator/
 
 
-@lru_cache(maxsize=1)
-def code_hash() -> str:
+@lru_cache(maxsize=4)
+def code_hash(package: Path = _CODE) -> str:
     """What the checks' verdict depends on in the lab itself: its version and its core and loading code.
+
+    Args:
+        package: the lab's package folder (``simulator/``); the installed one by default.
 
     Returns:
         16 hex digits, the same for the same lab.
     """
     digest = hashlib.sha256(f"roleplay-lab cache {FORMAT}".encode())
     with contextlib.suppress(OSError):
-        init = (_CODE / "__init__.py").read_bytes()
+        init = (package / "__init__.py").read_bytes()
         digest.update(init)
     for layer in ("core", "loading"):
-        for file in sorted((_CODE / layer).glob("*.py")):
+        for file in sorted((package / layer).glob("*.py")):
             try:
                 digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
             except OSError:
