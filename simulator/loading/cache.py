@@ -175,9 +175,7 @@ def _load_one(path: Path, cache: Path | None) -> tuple[LoadResult, bool]:
     return result, False
 
 
-def load_library_cached(
-    folder: Path | str, cache: Path | str | None
-) -> tuple[dict[str, Scenario], list[Problem], int]:
+def load_library_cached(folder: Path | str, cache: Path | str | None) -> tuple[dict[str, Scenario], list[Problem], int]:
     """The sound scenarios of a library folder, as ``loader.load_library`` finds them, through the cache.
 
     Args:

@@ -34,13 +34,14 @@ def replies_played(scenario) -> list[tuple]:
     while not session.finished:
         session.reply(1)
     result = session.result()
-    return [(t.node, t.option_index, t.mood_after, t.best_option_index) for t in session.turns] + [(result.overall, result.passed)]
+    turns = [(t.node, t.option_index, t.mood_after, t.best_option_index) for t in session.turns]
+    return [*turns, (result.overall, result.passed)]
 
 
 def test_the_shipped_library_read_back_is_the_library_checked(tmp_path):
     cache = tmp_path / "cache"
     checked, problems = load_library(SCENARIOS)
-    first, first_problems, hits = load_library_cached(SCENARIOS, cache)
+    _first, first_problems, hits = load_library_cached(SCENARIOS, cache)
     assert hits == 0 and problems == first_problems == []
     assert len(entries(cache)) == len(checked)
     again, again_problems, hits = load_library_cached(SCENARIOS, cache)
