@@ -30,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 from .. import settings
 from ..core.engine import Session
@@ -46,8 +47,33 @@ log = logging.getLogger("simulator.ui")
 MAX_NAME = 80
 
 
+# Every widget brings a Layout and a style model of its own, each one more message for the kernel, the
+# server and the page: widgets that look alike share them (a page opens with about 40 models, not 110).
+_LAYOUTS: dict[tuple, widgets.Layout] = {}
+_STYLES: dict[str, widgets.Widget] = {}
+
+
+def _layout(**css: str) -> widgets.Layout:
+    key = tuple(sorted(css.items()))
+    if key not in _LAYOUTS:
+        _LAYOUTS[key] = widgets.Layout(**css)
+    return _LAYOUTS[key]
+
+
+def _style(kind: str) -> widgets.Widget:
+    if kind not in _STYLES:
+        _STYLES[kind] = {"button": widgets.ButtonStyle, "html": HTMLStyle}[kind]()
+    return _STYLES[kind]
+
+
+def _html(value: str = "") -> widgets.HTML:
+    return widgets.HTML(value, style=_style("html"), layout=_layout())
+
+
 def _button(description: str, css: str, style: str = "", **layout) -> widgets.Button:
-    button = widgets.Button(description=description, button_style=style, layout=widgets.Layout(**layout))
+    button = widgets.Button(
+        description=description, button_style=style, style=_style("button"), layout=_layout(**layout)
+    )
     button.add_class(css)
     return button
 
@@ -97,8 +123,8 @@ class PracticeApp(widgets.VBox):
 
     def _build(self) -> None:
         w = self.w
-        self.style = widgets.HTML(stylesheet("practice"))
-        self.error = widgets.HTML("")
+        self.style = _html(stylesheet("practice"))
+        self.error = _html("")
         self.error.add_class("rp-error")
         # A failing callback: a friendly message in the page's words, logged once, replies enabled again.
         self._safe = Guard(
@@ -109,15 +135,15 @@ class PracticeApp(widgets.VBox):
             recover=lambda: self._enable_replies(True),
         )
         # setup: name, picker, briefing
-        self.title = widgets.HTML(f"<h2>{render.e(w['title'])}</h2>")
+        self.title = _html(f"<h2>{render.e(w['title'])}</h2>")
         self.trainee = widgets.Text(
             placeholder=w["name_placeholder"],
             description=w["your_name"],
             style={"description_width": "initial"},
-            layout=widgets.Layout(width="420px"),
+            layout=_layout(width="420px"),
         )
         self.trainee.add_class("rp-trainee")
-        self.picker_label = widgets.HTML(f"<h3>{render.e(w['pick'])}</h3>")
+        self.picker_label = _html(f"<h3>{render.e(w['pick'])}</h3>")
         self.scenario_buttons: dict[str, widgets.Button] = {}
         for sid, s in sorted(self.scenarios.items(), key=lambda kv: kv[1].title):
             button = _button("", "rp-scenario", width="100%")
@@ -125,30 +151,28 @@ class PracticeApp(widgets.VBox):
             button.on_click(self._safe(functools.partial(self._select, sid)))
             self.scenario_buttons[sid] = button
         self._label_picker()
-        self.briefing = widgets.HTML("")
+        self.briefing = _html("")
         self.briefing.add_class("rp-briefing")
         self.start = _button(w["start"], "rp-start", "primary", width="auto")
         self.start.disabled = True
         self.start.on_click(self._safe(self._start))
-        picker = list(self.scenario_buttons.values()) or [widgets.HTML(render.e(w["no_scenarios"]))]
+        picker = list(self.scenario_buttons.values()) or [_html(render.e(w["no_scenarios"]))]
         self.setup_screen = widgets.VBox(
-            [self.title, self.trainee, self.picker_label, *picker, self.briefing, self.start]
+            [self.title, self.trainee, self.picker_label, *picker, self.briefing, self.start], layout=_layout()
         )
         # the conversation
-        self.chat_title = widgets.HTML("")
-        self.mood = widgets.HTML("")
+        self.chat_title = _html("")
+        self.mood = _html("")
         self.mood.add_class("rp-mood")
         # The timer counts in the browser (practice.css animates it from 0 each time its HTML is new):
         # nothing goes over the websocket while the trainee thinks.
-        self.timer = widgets.HTML("")
+        self.timer = _html("")
         self.timer.add_class("rp-timer")
-        self.transcript = widgets.HTML("")
+        self.transcript = _html("")
         self.transcript.add_class("rp-transcript")
-        self.choices = widgets.VBox([])
+        self.choices = widgets.VBox([], layout=_layout())
         self.choices.add_class("rp-choices")
-        self.input = widgets.Text(
-            placeholder=w["type_reply"], continuous_update=False, layout=widgets.Layout(flex="1 1 auto")
-        )
+        self.input = widgets.Text(placeholder=w["type_reply"], continuous_update=False, layout=_layout(flex="1 1 auto"))
         self.input.add_class("rp-input")
         self.input.observe(self._safe(self._typed), "value")
         self.send = _button(w["send"], "rp-send", width="auto")
@@ -156,22 +180,25 @@ class PracticeApp(widgets.VBox):
         self.chat_screen = widgets.VBox(
             [
                 self.chat_title,
-                widgets.HBox([self.mood, self.timer]),
+                widgets.HBox([self.mood, self.timer], layout=_layout()),
                 self.transcript,
                 self.choices,
-                widgets.HBox([self.input, self.send], layout=widgets.Layout(width="100%")),
-            ]
+                widgets.HBox([self.input, self.send], layout=_layout(width="100%")),
+            ],
+            layout=_layout(),
         )
         # the debrief
-        self.score = widgets.HTML("")
+        self.score = _html("")
         self.score.add_class("rp-score")
-        self.debrief = widgets.HTML("")
+        self.debrief = _html("")
         self.debrief.add_class("rp-debrief")
         self.again = _button(w["again"], "rp-again", "primary", width="auto")
         self.again.on_click(self._safe(self._again))
         self.another = _button(w["another"], "rp-another", width="auto")
         self.another.on_click(self._safe(self._another))
-        self.debrief_screen = widgets.VBox([self.score, self.debrief, widgets.HBox([self.again, self.another])])
+        self.debrief_screen = widgets.VBox(
+            [self.score, self.debrief, widgets.HBox([self.again, self.another], layout=_layout())], layout=_layout()
+        )
 
     def _failure(self, exc: Exception, _action: str | None = None) -> str:
         """What the page says after a failure: that the answers are saved only when they were
