@@ -55,15 +55,17 @@ _STYLES: dict[str, widgets.Widget] = {}
 
 def _layout(**css: str) -> widgets.Layout:
     key = tuple(sorted(css.items()))
-    if key not in _LAYOUTS:
-        _LAYOUTS[key] = widgets.Layout(**css)
-    return _LAYOUTS[key]
+    found = _LAYOUTS.get(key)
+    if found is None or found.comm is None:  # none yet, or closed (Widget.close_all())
+        found = _LAYOUTS[key] = widgets.Layout(**css)
+    return found
 
 
 def _style(kind: str) -> widgets.Widget:
-    if kind not in _STYLES:
-        _STYLES[kind] = {"button": widgets.ButtonStyle, "html": HTMLStyle}[kind]()
-    return _STYLES[kind]
+    found = _STYLES.get(kind)
+    if found is None or found.comm is None:
+        found = _STYLES[kind] = {"button": widgets.ButtonStyle, "html": HTMLStyle}[kind]()
+    return found
 
 
 def _html(value: str = "") -> widgets.HTML:

@@ -306,3 +306,12 @@ def test_the_notebook_is_one_cell_under_a_note_that_stays_if_it_never_shows():
     assert 'class="rp-loading"' in "".join(cells[0]["source"]) and "reload" in "".join(cells[0]["source"])
     css = (ROOT / "simulator" / "ui" / "static" / "practice.css").read_text()
     assert ".rp-loading { display: none !important; }" in css  # hidden by the app's own stylesheet
+
+
+def test_an_app_after_every_widget_was_closed_gets_new_shared_layouts(library, store):
+    import ipywidgets
+
+    PracticeApp(library, store=store)
+    ipywidgets.Widget.close_all()
+    app = PracticeApp(library, store=store)
+    assert app.start.layout.comm is not None and app.start.style.comm is not None
