@@ -178,47 +178,54 @@ print(sorted(m for m in sys.modules if m == "voila" or m.startswith("voila.")))
 """
 
 
+# Voila's own RequestInfoSocketHandler on a tornado server of its own process, pinging every 0.2 s; it takes
+# commands on stdin ("send KERNEL QUERY", "waiting KERNEL") and answers each with one line.
+VOILA_QUERY_SERVER = """
+import asyncio, json, sys
+import tornado.web
+from voila.request_info_handler import RequestInfoSocketHandler as H
+
+async def main():
+    app = tornado.web.Application([(r"/voila/query/(.*)", H)], websocket_ping_interval=0.2)
+    server = app.listen(0, "127.0.0.1")
+    print(next(iter(server._sockets.values())).getsockname()[1], flush=True)
+    loop = asyncio.get_running_loop()
+    while line := await loop.run_in_executor(None, sys.stdin.readline):
+        command, kernel, *rest = line.split()
+        if command == "send":
+            payload = json.dumps({"QUERY_STRING": rest[0], "SERVER_SOFTWARE": "voila/0.5"})
+            H.send_updates({"kernel_id": kernel, "payload": payload})
+            print("sent", flush=True)
+        else:
+            print(kernel in H._waiters, flush=True)
+    server.stop()
+
+asyncio.run(main())
+"""
+
+
 class _RequestInfoServer:
-    """Voila's own RequestInfoSocketHandler on a tornado server in a thread, pinging every 0.2 s."""
-
     def __init__(self):
-        import asyncio
-        import threading
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", VOILA_QUERY_SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        self.port = int(self.proc.stdout.readline())
 
-        import tornado.web
-        from voila.request_info_handler import RequestInfoSocketHandler
-
-        self.handler = RequestInfoSocketHandler
-        self.loop = asyncio.new_event_loop()
-        ready = threading.Event()
-
-        def run():
-            asyncio.set_event_loop(self.loop)
-            app = tornado.web.Application(
-                [(r"/voila/query/(.*)", RequestInfoSocketHandler)], websocket_ping_interval=0.2
-            )
-            self.server = app.listen(0, "127.0.0.1")
-            self.port = next(iter(self.server._sockets.values())).getsockname()[1]
-            ready.set()
-            self.loop.run_forever()
-
-        self.thread = threading.Thread(target=run, daemon=True)
-        self.thread.start()
-        ready.wait(10)
+    def _ask(self, line: str) -> str:
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        return self.proc.stdout.readline().strip()
 
     def send(self, kernel_id: str, query: str) -> None:
-        import json
-
-        payload = json.dumps({"QUERY_STRING": query, "SERVER_SOFTWARE": "voila/0.5"})
-        self.loop.call_soon_threadsafe(self.handler.send_updates, {"kernel_id": kernel_id, "payload": payload})
+        assert self._ask(f"send {kernel_id} {query}") == "sent"
 
     def waiting(self, kernel_id: str) -> bool:
-        return kernel_id in self.handler._waiters
+        return self._ask(f"waiting {kernel_id}") == "True"
 
     def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.server.stop)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+        self.proc.stdout.close()
 
 
 @pytest.fixture
