@@ -583,6 +583,14 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-preheat", dest="preheat", action="store_false", help="start a kernel per page load")
     p.add_argument("--pool-size", type=int, default=2, help="preheated kernels kept ready (default: %(default)s)")
     p.add_argument(
+        "--class-size",
+        type=_positive,
+        default=0,
+        metavar="N",
+        help="a class of N trainees arriving together: keep N kernels warm (refused when memory cannot hold "
+        "them) and print how many are ready",
+    )
+    p.add_argument(
         "--cull-idle",
         type=int,
         default=1800,
@@ -633,6 +641,7 @@ def _run_serve(args: argparse.Namespace, io: Streams) -> int:
         app=args.app,
         abandon_after=args.abandon_after,
         allow_hosts=args.allow_host,
+        class_size=args.class_size,
     )
 
 

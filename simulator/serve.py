@@ -24,6 +24,7 @@ from typing import TextIO
 
 from . import settings
 from .errors import LabError
+from .loading.cache import load_library_cached
 from .results.store import open_store
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -34,6 +35,16 @@ APPS = {
     "studio": ("author.ipynb", "Scenario studio"),
 }
 ABANDON_AFTER = 120  # seconds: a page gone without a word (closed lid, lost network) ends its session
+# How long Voila waits for a cell's output after the kernel said the cell ran (nbclient's iopub_timeout,
+# 4 s by default): a CPU-starved server or kernel misses 4 s, and the page stayed blank.
+IOPUB_TIMEOUT = 120
+# How long Voila waits for a kernel to start (60 s by default): a class arriving together on two cores
+# starts dozens at once, and a page whose kernel missed 60 s failed.
+STARTUP_TIMEOUT = 600
+# What a warm practice-app kernel holds (RSS, MB, measured by benchmarks/bench_class.py: about 75), with room
+# to spare, and what the Voila server itself needs besides.
+KERNEL_MB = 100
+SERVER_MB = 300
 
 
 def is_loopback(ip: str) -> bool:
@@ -66,6 +77,7 @@ def voila_command(
     theme: str,
     abandon_after: int = ABANDON_AFTER,
     allow_hosts: Sequence[str] = (),
+    class_size: int = 0,
 ) -> list[str]:
     """The command line that serves one notebook with the lab's Voila server (``simulator.webapp``).
 
@@ -81,6 +93,8 @@ def voila_command(
         abandon_after: seconds after which a kernel no page is connected to (a closed tab, a
             closed lid, a lost network) is shut down, and its session marked abandoned.
         allow_hosts: names besides loopback and ``ip`` that a browser may call the server by.
+        class_size: a class's number of kernels kept warm (the pool; the server prints how many
+            are ready as it fills); 0: no class, ``pool_size`` applies.
 
     Returns:
         The arguments, starting with this Python interpreter, ready for ``os.execve``.
@@ -100,9 +114,14 @@ def voila_command(
         f"--abandon-after={abandon_after}",
         f"--cull-interval={cull_interval(abandon_after)}",
         f"--cull-idle={cull_idle}",
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}",
+        "--VoilaExecutor.raise_on_iopub_timeout=False",
+        f"--VoilaExecutor.startup_timeout={STARTUP_TIMEOUT}",
     ]
     command += [f"--allow-host={name}" for name in allow_hosts]
-    if preheat:
+    if class_size > 0:
+        command += ["--preheat_kernel=True", f"--pool_size={class_size}", f"--class-size={class_size}"]
+    elif preheat:
         command += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
     if token:
         command.append(f"--token={token}")
@@ -147,6 +166,56 @@ def machine_names() -> list[str]:
     return sorted({n for n in names if n})
 
 
+def available_memory_mb() -> int | None:
+    """The memory this machine can give new processes without swapping (``MemAvailable``), in MB.
+
+    Returns:
+        Megabytes, or None where ``/proc/meminfo`` cannot be read (then no class size is refused).
+    """
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def largest_class(available_mb: int, kernel_mb: int = KERNEL_MB, server_mb: int = SERVER_MB) -> int:
+    """How many warm kernels fit in the memory available, after the server's own.
+
+    Args:
+        available_mb: memory available, MB.
+        kernel_mb: one warm practice-app kernel, MB.
+        server_mb: the Voila server itself, MB.
+
+    Returns:
+        The largest class size that fits (0 when not even one does).
+    """
+    return max(0, (available_mb - server_mb) // kernel_mb)
+
+
+def check_class_size(size: int, available_mb: int | None) -> None:
+    """Refuse a class the memory cannot hold.
+
+    Args:
+        size: kernels to keep warm.
+        available_mb: memory available (``available_memory_mb()``), MB; None: not known, nothing refused.
+
+    Raises:
+        LabError: naming what the class needs, what is available and the largest class that fits.
+    """
+    if available_mb is None or size <= 0:
+        return
+    fits = largest_class(available_mb)
+    if size > fits:
+        need = size * KERNEL_MB + SERVER_MB
+        raise LabError(
+            f"a class of {size} needs about {need} MB ({size} kernels × {KERNEL_MB} MB and {SERVER_MB} MB for "
+            f"the server) but {available_mb} MB are available: the largest class that fits is {fits}"
+        )
+
+
 def serve(
     *,
     port: int,
@@ -162,6 +231,7 @@ def serve(
     app: str = "practice",
     abandon_after: int = ABANDON_AFTER,
     allow_hosts: Sequence[str] = (),
+    class_size: int = 0,
 ) -> int:
     """Serve an app of the lab with Voila in this process (``roleplay serve``).
 
@@ -187,13 +257,15 @@ def serve(
             closed lid or a lost network) is shut down and its session marked abandoned.
         allow_hosts: names besides loopback and ``ip`` that browsers may call the server by (on
             ``0.0.0.0`` or ``::`` the machine's own names and addresses are added).
+        class_size: keep this many practice-app kernels warm for a class arriving together (refused
+            when the memory cannot hold them); 0: ``preheat`` and ``pool_size`` apply.
 
     Returns:
         Nothing in practice: Voila takes over the process, and its exit status is the command's.
 
     Raises:
-        LabError: the notebook or the scenarios folder is missing, or the interpreter cannot
-            be found.
+        LabError: the notebook or the scenarios folder is missing, the interpreter cannot be
+            found, or the class does not fit in memory.
         StoreError: the results store cannot be opened.
     """
     file, label = APPS[app]
@@ -203,18 +275,35 @@ def serve(
     scenarios_dir = settings.scenarios_dir(scenarios)
     if not scenarios_dir.is_dir():
         raise LabError(f"no scenarios folder at {scenarios_dir}; give one with --scenarios DIR")
+    if class_size and app != "practice":
+        raise LabError("--class-size is for the practice app: a class of trainees")
+    check_class_size(class_size, available_memory_mb())
+    # Check the library once here: every kernel then reads it from the cache instead of checking it again.
+    cache = settings.cache_dir()
+    _scenarios, problems, _hits = load_library_cached(scenarios_dir, cache)
     results = open_store(store)
     results.check_writable()  # refuse now, not when trainees' replies cannot be saved
     stale = results.abandon_idle(cull_idle)
     if not is_loopback(ip) and not token:
         token = secrets.token_urlsafe(24)
-    env = settings.environment(**{settings.STORE: results.location, settings.SCENARIOS: str(scenarios_dir.resolve())})
+    overrides = {
+        settings.STORE: results.location,
+        settings.SCENARIOS: str(scenarios_dir.resolve()),
+        settings.CACHE: str(cache.resolve()),
+    }
+    if not is_loopback(ip) and not is_wildcard(ip):
+        overrides["VOILA_APP_IP"] = ip  # where a preheated kernel asks for its page (Voila listens there only)
+    env = settings.environment(**overrides)
     results.close()
     hosts = [*allow_hosts, *(machine_names() if is_wildcard(ip) else [])]
     print(f"{label}: {page_address(ip, port, token)}", file=out)
     print(f"Results store: {results.display_location} · scenarios: {env[settings.SCENARIOS]}", file=out)
     if stale:
         print(f"Marked {stale} session(s) left in progress by closed pages as abandoned.", file=out)
+    if problems:
+        print(f"{len(problems)} problem(s) in the library: those scenarios are not offered.", file=out)
+    if class_size:
+        print(f"Class of {class_size}: keeping {class_size} kernels warm, ready ones counted below.", file=out)
     out.flush()
     command = voila_command(
         notebook,
@@ -227,6 +316,7 @@ def serve(
         theme=theme,
         abandon_after=abandon_after,
         allow_hosts=hosts,
+        class_size=class_size,
     )
     if shutil.which(command[0]) is None and not Path(command[0]).exists():
         raise LabError("cannot find the Python interpreter to start Voila")

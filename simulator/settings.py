@@ -13,13 +13,16 @@ import, so a test or ``roleplay serve`` can set a variable and every later call 
 - ``ROLEPLAY_HUB_DIR``: the data folder of ``roleplay hub``: the hub's database, secrets and users' homes
   (default: ``$XDG_DATA_HOME/roleplay-lab/hub``).
 - ``XDG_DATA_HOME``: where user data lives, the default store's folder.
+- ``ROLEPLAY_CACHE``: where validated scenarios are cached by content hash (default:
+  ``$XDG_CACHE_HOME/roleplay-lab``, ``~/.cache`` when unset); a cache that cannot be written is skipped.
 - ``JUPYTERHUB_USER``: set by JupyterHub on a user's server: the signed-in user, who is the trainee.
 - ``ROLEPLAY_GROUPS``: the signed-in user's hub groups, comma-separated (set by the lab's hub config).
 - ``ROLEPLAY_ROLE``: the app this user's server was started for: ``trainee``, ``trainer`` or ``reviewer``
   (set by the lab's hub config).
 
 Voila tells a kernel about its page through ``VOILA_KERNEL_ID``, ``VOILA_PREHEAT``,
-``SERVER_SOFTWARE`` and ``QUERY_STRING``; those are read here too.
+``SERVER_SOFTWARE`` and ``QUERY_STRING`` (and a preheated kernel where to ask for its request:
+``VOILA_APP_IP``, ``VOILA_APP_PORT``, ``VOILA_SERVER_URL``, ``VOILA_WS_BASE_URL``); those are read here too.
 """
 
 from __future__ import annotations
@@ -30,11 +33,13 @@ from pathlib import Path
 
 __all__ = [
     "ASSESSMENT_RULES",
+    "CACHE",
     "PACKAGE_DIR",
     "SALT",
     "SCENARIOS",
     "STORE",
     "assessment_rules_file",
+    "cache_dir",
     "default_store_location",
     "environment",
     "hub_dir",
@@ -48,12 +53,14 @@ __all__ = [
     "user_groups",
     "user_role",
     "voila_preheated",
+    "voila_request_socket",
 ]
 
 STORE = "ROLEPLAY_STORE"
 SCENARIOS = "ROLEPLAY_SCENARIOS"
 ASSESSMENT_RULES = "ROLEPLAY_RULES"
 SALT = "ROLEPLAY_SALT"
+CACHE = "ROLEPLAY_CACHE"
 GROUPS = "ROLEPLAY_GROUPS"
 ROLE = "ROLEPLAY_ROLE"
 HUB_USER = "JUPYTERHUB_USER"
@@ -178,6 +185,32 @@ def in_voila() -> bool:
 def voila_preheated() -> bool:
     """True in a kernel Voila started before its page was asked for (it must ask Voila for the query string)."""
     return _get("VOILA_PREHEAT") == "True"
+
+
+def cache_dir() -> Path:
+    """Where validated scenarios are cached: ``$ROLEPLAY_CACHE``, else ``roleplay-lab`` in the user's cache folder.
+
+    Returns:
+        The folder (it may not exist yet; the cache creates it, or does without).
+    """
+    found = _get(CACHE)
+    if found:
+        return Path(found)
+    return Path(_get("XDG_CACHE_HOME") or Path.home() / ".cache") / "roleplay-lab"
+
+
+def voila_request_socket() -> tuple[str, str, str] | None:
+    """Where a preheated kernel asks Voila for its page's request (``voila.utils.wait_for_request``'s rules).
+
+    Returns:
+        (host, port, path) of the websocket ``/voila/query/<kernel id>``, or None when this kernel
+        was not preheated or does not know its id.
+    """
+    kernel = _get("VOILA_KERNEL_ID")
+    if not voila_preheated() or not kernel:
+        return None
+    base = _get("VOILA_WS_BASE_URL") or _get("VOILA_SERVER_URL") or "/"
+    return _get("VOILA_APP_IP") or "127.0.0.1", _get("VOILA_APP_PORT") or "8866", f"{base}voila/query/{kernel}"
 
 
 def page_query_string() -> str:

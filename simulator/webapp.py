@@ -18,6 +18,12 @@ What it adds to Voila (``voila.app.Voila``, whose options all still apply):
   few seconds, so a page that vanished without a word (a closed lid, a lost network) is noticed.
 - **One port.** The server listens on the port it is given or fails; it never moves to another,
   so the address ``roleplay serve`` prints is the one it serves.
+- **A class says when it is ready.** With ``--class-size N`` (and a pool of N preheated kernels) it
+  prints ``Class: K of N kernels ready`` whenever K changes. A kernel is ready when it has run the
+  notebook up to waiting for its page (it is connected to Voila's ``/voila/query/<kernel>``).
+  When the class takes its kernels, the pool is refilled one kernel every ``REFILL_STAGGER`` seconds
+  after ``REFILL_DELAY`` (Voila refills each at once, a second later: N kernels starting together
+  while the class plays), so refills leave the trainees most of the machine.
 
 The module reads no environment variable: ``roleplay serve`` passes everything as options.
 """
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import inspect
 import ipaddress
+import sys
 import tempfile
 import urllib.parse
 from collections.abc import Iterable
@@ -36,17 +43,30 @@ import tornado.web
 from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import httputil
+from tornado.ioloop import PeriodicCallback
 from traitlets import Integer, List, Unicode
 from voila.app import Voila
+from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
-__all__ = ["THEMES", "LabKernelManager", "LabVoila", "host_allowed", "origin_allowed", "served_names"]
+__all__ = [
+    "THEMES",
+    "LabKernelManager",
+    "LabVoila",
+    "host_allowed",
+    "origin_allowed",
+    "ready_kernels",
+    "served_names",
+    "stagger_refills",
+]
 
 THEMES = ("light", "dark")
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 WS_PING_INTERVAL_MS = 10_000  # how often an open page's websocket is pinged
 WS_PING_TIMEOUT_MS = 30_000  # no answer for this long: the page is gone, its websocket is closed
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+REFILL_DELAY = 5.0  # seconds after a class's kernel is taken before its replacement starts
+REFILL_STAGGER = 2.0  # seconds between the replacements' starts
 
 
 def _bare(host: str) -> str:
@@ -185,6 +205,45 @@ class LabKernelManager(AsyncMappingKernelManager):
         await ensure_async(super().cull_kernel_if_idle(kernel_id))
 
 
+def ready_kernels(kernel_manager) -> tuple[int, int]:
+    """How many preheated kernels wait for a page, of how many the pools hold.
+
+    Args:
+        kernel_manager: Voila's kernel manager (its ``_pools``: notebook → tasks of preheated kernels).
+
+    Returns:
+        (ready, pooled): a kernel is ready when it has run its notebook up to waiting for its page
+        (connected to ``/voila/query/<kernel>``).
+    """
+    ready = pooled = 0
+    waiting = RequestInfoSocketHandler._waiters
+    for pool in getattr(kernel_manager, "_pools", {}).values():
+        for task in pool:
+            pooled += 1
+            if task.done() and not task.cancelled() and task.exception() is None:
+                ready += task.result().get("kernel_id") in waiting
+    return ready, pooled
+
+
+def stagger_refills(kernel_manager) -> None:
+    """Make a preheating kernel manager refill its pool one kernel at a time, not all at once.
+
+    Args:
+        kernel_manager: Voila's ``VoilaKernelManager`` (its ``fill_if_needed`` is wrapped: a refill
+            after a page took a kernel waits ``REFILL_DELAY`` plus ``REFILL_STAGGER`` seconds for each
+            replacement already waiting to start).
+    """
+    fill = kernel_manager.fill_if_needed
+
+    def staggered(delay=None, notebook_name=None, **kwargs):
+        if delay is None:  # a page took a kernel (the first fill passes 0)
+            waiting = sum(not task.done() for pool in kernel_manager._pools.values() for task in pool)
+            delay = REFILL_DELAY + waiting * REFILL_STAGGER
+        return fill(delay=delay, notebook_name=notebook_name, **kwargs)
+
+    kernel_manager.fill_if_needed = staggered
+
+
 class LabVoila(Voila):
     """Voila with the lab's guards (see the module's docstring)."""
 
@@ -193,6 +252,7 @@ class LabVoila(Voila):
     allow_hosts = List(
         Unicode(), config=True, help="Names besides loopback and the listening address that requests may use."
     )
+    class_size = Integer(0, config=True, help="A class's warm kernels: print how many are ready as the pool fills.")
 
     classes: ClassVar[list] = [*Voila.classes, LabKernelManager]
     aliases: ClassVar[dict] = {
@@ -201,6 +261,7 @@ class LabVoila(Voila):
         "abandon-after": "LabKernelManager.cull_idle_timeout",
         "cull-interval": "LabKernelManager.cull_interval",
         "cull-idle": "LabKernelManager.page_idle_timeout",
+        "class-size": "LabVoila.class_size",
     }
 
     def initialize(self, argv=None):
@@ -210,7 +271,9 @@ class LabVoila(Voila):
         self.voila_configuration.allow_template_override = "NO"
 
     def init_settings(self) -> dict:
-        settings = super().init_settings()
+        settings = super().init_settings()  # builds the kernel manager (and starts filling its pool)
+        if self.class_size > 0 and hasattr(self.kernel_manager, "fill_if_needed"):
+            stagger_refills(self.kernel_manager)
         settings["roleplay_served_names"] = served_names(self.ip, self.allow_hosts)
         settings["ws_ping_interval"] = WS_PING_INTERVAL_MS
         settings["ws_ping_timeout"] = WS_PING_TIMEOUT_MS
@@ -236,7 +299,17 @@ class LabVoila(Voila):
         self.app.settings.update(self.tornado_settings)
         self.app.settings.pop("disable_check_xsrf", None)  # the XSRF check stays on
         self.app.add_handlers(".*$", self.init_handlers())
+        if self.class_size > 0:
+            self._ready_shown = -1
+            self._class_progress = PeriodicCallback(self._show_class_progress, 500)
+            self._class_progress.start()
         self.listen()
+
+    def _show_class_progress(self) -> None:
+        ready, _pooled = ready_kernels(self.kernel_manager)
+        if ready != self._ready_shown:
+            self._ready_shown = ready
+            print(f"Class: {ready} of {self.class_size} kernels ready", file=sys.stdout, flush=True)
 
 
 main = LabVoila.launch_instance

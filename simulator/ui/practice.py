@@ -4,26 +4,39 @@ Screens: name and scenario picker with the briefing and customer profile → the
 conversation (chat transcript, mood meter, timer, reply buttons or typed reply) → the
 debrief → next round. Every widget a test or a stylesheet needs carries a stable
 ``rp-…`` CSS class. Everything from a scenario or a trainee is escaped (``render``).
-The kernel imports only the engine, the store and ipywidgets: no pandas, no plotting.
+The kernel imports only the engine, the store and ipywidgets: no pandas, no plotting, no voila.
+
+A class of trainees shares one machine, so a page costs its kernel little: the library comes
+from the cache of validated scenarios (``loading.cache``: no checks, no path analysis for a file
+already checked), the timer ticks in the browser (a CSS animation restarted with each customer
+line: no websocket traffic while the trainee thinks; the engine's own clock times the reply),
+and a preheated kernel learns its page's address with the standard library
+(``query_string``), not by importing voila.
 """
 
 from __future__ import annotations
 
 import atexit
+import base64
+import contextlib
 import functools
+import json
 import logging
+import os
+import socket
 import time
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 from .. import settings
 from ..core.engine import Session
 from ..core.scenario import Scenario
 from ..errors import LabError, StoreError
-from ..loading.loader import load_library
+from ..loading.cache import load_library_cached
 from ..results.store import Store, open_store
 from . import render
 from .common import Guard, stylesheet
@@ -35,8 +48,35 @@ log = logging.getLogger("simulator.ui")
 MAX_NAME = 80
 
 
+# Every widget brings a Layout and a style model of its own, each one more message for the kernel, the
+# server and the page: widgets that look alike share them (a page opens with about 40 models, not 110).
+_LAYOUTS: dict[tuple, widgets.Layout] = {}
+_STYLES: dict[str, widgets.Widget] = {}
+
+
+def _layout(**css: str) -> widgets.Layout:
+    key = tuple(sorted(css.items()))
+    found = _LAYOUTS.get(key)
+    if found is None or found.comm is None:  # none yet, or closed (Widget.close_all())
+        found = _LAYOUTS[key] = widgets.Layout(**css)
+    return found
+
+
+def _style(kind: str) -> widgets.Widget:
+    found = _STYLES.get(kind)
+    if found is None or found.comm is None:
+        found = _STYLES[kind] = {"button": widgets.ButtonStyle, "html": HTMLStyle}[kind]()
+    return found
+
+
+def _html(value: str = "") -> widgets.HTML:
+    return widgets.HTML(value, style=_style("html"), layout=_layout())
+
+
 def _button(description: str, css: str, style: str = "", **layout) -> widgets.Button:
-    button = widgets.Button(description=description, button_style=style, layout=widgets.Layout(**layout))
+    button = widgets.Button(
+        description=description, button_style=style, style=_style("button"), layout=_layout(**layout)
+    )
     button.add_class(css)
     return button
 
@@ -53,6 +93,7 @@ class PracticeApp(widgets.VBox):
         language: the setup screen's language, ``"en"`` or ``"pl"`` (the conversation and the
             debrief speak the scenario's).
         clock: seconds, for reply times (a test passes a fake clock).
+        cache: the folder of validated scenarios (``loading.cache``); None: ``settings.cache_dir()``.
     """
 
     def __init__(
@@ -61,6 +102,7 @@ class PracticeApp(widgets.VBox):
         store: Store | str | None = None,
         language: str = "en",
         clock: Callable[[], float] = time.monotonic,
+        cache: Path | str | None = None,
     ):
         super().__init__()
         self.add_class("rp-app")
@@ -68,7 +110,9 @@ class PracticeApp(widgets.VBox):
         self.language = language
         self.w = words(language)
         self.store = store if isinstance(store, Store) else open_store(store)
-        self.scenarios, problems = load_library(scenarios_dir or settings.scenarios_dir())
+        self.scenarios, problems, _cached = load_library_cached(
+            scenarios_dir or settings.scenarios_dir(), cache if cache is not None else settings.cache_dir()
+        )
         for problem in problems:
             log.warning("scenario not offered: %s", problem)
         self.scenario: Scenario | None = None
@@ -83,8 +127,8 @@ class PracticeApp(widgets.VBox):
 
     def _build(self) -> None:
         w = self.w
-        self.style = widgets.HTML(stylesheet("practice"))
-        self.error = widgets.HTML("")
+        self.style = _html(stylesheet("practice"))
+        self.error = _html("")
         self.error.add_class("rp-error")
         # A failing callback: a friendly message in the page's words, logged once, replies enabled again.
         self._safe = Guard(
@@ -95,15 +139,15 @@ class PracticeApp(widgets.VBox):
             recover=lambda: self._enable_replies(True),
         )
         # setup: name, picker, briefing
-        self.title = widgets.HTML(f"<h2>{render.e(w['title'])}</h2>")
+        self.title = _html(f"<h2>{render.e(w['title'])}</h2>")
         self.trainee = widgets.Text(
             placeholder=w["name_placeholder"],
             description=w["your_name"],
             style={"description_width": "initial"},
-            layout=widgets.Layout(width="420px"),
+            layout=_layout(width="420px"),
         )
         self.trainee.add_class("rp-trainee")
-        self.picker_label = widgets.HTML(f"<h3>{render.e(w['pick'])}</h3>")
+        self.picker_label = _html(f"<h3>{render.e(w['pick'])}</h3>")
         self.scenario_buttons: dict[str, widgets.Button] = {}
         for sid, s in sorted(self.scenarios.items(), key=lambda kv: kv[1].title):
             button = _button("", "rp-scenario", width="100%")
@@ -111,39 +155,30 @@ class PracticeApp(widgets.VBox):
             button.on_click(self._safe(functools.partial(self._select, sid)))
             self.scenario_buttons[sid] = button
         self._label_picker()
-        self.briefing = widgets.HTML("")
+        self.briefing = _html("")
         self.briefing.add_class("rp-briefing")
         self.start = _button(w["start"], "rp-start", "primary", width="auto")
         self.start.disabled = True
         self.start.on_click(self._safe(self._start))
-        picker = list(self.scenario_buttons.values()) or [widgets.HTML(render.e(w["no_scenarios"]))]
+        picker = list(self.scenario_buttons.values()) or [_html(render.e(w["no_scenarios"]))]
         self.corner = TraineeCorner(self)  # the trainee's assignments first, and "My progress" (ui/progress.py)
         self.setup_screen = widgets.VBox(
-            [self.title, self.trainee, self.corner, self.picker_label, *picker, self.briefing, self.start]
+            [self.title, self.trainee, self.corner, self.picker_label, *picker, self.briefing, self.start],
+            layout=_layout(),
         )
         # the conversation
-        self.chat_title = widgets.HTML("")
-        self.mood = widgets.HTML("")
+        self.chat_title = _html("")
+        self.mood = _html("")
         self.mood.add_class("rp-mood")
-        self.clock_widget = widgets.Play(
-            interval=1000, min=0, max=86_400, step=1, show_repeat=False, layout=widgets.Layout(display="none")
-        )
-        self.timer = widgets.IntText(
-            value=0,
-            description=w["timer"],
-            disabled=True,
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="220px"),
-        )
+        # The timer counts in the browser (practice.css animates it from 0 each time its HTML is new):
+        # nothing goes over the websocket while the trainee thinks.
+        self.timer = _html("")
         self.timer.add_class("rp-timer")
-        widgets.jslink((self.clock_widget, "value"), (self.timer, "value"))
-        self.transcript = widgets.HTML("")
+        self.transcript = _html("")
         self.transcript.add_class("rp-transcript")
-        self.choices = widgets.VBox([])
+        self.choices = widgets.VBox([], layout=_layout())
         self.choices.add_class("rp-choices")
-        self.input = widgets.Text(
-            placeholder=w["type_reply"], continuous_update=False, layout=widgets.Layout(flex="1 1 auto")
-        )
+        self.input = widgets.Text(placeholder=w["type_reply"], continuous_update=False, layout=_layout(flex="1 1 auto"))
         self.input.add_class("rp-input")
         self.input.observe(self._safe(self._typed), "value")
         self.send = _button(w["send"], "rp-send", width="auto")
@@ -151,22 +186,25 @@ class PracticeApp(widgets.VBox):
         self.chat_screen = widgets.VBox(
             [
                 self.chat_title,
-                widgets.HBox([self.mood, self.timer, self.clock_widget]),
+                widgets.HBox([self.mood, self.timer], layout=_layout()),
                 self.transcript,
                 self.choices,
-                widgets.HBox([self.input, self.send], layout=widgets.Layout(width="100%")),
-            ]
+                widgets.HBox([self.input, self.send], layout=_layout(width="100%")),
+            ],
+            layout=_layout(),
         )
         # the debrief
-        self.score = widgets.HTML("")
+        self.score = _html("")
         self.score.add_class("rp-score")
-        self.debrief = widgets.HTML("")
+        self.debrief = _html("")
         self.debrief.add_class("rp-debrief")
         self.again = _button(w["again"], "rp-again", "primary", width="auto")
         self.again.on_click(self._safe(self._again))
         self.another = _button(w["another"], "rp-another", width="auto")
         self.another.on_click(self._safe(self._another))
-        self.debrief_screen = widgets.VBox([self.score, self.debrief, widgets.HBox([self.again, self.another])])
+        self.debrief_screen = widgets.VBox(
+            [self.score, self.debrief, widgets.HBox([self.again, self.another], layout=_layout())], layout=_layout()
+        )
 
     def _hub_sign_in(self) -> None:
         """Under JupyterHub the trainee is the signed-in user: "Signed in as NAME" replaces the name box,
@@ -190,8 +228,7 @@ class PracticeApp(widgets.VBox):
         return f"<p>{render.e(self.w['error' if saved else 'error_not_saved'])}</p>"
 
     def _show(self, screen: widgets.Widget) -> None:
-        # The hidden Play ticks the timer in the browser; its view must exist before it starts playing.
-        self.children = [self.style, self.clock_widget, self.error, screen]
+        self.children = [self.style, self.error, screen]
 
     # ------------------------------------------------------------------ setup
 
@@ -269,7 +306,6 @@ class PracticeApp(widgets.VBox):
         )
         self.input.placeholder = w["type_reply"]
         self.send.description = w["send"]
-        self.timer.description = w["timer"]
         self._customer_said(self.session.customer_line)
         self._refresh()
         self._show(self.chat_screen)
@@ -297,8 +333,16 @@ class PracticeApp(widgets.VBox):
             button.on_click(self._safe(functools.partial(self._answer, i)))
             buttons.append(button)
         self.choices.children = buttons
-        self.clock_widget.value = 0
-        self.clock_widget.playing = not session.finished
+        self._restart_timer(w)
+
+    def _restart_timer(self, w: dict[str, str]) -> None:
+        """A new count from 0 in the browser: new HTML (the turn's number in it) restarts the animation."""
+        session = self.session
+        running = "rp-clock-run" if not session.finished else "rp-clock-stopped"
+        self.timer.value = (
+            f'<span class="rp-clock {running}" data-turn="{len(session.turns)}">'
+            f'{render.e(w["timer"])}: <b class="rp-clock-value"></b></span>'
+        )
 
     def _enable_replies(self, enabled: bool) -> None:
         for button in self.choices.children:
@@ -377,16 +421,97 @@ def in_voila() -> bool:
     return settings.in_voila()
 
 
+_request: dict[str, str] | None = None  # a preheated kernel's page request, once it has come
+
+
 def query_string() -> str:
-    """The page's query string. A preheated kernel started before the request, so it must ask
-    Voila (``voila.utils.get_query_string``, which waits for the request); any other kernel
-    has it in its environment, and skips importing voila (over a second on a cold start).
+    """The page's query string.
+
+    A kernel Voila started for its page has it in its environment. A preheated kernel started
+    before any page was asked for: it waits for its page's request the way
+    ``voila.utils.get_query_string`` does (a websocket to Voila's ``/voila/query/<kernel id>``,
+    which sends the request's details once a page takes the kernel), with the standard library
+    instead of importing voila (over a second and 40 MB in every kernel).
 
     Returns:
         The query string without ``?`` (empty when there is none).
     """
-    if settings.voila_preheated():
-        from voila.utils import get_query_string
+    global _request
+    where = settings.voila_request_socket()
+    if where is None:
+        return settings.page_query_string()
+    if _request is None:
+        _request = _wait_for_request(*where)
+    return (_request or {}).get("QUERY_STRING", "") or ""
 
-        return get_query_string() or ""
-    return settings.page_query_string()
+
+def _wait_for_request(host: str, port: str, path: str, attempts: int = 5) -> dict[str, str] | None:
+    """The page's request as Voila sends it to a preheated kernel (None if Voila cannot be reached)."""
+    for _ in range(attempts):
+        try:
+            message = _websocket_message(host, int(port), path)
+        except (OSError, ValueError) as exc:
+            log.warning("could not ask Voila for the page's request: %s", exc)
+            message = None
+        if message is not None:
+            try:
+                found = json.loads(message)
+            except ValueError:
+                return None
+            return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else None
+        time.sleep(0.5)  # the socket closed before the request came: Voila keeps it for the next connection
+    return None
+
+
+def _websocket_message(host: str, port: int, path: str) -> str | None:
+    """Open a websocket (RFC 6455) and return its first text message; pings are answered while waiting.
+
+    Returns None when the server closes the connection first.
+    """
+    with socket.create_connection((host, port), timeout=10) as sock:
+        name = f"[{host}]" if ":" in host else host
+        key = base64.b64encode(os.urandom(16)).decode()
+        sock.sendall(
+            (
+                f"GET {path} HTTP/1.1\r\nHost: {name}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
+        reader = sock.makefile("rb")
+        status = reader.readline()
+        if b" 101 " not in status:
+            raise OSError(f"Voila answered {status.decode(errors='replace').strip()!r}")
+        while reader.readline() not in (b"\r\n", b"\n", b""):
+            pass
+        sock.settimeout(None)  # a pooled kernel waits as long as no page takes it
+        parts: list[bytes] = []
+        while True:
+            head = reader.read(2)
+            if len(head) < 2:
+                return None
+            opcode, length = head[0] & 0x0F, head[1] & 0x7F
+            if length == 126:
+                length = int.from_bytes(reader.read(2), "big")
+            elif length == 127:
+                length = int.from_bytes(reader.read(8), "big")
+            mask = reader.read(4) if head[1] & 0x80 else b""
+            payload = reader.read(length)
+            if mask:
+                payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+            if opcode == 0x8:  # close
+                return None
+            if opcode == 0x9:  # ping: a client's pong is masked
+                _send_frame(sock, 0xA, payload)
+                continue
+            if opcode in (0x1, 0x2, 0x0):
+                parts.append(payload)
+                if head[0] & 0x80:  # the final fragment
+                    with contextlib.suppress(OSError):
+                        _send_frame(sock, 0x8, b"\x03\xe8")  # close, 1000
+                    return b"".join(parts).decode("utf-8")
+
+
+def _send_frame(sock: socket.socket, opcode: int, payload: bytes) -> None:
+    mask = os.urandom(4)
+    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    sock.sendall(bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked)

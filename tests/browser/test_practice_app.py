@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from simulator import Session, load_scenario, run_path_tests
+from simulator import Session, load_scenario, open_store, run_path_tests
 from simulator.ui.text import words
 
 pytestmark = pytest.mark.browser
@@ -508,3 +508,54 @@ def test_dark_theme_keeps_the_chat_readable(page, server, screenshot) -> None:
     lighter, darker = sorted((_luminance(fg), _luminance(bg)), reverse=True)
     contrast = (lighter + 0.05) / (darker + 0.05)
     assert contrast >= 4.5, f"text {color} on {background}: contrast {contrast:.2f} < 4.5"
+
+
+# ---------------------------------------------------------------- 9. a class on one machine
+
+
+def test_the_timer_ticks_in_the_page_with_no_websocket_traffic(page, server) -> None:
+    begin(page, server.url, scenario_by_id("angry-late-delivery"), unique("timer"))
+    frames: list[int] = []
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    for event in ("Network.webSocketFrameReceived", "Network.webSocketFrameSent"):
+        cdp.on(event, lambda e: frames.append(e["response"]["opcode"]))
+    seconds = "() => getComputedStyle(document.querySelector('.rp-clock-value')).getPropertyValue('--rp-seconds')"
+    first = int(page.evaluate(seconds))
+    page.wait_for_function(f"() => Number(({seconds})()) >= {first + 2}", timeout=10_000)
+    assert [op for op in frames if op in (1, 2)] == []  # two seconds counted, not one message sent or received
+    click_choice(page, 1)
+    assert int(page.evaluate(seconds)) < first + 2  # a new customer line: the count starts again
+    assert not page.locator(".rp-loading").is_visible()  # the "opening…" note went when the app came
+
+
+def test_a_warm_class_opens_each_deep_link_in_a_preheated_kernel(open_page, tmp_path) -> None:
+    from .conftest import serving
+
+    with serving(tmp_path, "--class-size", "2") as warm:
+        deadline = time.monotonic() + 120
+        log = ""
+        while time.monotonic() < deadline:  # the server's log, not the UI: its pool is full again
+            log = warm.log_path.read_text(errors="replace")
+            if log.rstrip().endswith("Class: 2 of 2 kernels ready"):
+                break
+            time.sleep(0.2)
+        assert log.rstrip().endswith("Class: 2 of 2 kernels ready"), log[-2000:]
+        assert "Class: 0 of 2 kernels ready" in log and "Class of 2: keeping 2 kernels warm" in log
+        scenario = scenario_by_id("angry-late-delivery")
+        names = [unique("class"), unique("class")]
+        pages = [open_page(), open_page()]
+        for page, name in zip(pages, names, strict=True):
+            open_app(page, warm.url, f"?scenario={scenario.id}&trainee={name}")
+        for page, name in zip(pages, names, strict=True):
+            page.wait_for_function(f"() => document.querySelector('.rp-trainee input').value === '{name}'")
+            page.wait_for_selector(".rp-start:not([disabled])")
+            start(page)
+            click_choice(page, 1)
+        store = open_store(str(warm.store_path))
+        try:
+            for name in names:
+                [row] = store.sessions(trainee=name)
+                assert row["scenario_id"] == scenario.id and len(store.turns(row["id"])) == 1
+        finally:
+            store.close()

@@ -14,6 +14,7 @@ import pytest
 
 from simulator import serve as serve_module
 from simulator.cli import main
+from simulator.errors import LabError
 from simulator.serve import ABANDON_AFTER, NOTEBOOKS, page_address, voila_command
 
 NOTEBOOK = NOTEBOOKS / "practice.ipynb"
@@ -125,3 +126,85 @@ def test_kernels_are_ended_when_their_page_is_gone_or_long_idle(connections, idl
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, manager.cull_kernel_if_idle("k")).result()
     assert ended == (["k"] if culled else [])
+
+
+# ---------------------------------------------------------------- a class on one machine
+
+
+def test_the_labs_voila_waits_for_output_and_kernels_long_enough():
+    """A CPU-starved server missed nbclient's 4 s wait for a cell's output and left the page blank."""
+    from simulator.serve import IOPUB_TIMEOUT, STARTUP_TIMEOUT
+
+    command = voila_command(NOTEBOOK, cull_idle=1800, **COMMON)
+    assert f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}" in command and IOPUB_TIMEOUT >= 60
+    assert "--VoilaExecutor.raise_on_iopub_timeout=False" in command
+    assert f"--VoilaExecutor.startup_timeout={STARTUP_TIMEOUT}" in command and STARTUP_TIMEOUT >= 300
+
+
+def test_a_class_keeps_its_size_of_kernels_warm_and_counts_them():
+    command = voila_command(NOTEBOOK, cull_idle=1800, class_size=30, **COMMON)
+    assert "--preheat_kernel=True" in command and "--pool_size=30" in command and "--class-size=30" in command
+    assert "--pool_size=2" not in command
+
+
+def test_class_size_is_a_whole_number_1_or_more(capsys):
+    for wrong in ("0", "-3", "many"):
+        with pytest.raises(SystemExit) as exited:
+            main(["serve", "--class-size", wrong])
+        assert exited.value.code == 2
+        assert "--class-size: expected a whole number, 1 or more" in capsys.readouterr().err
+
+
+def _served(tmp_path, monkeypatch, *extra: str) -> tuple[int, list, str, str]:
+    ran: list = []
+    monkeypatch.setenv("ROLEPLAY_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(serve_module.os, "chdir", lambda path: None)
+    monkeypatch.setattr(serve_module.os, "execve", lambda path, args, env: ran.append((args, env)))
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["serve", "--port", "8999", "--store", str(tmp_path / "r.sqlite"), *extra], stdout=out, stderr=err)
+    return status, ran, out.getvalue(), err.getvalue()
+
+
+def test_serve_with_a_class_passes_the_size_on_and_says_so(tmp_path, monkeypatch):
+    status, [(command, env)], out, _err = _served(tmp_path, monkeypatch, "--class-size", "3")
+    assert status == 0 and "--pool_size=3" in command and "--class-size=3" in command
+    assert "Class of 3: keeping 3 kernels warm" in out
+    assert env["ROLEPLAY_CACHE"] == str((tmp_path / "cache").resolve())
+
+
+def test_serve_checks_the_library_once_for_every_kernel(tmp_path, monkeypatch):
+    from simulator.loading.cache import load_library_cached
+
+    status, _ran, _out, _err = _served(tmp_path, monkeypatch)
+    assert status == 0
+    shipped = len(list((NOTEBOOKS.parent / "scenarios").glob("*.yaml")))
+    assert len(list((tmp_path / "cache" / "scenarios").glob("*.json"))) == shipped
+    _scenarios, _problems, hits = load_library_cached(NOTEBOOKS.parent / "scenarios", tmp_path / "cache")
+    assert hits == shipped  # what a kernel then finds
+
+
+def test_a_class_the_memory_cannot_hold_is_refused_with_the_largest_that_fits(tmp_path, monkeypatch):
+    available = serve_module.available_memory_mb()
+    assert available is not None and available > 0  # /proc/meminfo on the machines the lab runs on
+    fits = serve_module.largest_class(available)
+    status, ran, _out, err = _served(tmp_path, monkeypatch, "--class-size", str(fits + 1000))
+    assert status != 0 and ran == []
+    assert f"roleplay: a class of {fits + 1000} needs about" in err
+    assert f"the largest class that fits is {fits}" in err and "MB are available" in err
+
+
+def test_the_largest_class_leaves_the_server_its_memory():
+    from simulator.serve import KERNEL_MB, SERVER_MB, check_class_size, largest_class
+
+    assert largest_class(SERVER_MB + 5 * KERNEL_MB) == 5
+    assert largest_class(SERVER_MB + 5 * KERNEL_MB - 1) == 4
+    assert largest_class(SERVER_MB // 2) == 0
+    check_class_size(5, SERVER_MB + 5 * KERNEL_MB)  # fits: nothing said
+    check_class_size(10_000, None)  # memory unknown: nothing refused
+    with pytest.raises(LabError, match=r"a class of 6 needs about .* the largest class that fits is 5"):
+        check_class_size(6, SERVER_MB + 5 * KERNEL_MB)
+
+
+def test_a_class_is_for_the_practice_app(tmp_path, monkeypatch):
+    status, ran, _out, err = _served(tmp_path, monkeypatch, "--class-size", "3", "--app", "review")
+    assert status != 0 and ran == [] and "--class-size is for the practice app" in err

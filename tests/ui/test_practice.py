@@ -164,3 +164,161 @@ def test_the_trainee_kernel_stays_light():
     code = "import sys, simulator.ui; print(sorted(m for m in ('pandas', 'matplotlib', 'voila') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# ---------------------------------------------------------------- a class on one machine
+
+# A preheated kernel, as Voila starts one: it learns its page's request from Voila's /voila/query socket.
+KERNEL_PROBE = """
+import sys
+from simulator.ui.practice import query_string
+print(query_string())
+print(query_string())  # asked once: the second call does not wait again
+print(sorted(m for m in sys.modules if m == "voila" or m.startswith("voila.")))
+"""
+
+
+# Voila's own RequestInfoSocketHandler on a tornado server of its own process, pinging every 0.2 s; it takes
+# commands on stdin ("send KERNEL QUERY", "waiting KERNEL") and answers each with one line.
+VOILA_QUERY_SERVER = """
+import asyncio, json, sys
+import tornado.web
+from voila.request_info_handler import RequestInfoSocketHandler as H
+
+async def main():
+    app = tornado.web.Application([(r"/voila/query/(.*)", H)], websocket_ping_interval=0.2)
+    server = app.listen(0, "127.0.0.1")
+    print(next(iter(server._sockets.values())).getsockname()[1], flush=True)
+    loop = asyncio.get_running_loop()
+    while line := await loop.run_in_executor(None, sys.stdin.readline):
+        command, kernel, *rest = line.split()
+        if command == "send":
+            payload = json.dumps({"QUERY_STRING": rest[0], "SERVER_SOFTWARE": "voila/0.5"})
+            H.send_updates({"kernel_id": kernel, "payload": payload})
+            print("sent", flush=True)
+        else:
+            print(kernel in H._waiters, flush=True)
+    server.stop()
+
+asyncio.run(main())
+"""
+
+
+class _RequestInfoServer:
+    def __init__(self):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", VOILA_QUERY_SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        self.port = int(self.proc.stdout.readline())
+
+    def _ask(self, line: str) -> str:
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        return self.proc.stdout.readline().strip()
+
+    def send(self, kernel_id: str, query: str) -> None:
+        assert self._ask(f"send {kernel_id} {query}") == "sent"
+
+    def waiting(self, kernel_id: str) -> bool:
+        return self._ask(f"waiting {kernel_id}") == "True"
+
+    def stop(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+        self.proc.stdout.close()
+
+
+@pytest.fixture
+def voila_query():
+    server = _RequestInfoServer()
+    yield server
+    server.stop()
+
+
+def _preheated_kernel(port: int, kernel_id: str) -> subprocess.Popen:
+    import os
+
+    env = dict(os.environ, VOILA_PREHEAT="True", VOILA_KERNEL_ID=kernel_id, VOILA_APP_PORT=str(port))
+    env.pop("QUERY_STRING", None)
+    return subprocess.Popen([sys.executable, "-c", KERNEL_PROBE], env=env, stdout=subprocess.PIPE, text=True)
+
+
+def test_a_preheated_kernel_waits_for_its_page_without_voila(voila_query):
+    import time
+
+    kernel = _preheated_kernel(voila_query.port, "k-wait")
+    deadline = time.monotonic() + 30
+    while not voila_query.waiting("k-wait") and time.monotonic() < deadline:  # the server's state, not a UI
+        time.sleep(0.05)
+    assert voila_query.waiting("k-wait")
+    time.sleep(0.6)  # pinged meanwhile (every 0.2 s): the kernel answers and goes on waiting
+    assert kernel.poll() is None
+    voila_query.send("k-wait", "scenario=mini&trainee=anna%20k")
+    out, _ = kernel.communicate(timeout=30)
+    assert out.splitlines() == ["scenario=mini&trainee=anna%20k", "scenario=mini&trainee=anna%20k", "[]"]
+
+
+def test_a_page_that_came_first_is_handed_over_at_once(voila_query):
+    voila_query.send("k-early", "trainee=ola")  # Voila keeps it until the kernel asks
+    kernel = _preheated_kernel(voila_query.port, "k-early")
+    out, _ = kernel.communicate(timeout=30)
+    assert out.splitlines()[:2] == ["trainee=ola", "trainee=ola"]
+
+
+def test_no_voila_to_ask_is_an_empty_query_not_a_hang():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once closed
+    kernel = _preheated_kernel(port, "k-none")
+    out, _ = kernel.communicate(timeout=60)
+    assert out.splitlines() == ["", "", "[]"]
+
+
+def test_the_timer_ticks_in_the_page_not_in_the_kernel(app):
+    start(app)
+    assert not [w for w in app.chat_screen.children if type(w).__name__ in ("Play", "IntText")]
+    first = app.timer.value
+    assert 'class="rp-clock rp-clock-run" data-turn="0"' in first
+    app.choices.children[0].click()
+    assert app.timer.value != first and 'data-turn="1"' in app.timer.value  # new HTML: the count restarts at 0
+    app.choices.children[0].click()
+    assert "rp-clock-stopped" in app.timer.value  # the debrief: the clock has stopped
+
+
+def test_the_library_comes_from_the_cache_the_second_time(library, store, tmp_path):
+    from simulator.loading.cache import load_library_cached
+
+    PracticeApp(library, store=store, cache=tmp_path / "cache")
+    _scenarios, _problems, hits = load_library_cached(library, tmp_path / "cache")
+    assert hits == 1
+    again = PracticeApp(library, store=store, cache=tmp_path / "cache")
+    assert again.scenario_buttons["mini"].description == "Mini — Steady customer · EN · 2 decision points"
+
+
+def test_widgets_that_look_alike_share_their_layout(app):
+    layouts = {id(b.layout) for b in app.scenario_buttons.values()} | {id(app.start.layout)}
+    styles = {id(b.style) for b in [*app.scenario_buttons.values(), app.start, app.again]}
+    assert len(styles) == 1 and len(layouts) <= 2
+
+
+def test_the_notebook_is_one_cell_under_a_note_that_stays_if_it_never_shows():
+    import json
+
+    from ..conftest import ROOT
+
+    cells = json.loads((ROOT / "notebooks" / "practice.ipynb").read_text())["cells"]
+    assert [c["cell_type"] for c in cells] == ["markdown", "code"]
+    assert 'class="rp-loading"' in "".join(cells[0]["source"]) and "reload" in "".join(cells[0]["source"])
+    css = (ROOT / "simulator" / "ui" / "static" / "practice.css").read_text()
+    assert ".rp-loading { display: none !important; }" in css  # hidden by the app's own stylesheet
+
+
+def test_an_app_after_every_widget_was_closed_gets_new_shared_layouts(library, store):
+    import ipywidgets
+
+    PracticeApp(library, store=store)
+    ipywidgets.Widget.close_all()
+    app = PracticeApp(library, store=store)
+    assert app.start.layout.comm is not None and app.start.style.comm is not None

@@ -1,0 +1,209 @@
+"""Validated scenarios cached on disk by content hash, so a trainee's kernel does not check the library again.
+
+A sound scenario file is checked once (every stage of ``loader``, path analysis included) and its
+checked models are written as JSON under a key made of:
+
+- the file's bytes,
+- the bytes of every persona file the loader could look it up in (the ``personas/`` folders beside
+  it and up to two folders above), and
+- the lab's own code: its version and the bytes of ``simulator/core`` and ``simulator/loading``.
+
+A changed file, a changed persona or a new lab therefore gets a new key and is checked again. The
+next load of the same bytes reads the entry back through the same pydantic models (no YAML, no
+graph or path checks) and builds the ``Scenario`` from it. Only sound files are cached: a file with
+errors is checked every time, so its problems are always reported.
+
+The cache is a convenience, never a source of errors: a folder that cannot be created or written,
+an entry that cannot be read, is corrupt, or does not fit the models is ignored and the file is
+checked the ordinary way. Entries are JSON (never pickle), so a cache folder holds data, not code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+from ..core.model import PersonaModel, ScenarioModel
+from ..core.scenario import Scenario
+from ..errors import Problem, display_path
+from .loader import LoadResult, load_file, scenario_files
+
+__all__ = ["FORMAT", "cache_key", "code_hash", "load_library_cached"]
+
+FORMAT = 1  # the entries' layout; a new layout is a new key
+_CODE = Path(__file__).resolve().parents[1]  # simulator/
+
+
+@lru_cache(maxsize=4)
+def code_hash(package: Path = _CODE) -> str:
+    """What the checks' verdict depends on in the lab itself: its version and its core and loading code.
+
+    Args:
+        package: the lab's package folder (``simulator/``); the installed one by default.
+
+    Returns:
+        16 hex digits, the same for the same lab.
+    """
+    digest = hashlib.sha256(f"roleplay-lab cache {FORMAT}".encode())
+    with contextlib.suppress(OSError):
+        init = (package / "__init__.py").read_bytes()
+        digest.update(init)
+    for layer in ("core", "loading"):
+        for file in sorted((package / layer).glob("*.py")):
+            try:
+                digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+            except OSError:
+                digest.update(file.name.encode() + b"\0unreadable\0")
+    return digest.hexdigest()[:16]
+
+
+def _persona_dirs(source: Path) -> list[Path]:
+    """The ``personas/`` folders the loader may look a scenario's persona up in (``loader._persona_file``)."""
+    try:
+        return [parent / "personas" for parent in list(source.resolve().parents)[:3]]
+    except OSError:
+        return []
+
+
+@lru_cache(maxsize=32)
+def _folder_digest(folder: Path, stamp: tuple) -> bytes:
+    digest = hashlib.sha256(str(folder).encode())
+    for file in sorted(folder.glob("*.yaml")):
+        try:
+            digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+        except OSError:
+            digest.update(file.name.encode() + b"\0unreadable\0")
+    return digest.digest()
+
+
+def _personas_digest(source: Path) -> bytes:
+    digest = hashlib.sha256()
+    for folder in _persona_dirs(source):
+        try:
+            if not folder.is_dir():
+                continue
+            # Re-read a folder whose listing or files changed (names, sizes, times are the stamp).
+            stamp = tuple(sorted((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in folder.glob("*.yaml")))
+        except OSError:
+            continue
+        digest.update(_folder_digest(folder, stamp))
+    return digest.digest()
+
+
+def cache_key(raw: bytes, source: Path) -> str:
+    """The cache key of a scenario file's bytes as found at ``source``.
+
+    Args:
+        raw: the file's bytes.
+        source: where it lies (its library's persona folders are part of the key).
+
+    Returns:
+        64 hex digits: the lab's code hash, the file's bytes and its possible personas' bytes, hashed.
+    """
+    digest = hashlib.sha256(code_hash().encode() + b"\0")
+    digest.update(hashlib.sha256(raw).digest())
+    digest.update(_personas_digest(source))
+    return digest.hexdigest()
+
+
+def _entry_path(cache: Path, key: str) -> Path:
+    return cache / "scenarios" / f"{key}.json"
+
+
+def _read_entry(cache: Path, key: str, source: Path) -> Scenario | None:
+    """The Scenario a cache entry holds, or None for no entry, or one that is unreadable or wrong."""
+    try:
+        data = json.loads(_entry_path(cache, key).read_bytes())
+        if data.get("format") != FORMAT or data.get("key") != key:
+            return None
+        model = ScenarioModel.model_validate(data["scenario"])
+        persona = PersonaModel.model_validate(data["persona"])
+        content_hash = data["content_hash"]
+        if not isinstance(content_hash, str) or persona.id != model.persona:
+            return None
+        return Scenario(model, persona, content_hash, source, None)
+    except Exception:
+        return None
+
+
+def _write_entry(cache: Path, key: str, scenario: Scenario) -> None:
+    """Write an entry atomically (a reader sees all of it or none); any failure is ignored."""
+    data = {
+        "format": FORMAT,
+        "key": key,
+        "content_hash": scenario.content_hash,
+        "scenario": scenario.model.model_dump(mode="json"),
+        "persona": scenario.persona.model_dump(mode="json"),
+    }
+    folder = cache / "scenarios"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
+            os.replace(tmp, _entry_path(cache, key))
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except (OSError, TypeError, ValueError):
+        return
+
+
+def _load_one(path: Path, cache: Path | None) -> tuple[LoadResult, bool]:
+    """(the file's result, whether it came from the cache)."""
+    if cache is None:
+        return load_file(path), False
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return load_file(path), False  # the loader words the error
+    key = cache_key(raw, path)
+    hit = _read_entry(cache, key, path)
+    if hit is not None:
+        return LoadResult(display_path(path), hit), True
+    result = load_file(path)
+    if result.scenario is not None:
+        _write_entry(cache, key, result.scenario)
+    return result, False
+
+
+def load_library_cached(folder: Path | str, cache: Path | str | None) -> tuple[dict[str, Scenario], list[Problem], int]:
+    """The sound scenarios of a library folder, as ``loader.load_library`` finds them, through the cache.
+
+    Args:
+        folder: the library (scenario files, ``personas/`` beside them).
+        cache: the cache folder (``settings.cache_dir()``); None checks every file.
+
+    Returns:
+        (the sound scenarios by id, the errors of the others, how many came from the cache). A
+        scenario id used by two files is an error of the second, as ``load_files`` has it.
+    """
+    cache = Path(cache) if cache is not None else None
+    scenarios: dict[str, Scenario] = {}
+    problems: list[Problem] = []
+    hits = 0
+    for path in scenario_files([folder]):
+        try:
+            result, hit = _load_one(path, cache)
+        except Exception:
+            result, hit = load_file(path), False
+        hits += hit
+        scenario = result.scenario
+        if scenario is not None and scenario.id in scenarios:
+            first = display_path(scenarios[scenario.id].source)
+            duplicate = Problem(result.file, 1, 1, "id", f"duplicate scenario id '{scenario.id}' (also in {first})")
+            if scenario.document is not None:
+                duplicate = scenario.document.problem(("id",), duplicate.message)
+            result = replace(result, errors=(duplicate,))
+        elif scenario is not None:
+            scenarios[scenario.id] = scenario
+        problems.extend(result.errors)
+    return scenarios, problems, hits

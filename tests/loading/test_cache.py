@@ -1,0 +1,131 @@
+"""The cache of validated scenarios (simulator.loading.cache): the same scenarios as a full check, read
+back without checking again; a changed file, persona or lab checked again; a broken cache never an error."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from simulator import Session
+from simulator.loading.cache import cache_key, code_hash, load_library_cached
+from simulator.loading.loader import load_library
+
+from ..conftest import MINI, SCENARIOS
+
+PACKAGE = Path(__file__).resolve().parents[2] / "simulator"
+
+
+@pytest.fixture
+def library(tmp_path):
+    folder = tmp_path / "scenarios"
+    shutil.copytree(MINI.parent, folder)
+    return folder
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted((cache / "scenarios").glob("*.json"))
+
+
+def replies_played(scenario) -> list[tuple]:
+    session = Session(scenario, trainee="t", seed=3)
+    while not session.finished:
+        session.reply(1)
+    result = session.result()
+    turns = [(t.node, t.option_index, t.mood_after, t.best_option_index) for t in session.turns]
+    return [*turns, (result.overall, result.passed)]
+
+
+def test_the_shipped_library_read_back_is_the_library_checked(tmp_path):
+    cache = tmp_path / "cache"
+    checked, problems = load_library(SCENARIOS)
+    _first, first_problems, hits = load_library_cached(SCENARIOS, cache)
+    assert hits == 0 and problems == first_problems == []
+    assert len(entries(cache)) == len(checked)
+    again, again_problems, hits = load_library_cached(SCENARIOS, cache)
+    assert hits == len(checked) and again_problems == []
+    assert sorted(again) == sorted(checked)
+    for sid, scenario in checked.items():
+        cached = again[sid]
+        assert cached.model == scenario.model and cached.persona == scenario.persona
+        assert cached.content_hash == scenario.content_hash and cached.source == scenario.source
+        assert replies_played(cached) == replies_played(scenario)
+
+
+def test_a_changed_file_is_checked_again(library, tmp_path):
+    cache = tmp_path / "cache"
+    load_library_cached(library, cache)
+    file = library / "mini.yaml"
+    file.write_text(file.read_text().replace("title: Mini", "title: Mini two"))
+    scenarios, problems, hits = load_library_cached(library, cache)
+    assert hits == 0 and problems == [] and scenarios["mini"].title == "Mini two"
+    file.write_text(file.read_text().replace("persona: steady", "persona: stedy"))
+    scenarios, problems, hits = load_library_cached(library, cache)
+    assert scenarios == {} and hits == 0
+    assert "unknown persona 'stedy'" in problems[0].message and "did you mean 'steady'" in problems[0].message
+
+
+def test_a_changed_persona_checks_its_scenarios_again(library, tmp_path):
+    cache = tmp_path / "cache"
+    load_library_cached(library, cache)
+    persona = library / "personas" / "steady.yaml"
+    persona.write_text(persona.read_text().replace("title: Steady customer", "title: Calm customer"))
+    scenarios, _problems, hits = load_library_cached(library, cache)
+    assert hits == 0 and scenarios["mini"].persona.title == "Calm customer"
+
+
+def test_a_new_lab_is_a_new_key(tmp_path):
+    lab = tmp_path / "simulator"
+    for layer in ("core", "loading"):
+        shutil.copytree(PACKAGE / layer, lab / layer)
+    shutil.copy(PACKAGE / "__init__.py", lab / "__init__.py")
+    assert code_hash(lab) == code_hash()
+    rules = lab / "core" / "rules.py"
+    rules.write_text(rules.read_text() + "\n# a new rule\n")
+    code_hash.cache_clear()  # once per process in the lab; here the same folder changes
+    assert code_hash(lab) != code_hash(PACKAGE)
+    init = lab / "__init__.py"
+    rules.write_text((PACKAGE / "core" / "rules.py").read_text())
+    init.write_text(init.read_text().replace("__version__ =", "__version__ = '9.9' or"))
+    code_hash.cache_clear()
+    assert code_hash(lab) != code_hash(PACKAGE)
+
+
+def test_the_key_is_the_bytes_not_the_name(library):
+    raw = (library / "mini.yaml").read_bytes()
+    assert cache_key(raw, library / "mini.yaml") == cache_key(raw, library / "other.yaml")
+    assert cache_key(raw + b"\n", library / "mini.yaml") != cache_key(raw, library / "mini.yaml")
+
+
+def test_a_corrupt_or_foreign_entry_is_ignored(library, tmp_path):
+    cache = tmp_path / "cache"
+    load_library_cached(library, cache)
+    [entry] = entries(cache)
+    for garbage in (b"\x00not json", b"[1, 2]", json.dumps({"format": 1, "key": entry.stem, "scenario": {}}).encode()):
+        entry.write_bytes(garbage)
+        scenarios, problems, hits = load_library_cached(library, cache)
+        assert hits == 0 and problems == [] and set(scenarios) == {"mini"}
+    assert json.loads(entry.read_bytes())["scenario"]["id"] == "mini"  # written again, whole
+
+
+def test_a_cache_that_cannot_be_written_is_done_without(library, tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    for cache in (blocked, blocked / "below"):
+        scenarios, problems, hits = load_library_cached(library, cache)
+        assert set(scenarios) == {"mini"} and problems == [] and hits == 0
+
+
+def test_a_broken_file_is_never_cached_and_a_duplicate_id_is_an_error(library, tmp_path):
+    cache = tmp_path / "cache"
+    shutil.copy(Path(__file__).parents[1] / "broken" / "python-tag.yaml", library / "broken.yaml")
+    shutil.copy(library / "mini.yaml", library / "zz-copy.yaml")
+    for hits_expected in (1, 2):  # the copy has the bytes of mini.yaml: its entry, written a moment before
+        scenarios, problems, hits = load_library_cached(library, cache)
+        assert hits == hits_expected and set(scenarios) == {"mini"}
+        messages = sorted(p.message for p in problems)
+        assert len(messages) == 2 and any("duplicate scenario id 'mini'" in m for m in messages)
+        assert any(p.file.endswith("broken.yaml") for p in problems)
+    assert len(entries(cache)) == 1  # mini.yaml and its copy share their bytes, hence their entry
