@@ -9,7 +9,7 @@ through this module, so they agree.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -66,12 +66,15 @@ def mastery_score(rules: Mapping[str, Any]) -> float:
     return float(max(rule["min"] for rule in rules["levels"]))
 
 
-def grade_gaps(levels: Mapping[str, float], grade: Mapping[str, Any]) -> list[str]:
+def grade_gaps(
+    levels: Mapping[str, float], grade: Mapping[str, Any], name: Callable[[str], str] = str
+) -> list[str]:
     """What stands between assessed levels and a grade.
 
     Args:
         levels: competency -> level, the assessed competencies only.
         grade: one grade of the rules.
+        name: how a competency is named in the words (default: its id).
 
     Returns:
         The unmet requirements in words (empty: the grade is met).
@@ -82,7 +85,7 @@ def grade_gaps(levels: Mapping[str, float], grade: Mapping[str, Any]) -> list[st
         gaps.append(f"{need - len(levels)} more competencies assessed")
     floor = grade.get("all_at_least")
     if floor is not None:
-        low = sorted(c for c, level in levels.items() if level < floor)
+        low = sorted(name(c) for c, level in levels.items() if level < floor)
         if low:
             gaps.append(f"level {floor} in {', '.join(low)}")
     at_least = grade.get("at_least")
@@ -93,12 +96,15 @@ def grade_gaps(levels: Mapping[str, float], grade: Mapping[str, Any]) -> list[st
     return gaps
 
 
-def grade_for(levels: Mapping[str, float], rules: Mapping[str, Any]) -> tuple[str, str]:
+def grade_for(
+    levels: Mapping[str, float], rules: Mapping[str, Any], name: Callable[[str], str] = str
+) -> tuple[str, str]:
     """The grade assessed levels earn, checked from the top, and what the next one needs.
 
     Args:
         levels: competency -> level, the assessed competencies only.
         rules: the rules.
+        name: how a competency is named in the words (default: its id).
 
     Returns:
         (grade, what stands between it and the next grade; empty at the top).
@@ -106,5 +112,5 @@ def grade_for(levels: Mapping[str, float], rules: Mapping[str, Any]) -> tuple[st
     grades = rules["grades"]
     for i, grade in enumerate(grades):
         if not grade_gaps(levels, grade):
-            return grade["grade"], "; ".join(grade_gaps(levels, grades[i - 1])) if i > 0 else ""
+            return grade["grade"], "; ".join(grade_gaps(levels, grades[i - 1], name)) if i > 0 else ""
     return grades[-1]["grade"], ""

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from simulator import Session, parse_scenario
+from simulator.core.competencies import competency_title
 from simulator.results import grading, reports
 from simulator.results.progress import my_progress
 
@@ -68,7 +69,12 @@ def test_progress_agrees_with_the_reviewers_reports(store, played, evidence):
         expected_levels = {c: v for c, v in matrix.loc[trainee].items() if not math.isnan(v)}
         assert mine.levels == expected_levels
         assert mine.competency_scores == {c: v for c, v in scores.loc[trainee].items() if not math.isnan(v)}
-        assert (mine.grade, mine.to_next_grade) == tuple(grades.loc[trainee, ["grade", "to_next_grade"]])
+        assert mine.grade == grades.loc[trainee, "grade"]
+        # the reviewer's table names competencies by id; the trainee reads their titles
+        titled = grades.loc[trainee, "to_next_grade"]
+        for competency in scores.columns:
+            titled = titled.replace(competency, competency_title(competency))
+        assert mine.to_next_grade == titled
         for sid, row in fbl.loc[trainee].iterrows():
             got = mine.scenarios[sid]
             assert (got.completed, got.first, got.best, got.latest) == (
@@ -118,3 +124,12 @@ def test_the_practice_kernel_reads_progress_without_pandas(store_path, mini):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_what_the_next_grade_needs_names_competencies_by_title():
+    rules = grading.load_rules()
+    levels = {"legal_knowledge": 0, "empathy": 0, "ownership": 0, "upsell": 0}
+    _grade, by_id = grading.grade_for(levels, rules)
+    _grade, by_title = grading.grade_for(levels, rules, name=competency_title)
+    assert by_id.startswith("level 1 in empathy, legal_knowledge, ownership, upsell")
+    assert by_title.startswith("level 1 in Empathy, Legal basics, Ownership, Upsell and cross-sell")
