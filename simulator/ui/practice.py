@@ -238,13 +238,15 @@ class PracticeApp(widgets.VBox):
         Args:
             query: the query string (``query_string()``); None or empty changes nothing.
         """
-        self.corner.refresh()  # a preheated kernel built the page before it was asked for: assignments as of now
         params = urllib.parse.parse_qs(query or "")
         if params.get("lang", [""])[0] in LANGUAGES:
             self._relabel(params["lang"][0])
         trainee = params.get("trainee", [""])[0].strip()
         if trainee:
             self.trainee.value = trainee[:MAX_NAME]
+        # A preheated kernel built the page before it was asked for: assignments as of now, with the
+        # attempts left of the trainee the address names.
+        self.corner.refresh()
         sid = params.get("scenario", [""])[0]
         if sid:
             if sid in self.scenarios:

@@ -109,3 +109,10 @@ def test_the_hub_groups_pick_the_assignments_and_are_recorded(library, store, mo
     app.trainee.value = "ben"  # typed over: the hub's name is whose progress it is
     app.corner.progress_button.click()
     assert "Progress of anna" in app.corner.view.html.value
+
+
+def test_a_link_naming_the_trainee_shows_their_attempts_left(library, store):
+    store.create_assignment("mini", "everyone", "2099-01-01", max_attempts=2)
+    app = _app(library, store)
+    app.apply_query("trainee=anna")
+    assert "2 of 2 attempts left" in app.corner.assigned.children[1].children[1].value
