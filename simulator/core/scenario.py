@@ -6,6 +6,7 @@ scoring and the trainer's tools read it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -18,7 +19,7 @@ from .rules import Rules
 from .scoring import score_of
 from .statespace import StateSpace
 
-__all__ = ["Locations", "Scenario"]
+__all__ = ["Locations", "Scenario", "library_competency_title"]
 
 
 class Locations(Protocol):
@@ -88,3 +89,21 @@ class Scenario:
             (scores per competency, overall score), as a session is scored.
         """
         return score_of(raw, self.state_space.max_scores, self.model.competencies)
+
+
+def library_competency_title(scenarios: Iterable[Scenario], competency: str, language: str = "en") -> str:
+    """A competency's title across a library: as the first scenario declaring it titles it, else the catalogue's.
+
+    Args:
+        scenarios: the library's scenarios.
+        competency: the competency id.
+        language: the catalogue title's language when no scenario titles it.
+
+    Returns:
+        The title a trainee or reviewer reads.
+    """
+    for scenario in scenarios:
+        declared = scenario.model.competencies.get(competency)
+        if declared is not None and declared.title:  # one outside the catalogue, titled by its scenario
+            return declared.title
+    return competency_title(competency, language)

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..core.competencies import competency_title
+from ..core.scenario import library_competency_title
 from . import grading
 
 if TYPE_CHECKING:
@@ -205,18 +205,11 @@ def progress_of(
         by_competency[competency].append(pick(values))
     competency_scores = {c: round(sum(v) / len(v), 1) for c, v in sorted(by_competency.items())}
     levels = {c: grading.level_of(s, rules) for c, s in competency_scores.items()}
-    grade, to_next = grading.grade_for(levels, rules, name=lambda c: _title(c, scenarios or {}))
+    grade, to_next = grading.grade_for(
+        levels, rules, name=lambda c: library_competency_title((scenarios or {}).values(), c)
+    )
     weakest, next_scenario = _next(competency_scores, per_scenario, scenarios or {})
     return Progress(trainee, attempts, per_scenario, competency_scores, levels, grade, to_next, weakest, next_scenario)
-
-
-def _title(competency: str, scenarios: Mapping[str, Scenario]) -> str:
-    """A competency as the trainee reads it: the scenario's own title for it, else the catalogue's."""
-    for scenario in scenarios.values():
-        declared = scenario.model.competencies.get(competency)
-        if declared is not None and getattr(declared, "title", None):
-            return declared.title
-    return competency_title(competency)
 
 
 def _next(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from .. import settings
-from ..core.competencies import competency_title
+from ..core.scenario import library_competency_title
 from ..results.assignments import attempts_left
 from ..results.progress import Progress, my_progress
 from ..results.store import EVERYONE, Store
@@ -65,14 +65,6 @@ def _title(scenarios: Mapping[str, Scenario], sid: str) -> str:
     return scenarios[sid].title if sid in scenarios else sid
 
 
-def _competency(scenarios: Mapping[str, Scenario], competency: str, lang: str) -> str:
-    for scenario in scenarios.values():
-        declared = scenario.model.competencies.get(competency)
-        if declared is not None and declared.title:  # one outside the catalogue, titled by its scenario
-            return declared.title
-    return competency_title(competency, lang)
-
-
 def _table(header: list[str], rows: list[list[str]], css: str) -> str:
     head = "".join(f"<th>{h}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
@@ -102,7 +94,7 @@ def progress_html(progress: Progress, scenarios: Mapping[str, Scenario], lang: s
     if progress.next_scenario is not None:
         because = w["next_because"].format(
             scenario=f"<b>{e(_title(scenarios, progress.next_scenario))}</b>",
-            competency=f"<b>{e(_competency(scenarios, progress.weakest or '', lang))}</b>",
+            competency=f"<b>{e(library_competency_title(scenarios.values(), progress.weakest or '', lang))}</b>",
         )
         parts.append(f'<p class="rp-progress-next">{e(w["next"])}: {because}</p>')
     elif progress.attempts:
@@ -110,7 +102,7 @@ def progress_html(progress: Progress, scenarios: Mapping[str, Scenario], lang: s
     if progress.levels:
         rows = [
             [
-                e(_competency(scenarios, c, lang)),
+                e(library_competency_title(scenarios.values(), c, lang)),
                 f"{progress.competency_scores[c]:.0f}",
                 f'<span class="rp-level rp-level-{int(level)}">{int(level)} · {e(w[f"level_{int(level)}"])}</span>',
             ]
