@@ -39,19 +39,10 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from benchstats import Ratio, Stat, Table, fmt_time, print_ratios, timed  # the benchmarks folder is on sys.path
+# the benchmarks folder is on sys.path
+from benchstats import CHROMIUM, CHROMIUM_ARGS, Ratio, Stat, Table, fmt_time, print_ratios, timed
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SCENARIO = "angry-late-delivery"
 APP_PATH = f"/?scenario={SCENARIO}&trainee=bench"
 POOL_SIZE = 2  # `roleplay serve` default

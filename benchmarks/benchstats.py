@@ -1,4 +1,4 @@
-"""Timing statistics and the table the benchmarks print (shared by bench_core.py and bench_app.py)."""
+"""Timing statistics and the table the benchmarks print, and the Chromium they drive (shared by the benchmarks)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,18 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+# Debian's Chromium, headless, with nothing of its own going over the network
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @dataclass
