@@ -244,9 +244,10 @@ class PracticeApp(widgets.VBox):
         trainee = params.get("trainee", [""])[0].strip()
         if trainee:
             self.trainee.value = trainee[:MAX_NAME]
-        # A preheated kernel built the page before it was asked for: assignments as of now, with the
-        # attempts left of the trainee the address names.
-        self.corner.refresh()
+        # A preheated kernel built the page before it was asked for: assignments as of now; and the
+        # attempts left of the trainee the address names. Otherwise the page's own reading is current.
+        if trainee or settings.voila_preheated():
+            self.corner.refresh()
         sid = params.get("scenario", [""])[0]
         if sid:
             if sid in self.scenarios:

@@ -116,3 +116,12 @@ def test_a_link_naming_the_trainee_shows_their_attempts_left(library, store):
     app = _app(library, store)
     app.apply_query("trainee=anna")
     assert "2 of 2 attempts left" in app.corner.assigned.children[1].children[1].value
+
+
+def test_a_preheated_page_reads_the_assignments_when_it_is_asked_for(library, store, monkeypatch):
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    app = _app(library, store)  # built before anyone asked for the page
+    assert not app.corner.assigned.children
+    store.create_assignment("mini", "everyone", "2099-01-01")
+    app.apply_query("")
+    assert "Mini" in app.corner.assigned.children[1].children[1].value
