@@ -25,14 +25,13 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
 from ..core.model import PersonaModel, ScenarioModel
 from ..core.scenario import Scenario
 from ..errors import Problem, display_path
-from .loader import LoadResult, load_file, scenario_files
+from .loader import LoadResult, load_file, load_files
 
 __all__ = ["FORMAT", "cache_key", "code_hash", "load_library_cached"]
 
@@ -187,23 +186,17 @@ def load_library_cached(folder: Path | str, cache: Path | str | None) -> tuple[d
         scenario id used by two files is an error of the second, as ``load_files`` has it.
     """
     cache = Path(cache) if cache is not None else None
-    scenarios: dict[str, Scenario] = {}
-    problems: list[Problem] = []
     hits = 0
-    for path in scenario_files([folder]):
+
+    def load(path: Path) -> LoadResult:
+        nonlocal hits
         try:
             result, hit = _load_one(path, cache)
         except Exception:
             result, hit = load_file(path), False
         hits += hit
-        scenario = result.scenario
-        if scenario is not None and scenario.id in scenarios:
-            first = display_path(scenarios[scenario.id].source)
-            duplicate = Problem(result.file, 1, 1, "id", f"duplicate scenario id '{scenario.id}' (also in {first})")
-            if scenario.document is not None:
-                duplicate = scenario.document.problem(("id",), duplicate.message)
-            result = replace(result, errors=(duplicate,))
-        elif scenario is not None:
-            scenarios[scenario.id] = scenario
-        problems.extend(result.errors)
-    return scenarios, problems, hits
+        return result
+
+    results = load_files([folder], load=load)
+    scenarios = {r.scenario.id: r.scenario for r in results if r.scenario is not None}
+    return scenarios, [p for r in results for p in r.errors], hits

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -375,7 +375,7 @@ def scenario_files(paths: Iterable[Path | str]) -> list[Path]:
     return files
 
 
-def load_files(paths: Iterable[Path | str]) -> list[LoadResult]:
+def load_files(paths: Iterable[Path | str], load: Callable[[Path], LoadResult] | None = None) -> list[LoadResult]:
     """A ``LoadResult`` for every scenario file named or found under the folders named.
 
     A file whose scenario id another file already uses gets that as an error; a name that
@@ -383,10 +383,12 @@ def load_files(paths: Iterable[Path | str]) -> list[LoadResult]:
 
     Args:
         paths: scenario files and folders.
+        load: how one file is loaded (default ``load_file``; the scenario cache passes its own).
 
     Returns:
         One result per file, in order.
     """
+    load = load or load_file
     results: list[LoadResult] = []
     seen: dict[str, Scenario] = {}
     for path in scenario_files(paths):
@@ -396,16 +398,17 @@ def load_files(paths: Iterable[Path | str]) -> list[LoadResult]:
             if not path.exists():
                 results.append(LoadResult(file, None, (Problem(file, 1, 1, "", "no such file or folder"),)))
                 continue
-            result = load_file(path)
+            result = load(path)
         except Exception as exc:  # one file never stops the others
             results.append(LoadResult(file, None, (_unforeseen(file, exc),)))
             continue
         scenario = result.scenario
         if scenario is not None and scenario.id in seen:
-            first = seen[scenario.id].source
-            duplicate = scenario.document.problem(
-                ("id",), f"duplicate scenario id '{scenario.id}' (also in {display_path(first)})"
-            )
+            message = f"duplicate scenario id '{scenario.id}' (also in {display_path(seen[scenario.id].source)})"
+            if scenario.document is not None:
+                duplicate = scenario.document.problem(("id",), message)
+            else:  # read back from the scenario cache: no document to point into
+                duplicate = Problem(result.file, 1, 1, "id", message)
             result = replace(result, errors=(duplicate,))
         elif scenario is not None:
             seen[scenario.id] = scenario
