@@ -13,33 +13,42 @@ The layers are drawn in docs/architecture.md.
 
 from importlib import import_module as _import_module
 
-from .core.engine import Recorder, Session
-from .core.matching import LexicalMatcher, Match, Matcher, get_matcher, register_matcher
-from .core.scenario import Scenario
-from .core.scoring import Kpis, Result
-from .core.turn import Turn
-from .errors import LabError, Problem, ScenarioError, ScenarioErrors, ScenarioTooLarge, SessionError, StoreError
-from .loading.loader import (
-    LoadResult,
-    check_files,
-    check_paths,
-    check_scenario,
-    load_file,
-    load_files,
-    load_library,
-    load_persona,
-    load_scenario,
-    parse_scenario,
-)
-from .results.store import Store, default_store_location, open_store
-from .studio.diagram import Diagram
-from .studio.paths import PathReport, analyse
-from .studio.pathtests import PathTestOutcome, run_path_tests
-
 __version__ = "0.1.0"
 
-# name → module, imported on first use (PEP 562): the apps pull in ipywidgets, the review lab pandas.
-_APPS = {
+# name → module, imported on first use (PEP 562): ``import simulator`` costs nothing, a trainee's
+# kernel imports only what the practice app uses (no SQL toolkit before the store is opened, no path
+# analysis, no pandas), the apps pull in ipywidgets and the review lab pandas when named.
+_LAZY = {
+    **dict.fromkeys(["Recorder", "Session"], "simulator.core.engine"),
+    **dict.fromkeys(
+        ["LexicalMatcher", "Match", "Matcher", "get_matcher", "register_matcher"], "simulator.core.matching"
+    ),
+    "Scenario": "simulator.core.scenario",
+    **dict.fromkeys(["Kpis", "Result"], "simulator.core.scoring"),
+    "Turn": "simulator.core.turn",
+    **dict.fromkeys(
+        ["LabError", "Problem", "ScenarioError", "ScenarioErrors", "ScenarioTooLarge", "SessionError", "StoreError"],
+        "simulator.errors",
+    ),
+    **dict.fromkeys(
+        [
+            "LoadResult",
+            "check_files",
+            "check_paths",
+            "check_scenario",
+            "load_file",
+            "load_files",
+            "load_library",
+            "load_persona",
+            "load_scenario",
+            "parse_scenario",
+        ],
+        "simulator.loading.loader",
+    ),
+    **dict.fromkeys(["Store", "default_store_location", "open_store"], "simulator.results.store"),
+    "Diagram": "simulator.studio.diagram",
+    **dict.fromkeys(["PathReport", "analyse"], "simulator.studio.paths"),
+    **dict.fromkeys(["PathTestOutcome", "run_path_tests"], "simulator.studio.pathtests"),
     "AuthorStudio": "simulator.ui.studio",
     "PracticeApp": "simulator.ui.practice",
     "ReviewLab": "simulator.ui.review",
@@ -47,15 +56,15 @@ _APPS = {
 
 
 def __getattr__(name: str):
-    if name in _APPS:
-        value = getattr(_import_module(_APPS[name]), name)
+    if name in _LAZY:
+        value = getattr(_import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'simulator' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_APPS))
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [

@@ -583,6 +583,13 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-preheat", dest="preheat", action="store_false", help="start a kernel per page load")
     p.add_argument("--pool-size", type=int, default=2, help="preheated kernels kept ready (default: %(default)s)")
     p.add_argument(
+        "--no-fork",
+        dest="fork_kernels",
+        action="store_false",
+        help="start each practice-app kernel as a new process instead of forking it from one that has "
+        "imported the app already",
+    )
+    p.add_argument(
         "--class-size",
         type=_positive,
         default=0,
@@ -642,6 +649,7 @@ def _run_serve(args: argparse.Namespace, io: Streams) -> int:
         abandon_after=args.abandon_after,
         allow_hosts=args.allow_host,
         class_size=args.class_size,
+        fork_kernels=args.fork_kernels,
     )
 
 

@@ -78,6 +78,7 @@ def voila_command(
     abandon_after: int = ABANDON_AFTER,
     allow_hosts: Sequence[str] = (),
     class_size: int = 0,
+    fork_kernels: bool = False,
 ) -> list[str]:
     """The command line that serves one notebook with the lab's Voila server (``simulator.webapp``).
 
@@ -95,6 +96,8 @@ def voila_command(
         allow_hosts: names besides loopback and ``ip`` that a browser may call the server by.
         class_size: a class's number of kernels kept warm (the pool; the server prints how many
             are ready as it fills); 0: no class, ``pool_size`` applies.
+        fork_kernels: start kernels by forking a process that has imported the practice app
+            (``simulator.forkserver``) instead of as new processes.
 
     Returns:
         The arguments, starting with this Python interpreter, ready for ``os.execve``.
@@ -123,6 +126,8 @@ def voila_command(
         command += ["--preheat_kernel=True", f"--pool_size={class_size}", f"--class-size={class_size}"]
     elif preheat:
         command += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
+    if fork_kernels:
+        command.append("--fork-kernels")
     if token:
         command.append(f"--token={token}")
     return command
@@ -232,6 +237,7 @@ def serve(
     abandon_after: int = ABANDON_AFTER,
     allow_hosts: Sequence[str] = (),
     class_size: int = 0,
+    fork_kernels: bool = True,
 ) -> int:
     """Serve an app of the lab with Voila in this process (``roleplay serve``).
 
@@ -259,6 +265,9 @@ def serve(
             ``0.0.0.0`` or ``::`` the machine's own names and addresses are added).
         class_size: keep this many practice-app kernels warm for a class arriving together (refused
             when the memory cannot hold them); 0: ``preheat`` and ``pool_size`` apply.
+        fork_kernels: the practice app's kernels are forked from a process that imported the app
+            once (``simulator.forkserver``: a page's kernel costs a fraction of a new process);
+            False starts each as a new process. The review lab and the studio never fork.
 
     Returns:
         Nothing in practice: Voila takes over the process, and its exit status is the command's.
@@ -317,6 +326,7 @@ def serve(
         abandon_after=abandon_after,
         allow_hosts=hosts,
         class_size=class_size,
+        fork_kernels=fork_kernels and app == "practice",
     )
     if shutil.which(command[0]) is None and not Path(command[0]).exists():
         raise LabError("cannot find the Python interpreter to start Voila")

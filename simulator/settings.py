@@ -225,3 +225,14 @@ def environment(**overrides: str) -> Mapping[str, str]:
         overrides: variable → value, e.g. ``ROLEPLAY_STORE=…``.
     """
     return dict(os.environ, **overrides)
+
+
+def become_environment(env: Mapping[str, str]) -> None:
+    """Make ``env`` this process's whole environment: a kernel forked by ``simulator.forkserver``
+    takes the environment its server gave it, as a new process would.
+
+    Args:
+        env: variable → value; everything else is removed.
+    """
+    os.environ.clear()
+    os.environ.update(env)

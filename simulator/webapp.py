@@ -24,12 +24,18 @@ What it adds to Voila (``voila.app.Voila``, whose options all still apply):
   When the class takes its kernels, the pool is refilled one kernel every ``REFILL_STAGGER`` seconds
   after ``REFILL_DELAY`` (Voila refills each at once, a second later: N kernels starting together
   while the class plays), so refills leave the trainees most of the machine.
+- **Kernels over local sockets.** Kernels talk to the server over Unix sockets (``ipc``) in the
+  server's private temporary folder, not TCP ports: no port is picked and then lost to another
+  process when many kernels start at once, and no kernel is reachable from the network.
+- **Forked kernels.** With ``--fork-kernels`` (``roleplay serve`` sets it for the practice app) each
+  kernel is forked from a process that has imported the app once (``simulator.forkserver``).
 
 The module reads no environment variable: ``roleplay serve`` passes everything as options.
 """
 
 from __future__ import annotations
 
+import atexit
 import inspect
 import ipaddress
 import sys
@@ -37,14 +43,16 @@ import tempfile
 import urllib.parse
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from importlib.metadata import EntryPoint
 from typing import ClassVar
 
 import tornado.web
+from jupyter_client.provisioning import KernelProvisionerFactory
 from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import httputil
 from tornado.ioloop import PeriodicCallback
-from traitlets import Integer, List, Unicode
+from traitlets import Bool, Integer, List, Unicode
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
@@ -58,6 +66,7 @@ __all__ = [
     "ready_kernels",
     "served_names",
     "stagger_refills",
+    "use_forking_provisioner",
 ]
 
 THEMES = ("light", "dark")
@@ -244,6 +253,23 @@ def stagger_refills(kernel_manager) -> None:
     kernel_manager.fill_if_needed = staggered
 
 
+def use_forking_provisioner() -> None:
+    """Make ``simulator.forkserver``'s provisioner the default for kernels this process starts.
+
+    It is registered here by name (as its package's entry point would), so it works from a source tree too.
+    """
+    from . import forkserver
+
+    factory = KernelProvisionerFactory.instance()
+    factory.provisioners[forkserver.PROVISIONER_NAME] = EntryPoint(
+        name=forkserver.PROVISIONER_NAME,
+        value="simulator.forkserver:ForkingProvisioner",
+        group=KernelProvisionerFactory.GROUP_NAME,
+    )
+    factory.default_provisioner_name = forkserver.PROVISIONER_NAME
+    atexit.register(forkserver.ForkServer.instance().stop)
+
+
 class LabVoila(Voila):
     """Voila with the lab's guards (see the module's docstring)."""
 
@@ -253,6 +279,9 @@ class LabVoila(Voila):
         Unicode(), config=True, help="Names besides loopback and the listening address that requests may use."
     )
     class_size = Integer(0, config=True, help="A class's warm kernels: print how many are ready as the pool fills.")
+    fork_kernels = Bool(
+        False, config=True, help="Fork each kernel from a process that has imported the practice app (forkserver)."
+    )
 
     classes: ClassVar[list] = [*Voila.classes, LabKernelManager]
     aliases: ClassVar[dict] = {
@@ -263,12 +292,20 @@ class LabVoila(Voila):
         "cull-idle": "LabKernelManager.page_idle_timeout",
         "class-size": "LabVoila.class_size",
     }
+    flags: ClassVar[dict] = {
+        **Voila.flags,
+        "fork-kernels": ({"LabVoila": {"fork_kernels": True}}, "Fork kernels from a warm process (forkserver)."),
+    }
 
     def initialize(self, argv=None):
         super().initialize(argv)
         self.port_retries = 0  # serve on the port asked for, or fail: never somewhere else
         self.voila_configuration.multi_kernel_manager_class = LabKernelManager
         self.voila_configuration.allow_template_override = "NO"
+        if "transport" not in self.config.KernelManager:
+            self.config.KernelManager.transport = "ipc"
+        if self.fork_kernels:
+            use_forking_provisioner()
 
     def init_settings(self) -> dict:
         settings = super().init_settings()  # builds the kernel manager (and starts filling its pool)

@@ -3,13 +3,18 @@
 These models are the single source of truth for the file format: the loader validates
 against them and the JSON Schema shipped in ``scenarios/schema/`` is generated from them.
 They are frozen: a loaded scenario never changes.
+
+Their validators are built on first use (``defer_build``): a trainee's kernel that reads scenarios
+the lab checked before (``loading.cache``) rebuilds them with ``rebuild`` and never pays for
+pydantic's schema building; the loader, the studio and the CLI validate as always.
 """
 
 from __future__ import annotations
 
 import re
+import types
 import unicodedata
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -82,7 +87,60 @@ def _as_list(value: object) -> object:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
+
+
+def rebuild(model: type[BaseModel], data: dict) -> BaseModel:
+    """A model from the JSON of one that was validated before (``model_dump(mode="json")``), unchecked.
+
+    Only for data the lab itself validated and wrote (the scenario cache): nested models, their
+    lists, dicts and optional values are rebuilt field by field with ``model_construct``; a field
+    the model does not have, a missing one or a value of the wrong shape raises ``TypeError``.
+
+    Args:
+        model: the model class (``ScenarioModel``, ``PersonaModel``).
+        data: its JSON, as ``model_dump(mode="json")`` wrote it.
+
+    Returns:
+        The model, equal to ``model.model_validate(data)`` for such data.
+
+    Raises:
+        TypeError: ``data`` does not have the model's shape.
+    """
+    if not isinstance(data, dict) or set(data) != set(model.model_fields):
+        raise TypeError(f"not the fields of {model.__name__}")
+    values = {name: _rebuild_value(field.annotation, data[name]) for name, field in model.model_fields.items()}
+    return model.model_construct(**values)
+
+
+def _rebuild_value(annotation: Any, value: Any) -> Any:
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _rebuild_value(args[0], value)
+    if origin in (Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        kinds = [a for a in args if a is not type(None)]
+        if len(kinds) == 1:
+            return _rebuild_value(kinds[0], value)
+        if any(isinstance(a, type) and issubclass(a, BaseModel) for a in kinds):
+            raise TypeError(f"cannot rebuild {annotation}")
+        return value  # a union of plain values (int | str)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return rebuild(annotation, value)
+    if origin is list:
+        if not isinstance(value, list):
+            raise TypeError("a list expected")
+        return [_rebuild_value(args[0], v) for v in value] if args else value
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise TypeError("a tuple expected")
+        return tuple(value)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise TypeError("a mapping expected")
+        return {k: _rebuild_value(args[1], v) for k, v in value.items()} if args else value
+    return value
 
 
 class Competency(_Strict):

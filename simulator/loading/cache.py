@@ -9,12 +9,13 @@ checked models are written as JSON under a key made of:
 - the lab's own code: its version and the bytes of ``simulator/core`` and ``simulator/loading``.
 
 A changed file, a changed persona or a new lab therefore gets a new key and is checked again. The
-next load of the same bytes reads the entry back through the same pydantic models (no YAML, no
-graph or path checks) and builds the ``Scenario`` from it. Only sound files are cached: a file with
+next load of the same bytes rebuilds the checked models from the entry without validating them again
+(``core.model.rebuild``: no YAML, no pydantic schema building, no graph or path checks) and builds
+the ``Scenario`` from them. Only sound files are cached: a file with
 errors is checked every time, so its problems are always reported.
 
 The cache is a convenience, never a source of errors: a folder that cannot be created or written,
-an entry that cannot be read, is corrupt, or does not fit the models is ignored and the file is
+an entry that cannot be read, is corrupt, or does not have the models' shape is ignored and the file is
 checked the ordinary way. Entries are JSON (never pickle), so a cache folder holds data, not code.
 """
 
@@ -28,7 +29,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from ..core.model import PersonaModel, ScenarioModel
+from ..core.model import PersonaModel, ScenarioModel, rebuild
 from ..core.scenario import Scenario
 from ..errors import Problem, display_path
 from .loader import LoadResult, load_file, load_files
@@ -121,8 +122,8 @@ def _read_entry(cache: Path, key: str, source: Path) -> Scenario | None:
         data = json.loads(_entry_path(cache, key).read_bytes())
         if data.get("format") != FORMAT or data.get("key") != key:
             return None
-        model = ScenarioModel.model_validate(data["scenario"])
-        persona = PersonaModel.model_validate(data["persona"])
+        model = rebuild(ScenarioModel, data["scenario"])
+        persona = rebuild(PersonaModel, data["persona"])
         content_hash = data["content_hash"]
         if not isinstance(content_hash, str) or persona.id != model.persona:
             return None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,55 @@ def test_a_broken_file_is_never_cached_and_a_duplicate_id_is_an_error(library, t
         assert len(messages) == 2 and any("duplicate scenario id 'mini'" in m for m in messages)
         assert any(p.file.endswith("broken.yaml") for p in problems)
     assert len(entries(cache)) == 1  # mini.yaml and its copy share their bytes, hence their entry
+
+
+def test_an_entry_of_the_wrong_shape_is_ignored(library, tmp_path):
+    """Entries are rebuilt without validating: a field missing, one too many or a value of the wrong
+    shape makes the entry unusable (checked again), never a scenario with holes."""
+    cache = tmp_path / "cache"
+    load_library_cached(library, cache)
+    [entry] = entries(cache)
+    good = json.loads(entry.read_bytes())
+
+    def spoiled(change):
+        data = json.loads(json.dumps(good))
+        change(data)
+        return data
+
+    first_node = next(iter(good["scenario"]["nodes"]))
+    for data in (
+        spoiled(lambda d: d["scenario"].pop("title")),
+        spoiled(lambda d: d["scenario"].update(extra=1)),
+        spoiled(lambda d: d["scenario"]["nodes"].update({first_node: "not a node"})),
+        spoiled(lambda d: d["scenario"]["nodes"][first_node].update(options={"a": 1})),
+        spoiled(lambda d: d["persona"].update(mood=[1, 2])),
+    ):
+        entry.write_text(json.dumps(data), encoding="utf-8")
+        scenarios, problems, hits = load_library_cached(library, cache)
+        assert hits == 0 and problems == [] and set(scenarios) == {"mini"}
+        assert scenarios["mini"].model.title == good["scenario"]["title"]
+
+
+def test_rebuild_gives_the_validated_model_without_pydantic_schemas(tmp_path):
+    """core.model.rebuild turns a validated model's JSON back into an equal model; the models' validators
+    are built on first use only, so a kernel that only reads the cache never builds them."""
+    cache = tmp_path / "cache"
+    load_library_cached(SCENARIOS, cache)  # fill the cache here; read it in a fresh interpreter
+    code = (
+        "import json, sys\n"
+        "from simulator.core.model import ScenarioModel, PersonaModel, rebuild\n"
+        "from simulator.loading.cache import load_library_cached\n"
+        "scenarios, problems, hits = load_library_cached(sys.argv[1], sys.argv[2])\n"
+        "assert hits == len(scenarios) > 0, hits\n"
+        "validator = type(ScenarioModel.__pydantic_validator__).__name__\n"
+        "print(json.dumps([ScenarioModel.__pydantic_complete__, validator]))\n"
+        "s = next(iter(scenarios.values()))\n"
+        "again = ScenarioModel.model_validate(s.model.model_dump(mode='json'))\n"
+        "assert again == s.model and rebuild(PersonaModel, s.persona.model_dump(mode='json')) == s.persona\n"
+        "print('equal')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code, str(SCENARIOS), str(cache)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    complete, validator = json.loads(run.stdout.splitlines()[0])
+    assert complete is False and validator == "MockValSer"  # not built while the library was read
+    assert run.stdout.splitlines()[1] == "equal"
