@@ -90,6 +90,7 @@ def main() -> None:
     os.close(devnull)
     for module in PRELOAD:
         importlib.import_module(module)
+    setproctitle.getproctitle()  # claims the room for the kernels' titles while the environment is the original
     signal.signal(signal.SIGCHLD, _reap)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C at the server's console is the server's
     _answer(answers, {"ready": True})
@@ -131,12 +132,13 @@ def _run_kernel(argv: list[str], env: dict[str, str], cwd: str, pipes: tuple) ->
             pipe.close()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        # In ps (and to anything that looks kernels up by their command line) it is the kernel it is
+        # (before the environment changes: the title takes the room of the original one).
+        setproctitle.setproctitle(" ".join([sys.executable, "-m", *argv]))
         os.chdir(cwd)
         settings.become_environment(env)
         # ipykernel read $JPY_PARENT_PID when the fork server imported it: name the parent here.
         sys.argv = [*argv, f"--IPKernelApp.parent_handle={os.getppid()}"]
-        # In ps (and to anything that looks kernels up by their command line) it is the kernel it is.
-        setproctitle.setproctitle(" ".join([sys.executable, "-m", *argv]))
         from ipykernel import kernelapp
 
         kernelapp.launch_new_instance()

@@ -17,6 +17,7 @@ import re
 import time
 import urllib.parse
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from tornado.httpclient import HTTPClientError, HTTPRequest
@@ -265,3 +266,61 @@ def test_an_open_idle_page_keeps_its_kernel(page, abandoning) -> None:
     assert kernel_alive(abandoning, kernel)
     page.fill(".rp-trainee input", unique("still-here"))
     choose_scenario(page, scenario)  # the page still works
+
+
+# ---------------------------------------------------------------- kernels: forked, over local sockets
+
+
+def kernel_process(kernel: str) -> int:
+    """The process of a kernel, by the connection file its command line names (forked ones too)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if f"kernel-{kernel}.json" in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                    return int(entry.name)
+            except OSError:
+                continue
+    raise AssertionError(f"no process for kernel {kernel}")
+
+
+def parent_command(pid: int) -> str:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    ppid = int(stat.rsplit(")", 1)[1].split()[1])
+    return Path(f"/proc/{ppid}/cmdline").read_bytes().decode().replace("\0", " ")
+
+
+def test_the_practice_apps_kernels_are_forked_and_reachable_only_by_local_sockets(server, page) -> None:
+    scenario = scenario_by_id("angry-late-delivery")
+    trainee = unique("forked")
+    begin(page, server.url, scenario, trainee)
+    click_choice(page, 1)  # the forked kernel plays and stores like any other
+    kernel = kernel_of(page)
+    pid = kernel_process(kernel)
+    assert "simulator.forkserver" in parent_command(pid)
+    command = Path(f"/proc/{pid}/cmdline").read_bytes().decode()
+    connection = json.loads(Path(re.search(r"(\S*kernel-[0-9a-f-]{36}\.json)", command).group(1)).read_text())
+    assert connection["transport"] == "ipc" and not connection["ip"].startswith(("127.", "0.0.0.0"))
+    assert Path(f"{connection['ip']}-{connection['shell_port']}").is_socket()
+    store = open_store(str(server.store_path))
+    try:
+        assert len(store.turns(the_session(store, trainee)["id"])) == 1
+    finally:
+        store.close()
+    assert "Kernel is running over TCP" not in server.log_path.read_text()
+
+
+def test_no_fork_starts_kernels_as_their_own_processes(open_page, tmp_path_factory) -> None:
+    with serving(tmp_path_factory.mktemp("no-fork"), "--no-fork", "--pool-size", "1") as running:
+        page = open_page()
+        scenario = scenario_by_id("angry-late-delivery")
+        trainee = unique("unforked")
+        begin(page, running.url, scenario, trainee)
+        click_choice(page, 1)
+        pid = kernel_process(kernel_of(page))
+        assert "ipykernel_launcher" in Path(f"/proc/{pid}/cmdline").read_bytes().decode()
+        assert "simulator.webapp" in parent_command(pid)
+        store = open_store(str(running.store_path))
+        try:
+            assert len(store.turns(the_session(store, trainee)["id"])) == 1
+        finally:
+            store.close()
