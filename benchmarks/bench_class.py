@@ -16,7 +16,8 @@ For each size N it runs, one after the other, on fresh servers with fresh stores
 
 N trainees arrive within 5 s (seeded uniform arrival times), each in its own browser context of one
 headless Chromium (``/usr/bin/chromium``, Python playwright's async API), opening
-``/?scenario=angry-late-delivery&trainee=…``, clicking Start and then option 1 until the debrief.
+``/?scenario=angry-late-delivery&trainee=…``, clicking Start and then option 1 until the debrief,
+reading 2-6 s before each click (``--think 0.5,0.5``: a stress run, every trainee clicking in step).
 Timed: page → first reply button (navigation to the first ``.rp-choice``; bare: to its button) and
 click → the customer's next line (timed in the page). Afterwards every trainee's session is read from
 the server's store: completed, with one stored turn per click. The server's CPU seconds (the Voila
@@ -59,7 +60,9 @@ BARE_SOURCE = 'import ipywidgets as w\nb = w.Button(description="go")\nb.add_cla
 ARRIVAL_S = 5.0
 PAGE_TIMEOUT_MS = 480_000  # the issue's measurement gave up after 8 minutes
 CLICK_TIMEOUT_MS = 120_000
-THINK_S = 0.5  # a trainee reads the line before answering
+# A trainee reads the customer's line (20-40 words) and chooses before answering: seconds, uniform in this
+# range, seeded per trainee. ``--think 0.5,0.5`` is a stress run: every trainee clicking in step twice a second.
+THINK_S = (2.0, 6.0)
 HZ = os.sysconf("SC_CLK_TCK")
 perf = time.perf_counter
 
@@ -262,6 +265,7 @@ CLICK_JS = """
 class Trainee:
     name: str
     arrival: float
+    think: random.Random = field(default_factory=random.Random)
     first: float = math.nan  # page -> first reply button (bare: its button)
     clicks: list[float] = field(default_factory=list)
     error: str = ""
@@ -337,7 +341,7 @@ async def trainee(browser, url: str, t: Trainee, app: bool, start: float, gate: 
         arrived = True
         await gate.arrive()
         for _ in range(100):
-            await asyncio.sleep(THINK_S)
+            await asyncio.sleep(t.think.uniform(*THINK_S))
             ms = await page.evaluate(CLICK_JS)
             t.clicks.append(ms / 1000)
             await page.wait_for_selector(
@@ -358,7 +362,9 @@ async def run_class(url: str, n: int, app: bool, seed: int, sample, on_open) -> 
     from playwright.async_api import async_playwright
 
     rng = random.Random(seed)
-    trainees = [Trainee(f"bench-{seed}-{i:02d}", rng.uniform(0, ARRIVAL_S)) for i in range(n)]
+    trainees = [
+        Trainee(f"bench-{seed}-{i:02d}", rng.uniform(0, ARRIVAL_S), random.Random(seed * 1000 + i)) for i in range(n)
+    ]
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
@@ -631,7 +637,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10,25,50", help="class sizes, comma-separated (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: N = 4")
     parser.add_argument("--seed", type=int, default=11, help="the arrival times' seed (default: %(default)s)")
+    parser.add_argument(
+        "--think",
+        default=",".join(f"{x:g}" for x in THINK_S),
+        metavar="MIN,MAX",
+        help="seconds a trainee reads before each click, uniform (default: %(default)s; 0.5,0.5: a stress run "
+        "with every trainee clicking in step)",
+    )
     args = parser.parse_args(argv)
+    global THINK_S
+    low, _, high = args.think.partition(",")
+    THINK_S = (float(low), float(high or low))
     sizes = [4] if args.quick else [int(x) for x in args.sizes.split(",") if x.strip()]
     if not Path(CHROMIUM).exists():
         print(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
@@ -650,7 +666,8 @@ def main(argv: list[str] | None = None) -> int:
         "one browser, one context per trainee"
     )
     print(
-        f"arrivals uniform within {ARRIVAL_S:g} s (seed {args.seed}); {THINK_S:g} s reading before each click; "
+        f"arrivals uniform within {ARRIVAL_S:g} s (seed {args.seed}); {THINK_S[0]:g}-{THINK_S[1]:g} s reading "
+        "before each click; "
         f"scenario {SCENARIO}, option 1 to the debrief"
     )
     began = perf()
