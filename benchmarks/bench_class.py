@@ -633,6 +633,7 @@ def report(n: int, runs: dict[str, Run]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global THINK_S
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,25,50", help="class sizes, comma-separated (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: N = 4")
@@ -645,7 +646,6 @@ def main(argv: list[str] | None = None) -> int:
         "with every trainee clicking in step)",
     )
     args = parser.parse_args(argv)
-    global THINK_S
     low, _, high = args.think.partition(",")
     THINK_S = (float(low), float(high or low))
     sizes = [4] if args.quick else [int(x) for x in args.sizes.split(",") if x.strip()]
