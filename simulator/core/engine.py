@@ -206,7 +206,9 @@ class Session:
             match = self.matcher.match(reply, options, self.scenario.language)
         latency = self.clock() - self._shown_at
         understood = match.option_index is not None and (
-            kind == "option" or match.confidence >= self.scenario.model.matching.threshold
+            kind == "option"
+            or getattr(self.matcher, "decides", False)  # its own thresholds (semantic)
+            or match.confidence >= self.scenario.model.matching.threshold
         )
         before = self._now
         values = self.scenario.state_space.reply_values(before)

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import import_module
 from typing import Protocol
 
 from .model import Option
@@ -28,10 +29,13 @@ class Match:
     Attributes:
         option_index: the option (0-based), or None when the reply was not understood.
         confidence: 0-1.
+        proposed: when not understood but close to some options: those (0-based, at most two, the
+            closest first), to offer as "Did you mean …?"; empty otherwise.
     """
 
     option_index: int | None
     confidence: float
+    proposed: tuple[int, ...] = ()
 
 
 class Matcher(Protocol):
@@ -87,6 +91,14 @@ def matcher_names() -> list[str]:
     return sorted(_MATCHERS)
 
 
+def _semantic() -> Matcher:
+    """The ``semantic`` matcher (``core.semantic``), imported when first asked for: it needs numpy."""
+    return import_module("simulator.core.semantic").SemanticMatcher()
+
+
+_MATCHERS["semantic"] = _semantic
+
+
 _WORD = re.compile(r"[\w']+")
 
 
@@ -113,29 +125,93 @@ def _stem(word: str) -> str:
     return word[:5]
 
 
+@lru_cache(maxsize=65536)
+def _lemma(word: str, language: str) -> str:
+    """A Polish word's dictionary form (``simplemma``), so "zamówienia" meets "zamówienie"; others as they are."""
+    if language != "pl":
+        return word
+    import simplemma  # its Polish dictionary loads on the first Polish word
+
+    return simplemma.lemmatize(word, lang="pl")
+
+
 @lru_cache(maxsize=4096)
-def _features(text: str) -> tuple[frozenset[str], frozenset[str]]:
+def _features(text: str, language: str = "en") -> tuple[frozenset[str], frozenset[str]]:
     norm = normalise(text)
     words = [w for w in norm.split() if w not in _STOPWORDS] or norm.split()
-    stems = frozenset(_stem(w) for w in words)
+    stems = frozenset(_stem(normalise(_lemma(w, language))) for w in words)
     padded = f"  {norm} "
     grams = frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
     return stems, grams
 
 
-_NEGATIONS = frozenset(["not", "no", "never", "cannot", "nothing", "nobody", "nie", "nigdy", "nic"])
+# Phrases that contain a "no" but do not say no (matched in normalised text: no accents, "ł" as "l").
+_NOT_NEGATIONS = re.compile(
+    r"\b(?:no problem|not a problem|no worries|no doubt|no matter|not only|never mind|don'?t worry|"
+    r"no (?:no )?pressure|nothing to worry about|not to worry|why not|no rush|"
+    r"nie ma problemu|nie ma sprawy|nie ma za co|nie szkodzi|nie martw\w*|nie przejmuj\w*|nie ma pospiechu)\b"
+)
+_NEGATIONS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "cannot",
+        "nothing",
+        "nobody",
+        "none",
+        "neither",
+        "nor",
+        "unable",
+        "refuse",
+        "decline",
+        "cant",
+        "wont",
+        "dont",
+        "nie",
+        "nigdy",
+        "nic",
+        "nikt",
+        "nikomu",
+        "niczego",
+        "zaden",
+        "zadna",
+        "zadnych",
+        "odmawiam",
+        "odmowic",
+    ]
+)
 
 
 @lru_cache(maxsize=4096)
 def negated(text: str) -> bool:
-    """Whether a reply says no: not, never, won't, can't … (English) or nie, nigdy, nic (Polish)."""
-    return any(w in _NEGATIONS or w.endswith("n't") for w in normalise(text).split())
+    """Whether a reply says no: not, never, won't, can't, refuse … or nie, nigdy, nikomu, odmawiam …
+
+    "No problem", "don't worry", "nie ma problemu" and the like do not count.
+
+    Args:
+        text: a reply or an option's text.
+
+    Returns:
+        True when it refuses, denies or withholds.
+    """
+    words = _NOT_NEGATIONS.sub(" ", normalise(text)).split()
+    return any(w in _NEGATIONS or w.endswith("n't") for w in words)
 
 
-def similarity(a: str, b: str) -> float:
-    """0-1: how alike two replies are in words (stems) and spelling (trigrams)."""
-    sa, ga = _features(a)
-    sb, gb = _features(b)
+def similarity(a: str, b: str, language: str = "en") -> float:
+    """0-1: how alike two replies are in words (stems; Polish words lemmatised first) and spelling (trigrams).
+
+    Args:
+        a: one text.
+        b: the other.
+        language: their language (``pl`` lemmatises).
+
+    Returns:
+        0 (nothing shared) to 1 (the same words).
+    """
+    sa, ga = _features(a, language)
+    sb, gb = _features(b, language)
     if not sa or not sb:
         return 0.0
     words = len(sa & sb) / math.sqrt(len(sa) * len(sb))
@@ -156,8 +232,8 @@ class LexicalMatcher:
     # "I won't send it" must not be taken for the breach "Send it", however many words they share.
     breach_negation_factor = 0.3
 
-    def _score(self, reply: str, option: Option) -> float:
-        best, closest = max((similarity(reply, s), s) for s in (option.text, *option.phrasings))
+    def _score(self, reply: str, option: Option, language: str = "en") -> float:
+        best, closest = max((similarity(reply, s, language), s) for s in (option.text, *option.phrasings))
         if option.breach is not None and negated(reply) != negated(closest):
             best *= self.breach_negation_factor
         return best
@@ -165,7 +241,7 @@ class LexicalMatcher:
     def match(self, reply: str, options: Sequence[Option], language: str = "en") -> Match:
         if not normalise(reply):
             return Match(None, 0.0)
-        scores = [self._score(reply, o) for o in options]
+        scores = [self._score(reply, o, language) for o in options]
         ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
         best = ranked[0]
         second = scores[ranked[1]] if len(ranked) > 1 else 0.0

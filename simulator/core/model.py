@@ -200,7 +200,9 @@ class BreakingPoint(_Strict):
 
 
 class Matching(_Strict):
-    matcher: str = Field("lexical", description="The reply matcher, by name.")
+    matcher: str = Field(
+        "lexical", description="The reply matcher, by name: lexical, or semantic (meaning, words and stance)."
+    )
     threshold: Annotated[float, Field(ge=0, le=1)] = 0.35
 
 

@@ -159,7 +159,7 @@ def test_an_unknown_matcher_is_located_with_did_you_mean(library: Path):
     ]
     text = edit(("max_turns: 8", "max_turns: 8\nmatching:\n  matcher: nonexistent"))
     assert errors_of(text, library) == [
-        "lib/m.yaml:15:12: unknown reply matcher 'nonexistent' — the lab has: lexical (matching.matcher)"
+        "lib/m.yaml:15:12: unknown reply matcher 'nonexistent' — the lab has: lexical, semantic (matching.matcher)"
     ]
 
 
@@ -167,7 +167,7 @@ def test_an_unknown_matcher_is_reported_with_the_schema_problems(library: Path):
     text = edit(("max_turns: 8", "max_turns: 8\nmatching: {matcher: nonexistent}"), ("pass_mark: 70", "pass_mark: x"))
     assert errors_of(text, library) == [
         "lib/m.yaml:12:12: expected a number, got 'x' (pass_mark)",
-        "lib/m.yaml:14:21: unknown reply matcher 'nonexistent' — the lab has: lexical (matching.matcher)",
+        "lib/m.yaml:14:21: unknown reply matcher 'nonexistent' — the lab has: lexical, semantic (matching.matcher)",
     ]
 
 
@@ -178,7 +178,8 @@ def test_play_refuses_an_unknown_matcher_before_recording_anything(library: Path
     code = main(["play", "lib/m.yaml", "--store", str(store)], stdin=io.StringIO("1\n"), stdout=out, stderr=err)
     assert code == 1
     assert err.getvalue() == (
-        "roleplay: lib/m.yaml:14:21: unknown reply matcher 'nonexistent' — the lab has: lexical (matching.matcher)\n"
+        "roleplay: lib/m.yaml:14:21: unknown reply matcher 'nonexistent' — the lab has: lexical, semantic "
+        "(matching.matcher)\n"
     )
     assert not store.exists()
 

