@@ -6,6 +6,7 @@ server; a kernel that cannot be forked is started the ordinary way."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import signal
@@ -44,7 +45,9 @@ def forking():
 
 
 def run(coroutine):
-    return asyncio.run(coroutine)
+    """Run a coroutine on a loop of its own, in a thread (a test before may have left this thread's loop running)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def started(tmp: Path, value: str) -> AsyncKernelManager:
