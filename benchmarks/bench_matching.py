@@ -79,12 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             print(row(label, key, results[key]))
     if not args.no_cv:
         fitted, decisions = replyset.cross_validate(replies, scenarios)
-        by: dict[tuple[str, str], replyset.Counts] = {}
-        for reply, credited, proposed in decisions:
-            options = scenarios[reply.scenario].nodes[reply.node].options
-            breach_options = {i for i, o in enumerate(options) if o.breach is not None}
-            for key in ((reply.language, reply.written), ("all", reply.written), ("all", "all")):
-                replyset._count(by.setdefault(key, replyset.Counts()), reply, credited, proposed, breach_options)
+        by = replyset.tally(decisions, scenarios)
         for key in sorted(by):
             print(row("semantic (7-fold CV)", key, by[key]))
         for held, params in fitted:

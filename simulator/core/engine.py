@@ -21,7 +21,7 @@ from typing import Protocol
 from transitions import Machine
 
 from ..errors import SessionError
-from .matching import Match, Matcher, get_matcher
+from .matching import Match, Matcher, get_matcher, taken
 from .model import FeedbackMode
 from .rules import BREAKING_POINT, Effect, State
 from .scenario import Scenario
@@ -205,11 +205,7 @@ class Session:
             kind = "text"
             match = self.matcher.match(reply, options, self.scenario.language)
         latency = self.clock() - self._shown_at
-        understood = match.option_index is not None and (
-            kind == "option"
-            or getattr(self.matcher, "decides", False)  # its own thresholds (semantic)
-            or match.confidence >= self.scenario.model.matching.threshold
-        )
+        understood = kind == "option" or taken(match, self.matcher, self.scenario.model.matching.threshold)
         before = self._now
         values = self.scenario.state_space.reply_values(before)
         best = max(range(len(values)), key=values.__getitem__)

@@ -87,6 +87,20 @@ def get_matcher(name: str) -> Matcher:
         raise KeyError(f"no reply matcher called '{name}' (known: {known})") from None
 
 
+def taken(match: Match, matcher: Matcher, threshold: float) -> bool:
+    """Whether a typed reply is taken for the option the matcher found.
+
+    Args:
+        match: the matcher's answer.
+        matcher: the matcher (one with ``decides = True`` applies its own thresholds).
+        threshold: the scenario's ``matching.threshold``, for the others.
+
+    Returns:
+        True when the reply counts as that option.
+    """
+    return match.option_index is not None and (getattr(matcher, "decides", False) or match.confidence >= threshold)
+
+
 def matcher_names() -> list[str]:
     return sorted(_MATCHERS)
 

@@ -125,17 +125,6 @@ class Encoder:
         while len(self._vectors) > self._capacity:
             self._vectors.popitem(last=False)
 
-    def known(self, text: str) -> bool:
-        """Whether a text's vector is at hand.
-
-        Args:
-            text: the text.
-
-        Returns:
-            True when it is cached.
-        """
-        return text in self._vectors
-
 
 _ENCODER = Encoder()
 
@@ -189,6 +178,40 @@ class SemanticMatcher:
         self.accept, self.accept_breach, self.unsure = accept, accept_breach, unsure
         self._encoder = encode or encoder()
 
+    def evidence(self, reply: str, options: Sequence[Option], language: str = "en") -> list[list[tuple]]:
+        """What each option's texts have in common with a reply, before weighing.
+
+        Args:
+            reply: what the trainee typed.
+            options: the options on offer.
+            language: the scenario's language (``en``, ``pl``).
+
+        Returns:
+            Per option, per text (its text, then its phrasings): (cosine of meaning, word similarity,
+            whether one of the two says no and the other does not).
+        """
+        texts = [option_texts(o) for o in options]
+        vectors = self._encoder.encode([reply, *[t for group in texts for t in group]])
+        cosines = iter(vectors[1:] @ vectors[0])
+        reply_no = negated(reply)
+        return [
+            [(float(next(cosines)), similarity(reply, text, language), negated(text) != reply_no) for text in group]
+            for group in texts
+        ]
+
+    def combine(self, evidence: Sequence[Sequence[tuple]]) -> list[float]:
+        """Each option's fused score: its closest text's ``cosine + words × similarity − stance`` (if stances differ).
+
+        Args:
+            evidence: ``evidence()``'s rows.
+
+        Returns:
+            One score per option (higher: closer).
+        """
+        return [
+            max(c + self.words * w - (self.stance if differs else 0.0) for c, w, differs in row) for row in evidence
+        ]
+
     def scores(self, reply: str, options: Sequence[Option], language: str = "en") -> list[float]:
         """The fused score of each option for a reply.
 
@@ -200,32 +223,23 @@ class SemanticMatcher:
         Returns:
             One score per option (higher: closer).
         """
-        texts = [option_texts(o) for o in options]
-        flat = [t for group in texts for t in group]
-        vectors = self._encoder.encode([reply, *flat])
-        cosines = vectors[1:] @ vectors[0]
-        reply_no = negated(reply)
-        out, at = [], 0
-        for group in texts:
-            best = -1.0
-            for text in group:
-                score = float(cosines[at]) + self.words * similarity(reply, text, language)
-                if negated(text) != reply_no:
-                    score -= self.stance
-                best = max(best, score)
-                at += 1
-            out.append(best)
-        return out
+        return self.combine(self.evidence(reply, options, language))
 
-    def match(self, reply: str, options: Sequence[Option], language: str = "en") -> Match:
-        if not normalise(reply) or not _features(reply)[0]:
-            return Match(None, 0.0)
-        scores = self.scores(reply, options, language)
+    def decide(self, scores: Sequence[float], breach: Sequence[bool]) -> Match:
+        """The thresholds applied to fused scores (see the module's docstring).
+
+        Args:
+            scores: one per option (``combine``).
+            breach: whether each option is a breach.
+
+        Returns:
+            The option taken, or none with the options to propose.
+        """
         ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
         best = ranked[0]
         s1 = scores[best]
         s2 = scores[ranked[1]] if len(ranked) > 1 else -1.0
-        needed = self.accept_breach if options[best].breach is not None else self.accept
+        needed = self.accept_breach if breach[best] else self.accept
         confidence = round(max(0.0, min(1.0, s1)), 3)
         if s1 >= needed and s1 - s2 >= self.margin:
             return Match(best, confidence)
@@ -233,3 +247,8 @@ class SemanticMatcher:
             close = [i for i in ranked[:MAX_PROPOSED] if scores[i] >= self.unsure and s1 - scores[i] < self.margin]
             return Match(None, confidence, tuple(close))
         return Match(None, confidence)
+
+    def match(self, reply: str, options: Sequence[Option], language: str = "en") -> Match:
+        if not normalise(reply) or not _features(reply)[0]:
+            return Match(None, 0.0)
+        return self.decide(self.scores(reply, options, language), [o.breach is not None for o in options])

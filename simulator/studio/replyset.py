@@ -20,11 +20,11 @@ from pathlib import Path
 
 import yaml
 
-from ..core.matching import Matcher, negated, similarity
+from ..core.matching import Matcher, taken
 from ..core.scenario import Scenario
-from ..core.semantic import ACCEPT, ACCEPT_BREACH, MARGIN, STANCE, UNSURE, WORDS, SemanticMatcher, encoder
+from ..core.semantic import ACCEPT, ACCEPT_BREACH, MARGIN, STANCE, UNSURE, WORDS, SemanticMatcher
 
-__all__ = ["Counts", "LabelledReply", "Params", "cross_validate", "evaluate", "fit", "load_replies"]
+__all__ = ["Counts", "LabelledReply", "Params", "cross_validate", "evaluate", "fit", "load_replies", "tally"]
 
 
 @dataclass(frozen=True)
@@ -185,40 +185,52 @@ def _count(counts: Counts, reply: LabelledReply, credited: int | None, proposed:
         counts.false_breach += 1
 
 
-def evaluate(
-    matcher: Matcher, replies: Iterable[LabelledReply], scenarios: dict[str, Scenario], threshold: bool = True
-) -> dict[tuple[str, str], Counts]:
+def evaluate(matcher: Matcher, replies: Iterable[LabelledReply], scenarios: dict[str, Scenario]) -> dict:
     """Play a matcher over labelled replies.
 
     Args:
         matcher: the matcher.
         replies: the labelled replies.
         scenarios: the library they belong to.
-        threshold: apply each scenario's ``matching.threshold`` to a matcher that does not decide itself.
+
+    Returns:
+        Counts by (language, written), and by ("all", written) and ("all", "all"), as ``tally`` gives them.
+    """
+    decisions, times = [], []
+    for reply in replies:
+        scenario = scenarios[reply.scenario]
+        began = time.perf_counter()
+        match = matcher.match(reply.text, scenario.nodes[reply.node].options, reply.language)
+        times.append(time.perf_counter() - began)
+        credited = match.option_index if taken(match, matcher, scenario.model.matching.threshold) else None
+        decisions.append((reply, credited, match.proposed))
+    return tally(decisions, scenarios, times)
+
+
+def tally(
+    decisions: Iterable[tuple[LabelledReply, int | None, Sequence[int]]],
+    scenarios: dict[str, Scenario],
+    times: Sequence[float] = (),
+) -> dict[tuple[str, str], Counts]:
+    """Count decisions about labelled replies.
+
+    Args:
+        decisions: (reply, the option it was taken for or None, the options proposed).
+        scenarios: the library the replies belong to.
+        times: seconds each decision took, in the same order (none: no times).
 
     Returns:
         Counts by (language, written), and by ("all", written) and ("all", "all").
     """
     out: dict[tuple[str, str], Counts] = {}
-    for reply in replies:
-        scenario = scenarios[reply.scenario]
-        options = scenario.nodes[reply.node].options
-        began = time.perf_counter()
-        match = matcher.match(reply.text, options, reply.language)
-        spent = time.perf_counter() - began
-        credited = match.option_index
-        if (
-            credited is not None
-            and threshold
-            and not getattr(matcher, "decides", False)
-            and match.confidence < scenario.model.matching.threshold
-        ):
-            credited = None
+    for n, (reply, credited, proposed) in enumerate(decisions):
+        options = scenarios[reply.scenario].nodes[reply.node].options
         breach_options = {i for i, o in enumerate(options) if o.breach is not None}
         for key in ((reply.language, reply.written), ("all", reply.written), ("all", "all")):
             counts = out.setdefault(key, Counts())
-            _count(counts, reply, credited, match.proposed, breach_options)
-            counts.times.append(spent)
+            _count(counts, reply, credited, proposed, breach_options)
+            if times:
+                counts.times.append(times[n])
     return out
 
 
@@ -252,42 +264,28 @@ class Params:
 @dataclass
 class _Features:
     reply: LabelledReply
-    # per option: per text (cosine, words, stance differs)
-    options: list[list[tuple[float, float, bool]]]
-    breach_options: frozenset[int]
+    options: list[list[tuple]]  # SemanticMatcher.evidence: per option, per text
+    breach: list[bool]  # whether each option is a breach
+
+    @property
+    def breach_options(self) -> frozenset[int]:
+        return frozenset(i for i, b in enumerate(self.breach) if b)
 
 
 def _features(replies: Sequence[LabelledReply], scenarios: dict[str, Scenario]) -> list[_Features]:
-    enc = encoder()
+    matcher = SemanticMatcher()
     out = []
     for reply in replies:
         options = scenarios[reply.scenario].nodes[reply.node].options
-        texts = [[o.text, *o.phrasings] for o in options]
-        vectors = enc.encode([reply.text, *[t for g in texts for t in g]])
-        cosines = vectors[1:] @ vectors[0]
-        no = negated(reply.text)
-        per, at = [], 0
-        for group in texts:
-            row = []
-            for text in group:
-                row.append((float(cosines[at]), similarity(reply.text, text, reply.language), negated(text) != no))
-                at += 1
-            per.append(row)
-        out.append(_Features(reply, per, frozenset(i for i, o in enumerate(options) if o.breach is not None)))
+        evidence = matcher.evidence(reply.text, options, reply.language)
+        out.append(_Features(reply, evidence, [o.breach is not None for o in options]))
     return out
 
 
 def _decide(f: _Features, p: Params) -> tuple[int | None, tuple[int, ...]]:
-    scores = [max(c + p.words * w - (p.stance if differs else 0.0) for c, w, differs in row) for row in f.options]
-    ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
-    best, s1 = ranked[0], scores[ranked[0]]
-    s2 = scores[ranked[1]] if len(ranked) > 1 else -1.0
-    needed = p.accept_breach if best in f.breach_options else p.accept
-    if s1 >= needed and s1 - s2 >= p.margin:
-        return best, ()
-    if s1 >= p.unsure:
-        return None, tuple(i for i in ranked[:2] if scores[i] >= p.unsure and s1 - scores[i] < p.margin)
-    return None, ()
+    matcher = p.matcher()
+    match = matcher.decide(matcher.combine(f.options), f.breach)
+    return match.option_index, match.proposed
 
 
 def _tally(features: Sequence[_Features], p: Params) -> Counts:
@@ -368,26 +366,22 @@ def _arrays(features: Sequence[_Features], words: float, stance: float) -> dict:
     """Per reply: best and runner-up option and score, and what is known of the reply, as numpy arrays."""
     import numpy as np
 
-    s1, s2, b1, b2, label, breach_reply, b1_breach, b2_breach = ([] for _ in range(8))
+    combine = Params(words=words, stance=stance).matcher().combine
+    s1, s2, b1, b2, label, breach_reply, b1_breach, label_breach = ([] for _ in range(8))
     for f in features:
-        scores = [max(c + words * w - (stance if differs else 0.0) for c, w, differs in row) for row in f.options]
+        scores = combine(f.options)
         ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True) + [-1]
         s1.append(scores[ranked[0]])
-        s2.append(scores[ranked[1]] if ranked[1] >= 0 else -9.0)
+        s2.append(scores[ranked[1]] if ranked[1] >= 0 else -1.0)
         b1.append(ranked[0])
         b2.append(ranked[1])
         label.append(-2 if f.reply.label is None else f.reply.label)
         breach_reply.append(f.reply.breach)
-        b1_breach.append(ranked[0] in f.breach_options)
-        b2_breach.append(f.reply.label in f.breach_options if f.reply.label is not None else False)
-    return {
-        k: np.array(v)
-        for k, v in zip(
-            ("s1", "s2", "b1", "b2", "label", "breach_reply", "b1_breach", "label_breach"),
-            (s1, s2, b1, b2, label, breach_reply, b1_breach, b2_breach),
-            strict=True,
-        )
-    }
+        b1_breach.append(f.breach[ranked[0]])
+        label_breach.append(f.reply.label is not None and f.breach[f.reply.label])
+    names = ("s1", "s2", "b1", "b2", "label", "breach_reply", "b1_breach", "label_breach")
+    values = (s1, s2, b1, b2, label, breach_reply, b1_breach, label_breach)
+    return {k: np.array(v) for k, v in zip(names, values, strict=True)}
 
 
 def _objective_of(a: dict, accept: float, accept_breach: float, unsure: float, margin: float, np) -> float:
@@ -406,15 +400,17 @@ def _objective_of(a: dict, accept: float, accept_breach: float, unsure: float, m
     breach_recorded = right & a["label_breach"] & a["breach_reply"]
     breach_as_good = credited & a["breach_reply"] & ~a["b1_breach"]
     false_breach = credited & ~a["breach_reply"] & a["b1_breach"]
-    return float(
-        right.sum()
-        + 0.7 * confirmed.sum()
-        - 6.0 * wrong.sum()
-        - 6.0 * no_option_credited.sum()
-        + 4.0 * breach_recorded.sum()
-        - 30.0 * breach_as_good.sum()
-        - 6.0 * false_breach.sum()
-        - 0.3 * proposed_miss.sum()
+    return objective(
+        Counts(
+            right=int(right.sum()),
+            confirmed=int(confirmed.sum()),
+            wrong=int(wrong.sum()),
+            no_option_credited=int(no_option_credited.sum()),
+            breach_recorded=int(breach_recorded.sum()),
+            breach_as_good=int(breach_as_good.sum()),
+            false_breach=int(false_breach.sum()),
+            proposed_miss=int(proposed_miss.sum()),
+        )
     )
 
 

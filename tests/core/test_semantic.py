@@ -57,3 +57,16 @@ def test_semantic_beats_lexical_on_blind_replies(replies, library):
     # measured (benchmarks/bench_matching.py): lexical 57.5 % right; semantic right or confirmed 93.7 % (CV)
     assert semantic["right_or_confirmed"] >= 88.0 > lexical["right"] + 20
     assert semantic["wrong"] <= 2.0 and semantic["breach_as_good"] == 0
+
+
+def test_the_fit_scores_decisions_as_the_matcher_takes_them(replies, library):
+    """The grid search's vectorised scoring gives what the matcher's own decisions score, for any values."""
+    import numpy as np
+
+    from simulator.studio import replyset
+
+    features = replyset._features(replies, library)
+    for p in (replyset.Params(), replyset.Params(0.5, 0.15, 0.7, 0.45, 0.4, 0.06)):
+        arrays = replyset._arrays(features, p.words, p.stance)
+        vectorised = replyset._objective_of(arrays, p.accept, p.accept_breach, p.unsure, p.margin, np)
+        assert vectorised == replyset.objective(replyset._tally(features, p))
