@@ -269,6 +269,7 @@ class Trainee:
     first: float = math.nan  # page -> first reply button (bare: its button)
     clicks: list[float] = field(default_factory=list)
     error: str = ""
+    stage: str = "opening the page"
     kernel: str = ""
     open_cpu: float = math.nan  # the page's kernel's CPU seconds when the first reply button showed
     open_rss: float = math.nan  # and its resident memory, MB
@@ -333,9 +334,12 @@ async def trainee(browser, url: str, t: Trainee, app: bool, start: float, gate: 
             arrived = True
             await gate.arrive()
             return
+        t.stage = "waiting for Start"
         await page.wait_for_selector(".rp-start:enabled", state="visible")
         await page.click(".rp-start")
+        t.stage = "waiting for the first reply"
         await page.wait_for_selector(".rp-choice:enabled", state="visible")
+        t.stage = "playing"
         t.first = perf() - t0
         await note_kernel(page, t)
         arrived = True
@@ -352,7 +356,10 @@ async def trainee(browser, url: str, t: Trainee, app: bool, start: float, gate: 
         else:
             t.error = "no debrief after 100 clicks"
     except Exception as exc:
-        t.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
+        t.error = f"{type(exc).__name__} {t.stage}: {str(exc).splitlines()[0][:160]}"
+        with contextlib.suppress(Exception):  # what the trainee saw
+            seen = " ".join((await page.inner_text("body", timeout=5000)).split())
+            t.error += f" | page: {seen[:200]!r}"
         if not arrived:
             await gate.arrive()
 
@@ -522,7 +529,28 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "NOT MET"
 
 
+def report_some(n: int, runs: dict[str, Run]) -> None:
+    """Figures of the servers that ran when not all three did (no ratios: they need the bare page)."""
+    print(f"\n== N = {n} trainees arriving within {ARRIVAL_S:g} s (only {', '.join(runs)}: no ratios)")
+    for r in runs.values():
+        firsts, clicks = r.firsts(), r.clicks()
+        print(
+            f"   {r.label:<6} first p50 {fmt(pct(firsts, 0.5))}, p95 {fmt(pct(firsts, 0.95))}; click p95 "
+            f"{fmt(pct(clicks, 0.95))}; failed {len(r.failed)}/{r.n}; server CPU per page "
+            f"{fmt_cpu(r.server_cpu / r.n)}; {r.load}"
+        )
+        for t in r.failed[:10]:
+            print(f"   failed ({r.label}): {t.name}: {t.error}")
+
+
+def fmt_cpu(x: float) -> str:
+    return f"{x:.2f} CPU-s"
+
+
 def report(n: int, runs: dict[str, Run]) -> None:
+    if set(runs) != {"bare", "app", "class"}:
+        report_some(n, runs)
+        return
     bare, app, klass = runs["bare"], runs["app"], runs["class"]
     print(f"\n== N = {n} trainees arriving within {ARRIVAL_S:g} s")
     for r in (bare, app, klass):
@@ -645,7 +673,16 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds a trainee reads before each click, uniform (default: %(default)s; 0.5,0.5: a stress run "
         "with every trainee clicking in step)",
     )
+    parser.add_argument(
+        "--kinds",
+        default="bare,app,class",
+        help="which servers to run, comma-separated from bare, app, class (default: %(default)s)",
+    )
+    parser.add_argument("--logs", type=Path, help="keep each server's log in this folder")
     args = parser.parse_args(argv)
+    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
+    if not kinds or set(kinds) - {"bare", "app", "class"}:
+        parser.error(f"--kinds: choose from bare, app, class (got {args.kinds!r})")
     low, _, high = args.think.partition(",")
     THINK_S = (float(low), float(high or low))
     sizes = [4] if args.quick else [int(x) for x in args.sizes.split(",") if x.strip()]
@@ -675,8 +712,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="roleplay-bench-class-") as tmp:
         for n in sizes:
             runs = {}
-            for kind in ("bare", "app", "class"):
+            for kind in kinds:
                 runs[kind] = one_run(kind, n, Path(tmp), args.seed + n)
+                if args.logs:
+                    args.logs.mkdir(parents=True, exist_ok=True)
+                    for log in Path(tmp).glob(f"{kind}-{n}.log"):
+                        (args.logs / log.name).write_bytes(log.read_bytes())
             report(n, runs)
             failed = failed or any(r.failed for r in runs.values())
     print(f"\ntotal run time {perf() - began:.0f} s")

@@ -43,7 +43,7 @@ from .loading.schema import write_schemas
 from .results import demo
 from .results.export import EXPORTERS, export
 from .results.store import STALE_AFTER, Store, open_store
-from .serve import ABANDON_AFTER, serve
+from .serve import ABANDON_AFTER, PAGE_CONNECT_GRACE, serve
 from .studio.diagram import to_dot, to_svg
 from .studio.paths import DEFAULT_MAX_STATES, analyse, with_path_warnings
 from .studio.pathtests import run_path_tests
@@ -614,6 +614,14 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
         "and its session marked abandoned (default: %(default)s)",
     )
     p.add_argument(
+        "--page-connect-grace",
+        type=_positive,
+        default=PAGE_CONNECT_GRACE,
+        metavar="SECONDS",
+        help="seconds a page may take to connect to its kernel (browsers busy with a class arriving together) "
+        "before the kernel counts as abandoned (default: %(default)s)",
+    )
+    p.add_argument(
         "--allow-host",
         action="append",
         default=[],
@@ -650,6 +658,7 @@ def _run_serve(args: argparse.Namespace, io: Streams) -> int:
         allow_hosts=args.allow_host,
         class_size=args.class_size,
         fork_kernels=args.fork_kernels,
+        page_connect_grace=args.page_connect_grace,
     )
 
 

@@ -35,6 +35,10 @@ APPS = {
     "studio": ("author.ipynb", "Scenario studio"),
 }
 ABANDON_AFTER = 120  # seconds: a page gone without a word (closed lid, lost network) ends its session
+# Seconds a page may take to connect to its kernel before the kernel counts as abandoned: a class of 50
+# arriving together on two cores kept browsers busy for over 4 minutes, and kernels ended at 120 s left
+# their pages blank for good.
+PAGE_CONNECT_GRACE = 600
 # How long Voila waits for a cell's output after the kernel said the cell ran (nbclient's iopub_timeout,
 # 4 s by default): a CPU-starved server or kernel misses 4 s, and the page stayed blank.
 IOPUB_TIMEOUT = 120
@@ -79,6 +83,7 @@ def voila_command(
     allow_hosts: Sequence[str] = (),
     class_size: int = 0,
     fork_kernels: bool = False,
+    page_connect_grace: int = PAGE_CONNECT_GRACE,
 ) -> list[str]:
     """The command line that serves one notebook with the lab's Voila server (``simulator.webapp``).
 
@@ -98,6 +103,8 @@ def voila_command(
             are ready as it fills); 0: no class, ``pool_size`` applies.
         fork_kernels: start kernels by forking a process that has imported the practice app
             (``simulator.forkserver``) instead of as new processes.
+        page_connect_grace: seconds a kernel whose page has never connected is kept before it
+            counts as abandoned (at least ``abandon_after``).
 
     Returns:
         The arguments, starting with this Python interpreter, ready for ``os.execve``.
@@ -117,6 +124,7 @@ def voila_command(
         f"--abandon-after={abandon_after}",
         f"--cull-interval={cull_interval(abandon_after)}",
         f"--cull-idle={cull_idle}",
+        f"--page-connect-grace={max(page_connect_grace, abandon_after)}",
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}",
         "--VoilaExecutor.raise_on_iopub_timeout=False",
         f"--VoilaExecutor.startup_timeout={STARTUP_TIMEOUT}",
@@ -238,6 +246,7 @@ def serve(
     allow_hosts: Sequence[str] = (),
     class_size: int = 0,
     fork_kernels: bool = True,
+    page_connect_grace: int = PAGE_CONNECT_GRACE,
 ) -> int:
     """Serve an app of the lab with Voila in this process (``roleplay serve``).
 
@@ -268,6 +277,8 @@ def serve(
         fork_kernels: the practice app's kernels are forked from a process that imported the app
             once (``simulator.forkserver``: a page's kernel costs a fraction of a new process);
             False starts each as a new process. The review lab and the studio never fork.
+        page_connect_grace: seconds a page may take to connect to its kernel (a browser busy with a
+            class arriving together) before the kernel counts as abandoned.
 
     Returns:
         Nothing in practice: Voila takes over the process, and its exit status is the command's.
@@ -327,6 +338,7 @@ def serve(
         allow_hosts=hosts,
         class_size=class_size,
         fork_kernels=fork_kernels and app == "practice",
+        page_connect_grace=page_connect_grace,
     )
     if shutil.which(command[0]) is None and not Path(command[0]).exists():
         raise LabError("cannot find the Python interpreter to start Voila")

@@ -14,7 +14,9 @@ What it adds to Voila (``voila.app.Voila``, whose options all still apply):
   taken (400): Voila writes both into the page unescaped.
 - **Abandoned pages end.** A kernel no page is connected to is ended after ``--abandon-after``
   seconds idle (the practice app marks its session abandoned as the kernel shuts down); a kernel
-  whose page is open is ended only after ``--cull-idle`` seconds idle. Websockets are pinged every
+  whose page is open is ended only after ``--cull-idle`` seconds idle. A kernel whose page has not
+  connected yet (a class arriving together keeps the browsers busy for minutes) is given
+  ``--page-connect-grace`` seconds first, so a slow page is not left without its kernel. Websockets are pinged every
   few seconds, so a page that vanished without a word (a closed lid, a lost network) is noticed.
 - **One port.** The server listens on the port it is given or fails; it never moves to another,
   so the address ``roleplay serve`` prints is the one it serves.
@@ -52,7 +54,7 @@ from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import httputil
 from tornado.ioloop import PeriodicCallback
-from traitlets import Bool, Integer, List, Unicode
+from traitlets import Bool, Integer, List, TraitError, Unicode
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
@@ -196,21 +198,65 @@ class LabKernelManager(AsyncMappingKernelManager):
     page_idle_timeout = Integer(
         0, config=True, help="Seconds an open page's kernel may stay idle before it is ended (0: while it is open)."
     )
+    page_connect_grace = Integer(
+        600,
+        config=True,
+        help="Seconds a kernel whose page has never connected may stay idle before it is ended as abandoned.",
+    )
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._paged: set[str] = set()  # kernels a page has connected to at least once
+
+    def notify_connect(self, kernel_id: str) -> None:
+        """A page (or any websocket client) connected to a kernel.
+
+        Args:
+            kernel_id: the kernel.
+        """
+        super().notify_connect(kernel_id)
+        self._paged.add(kernel_id)
+
+    def remove_kernel(self, kernel_id: str):
+        """Forget a kernel that has ended.
+
+        Args:
+            kernel_id: the kernel.
+
+        Returns:
+            What ``MultiKernelManager.remove_kernel`` returns (the kernel's manager).
+        """
+        self._paged.discard(kernel_id)
+        return super().remove_kernel(kernel_id)
 
     async def cull_kernel_if_idle(self, kernel_id: str):
         kernel = self._kernels.get(kernel_id)
+        if kernel is None:
+            return
         connected = self._kernel_connections.get(kernel_id, 0)
-        if kernel is not None and connected and self.page_idle_timeout > 0 and hasattr(kernel, "last_activity"):
-            idle = datetime.now(UTC) - kernel.last_activity
-            busy = getattr(kernel, "execution_state", None) == "busy"
-            if idle > timedelta(seconds=self.page_idle_timeout) and not busy:
-                self.log.warning(
-                    "Culling kernel %s of an open page after %d seconds of inactivity.",
-                    kernel_id,
-                    int(idle.total_seconds()),
-                )
-                await ensure_async(self.shutdown_kernel(kernel_id))
-                return
+        try:
+            activity = kernel.last_activity
+        except (AttributeError, TraitError):  # unset while the kernel is still starting
+            activity = None
+        alive = getattr(kernel, "execution_state", None) != "dead"
+        if alive and activity is not None:
+            idle = datetime.now(UTC) - activity
+            if not connected and kernel_id not in self._paged:
+                # Its page has not connected yet: under a class's load that can take minutes after the kernel ran.
+                if idle < timedelta(seconds=max(self.page_connect_grace, self.cull_idle_timeout)):
+                    return
+            elif connected and self.page_idle_timeout > 0:
+                busy = getattr(kernel, "execution_state", None) == "busy"
+                if idle > timedelta(seconds=self.page_idle_timeout) and not busy:
+                    self.log.warning(
+                        "Culling kernel %s of an open page after %d seconds of inactivity.",
+                        kernel_id,
+                        int(idle.total_seconds()),
+                    )
+                    await ensure_async(self.shutdown_kernel(kernel_id))
+                    return
+        elif alive:
+            return  # still starting: nothing to judge yet
         await ensure_async(super().cull_kernel_if_idle(kernel_id))
 
 
@@ -290,6 +336,7 @@ class LabVoila(Voila):
         "abandon-after": "LabKernelManager.cull_idle_timeout",
         "cull-interval": "LabKernelManager.cull_interval",
         "cull-idle": "LabKernelManager.page_idle_timeout",
+        "page-connect-grace": "LabKernelManager.page_connect_grace",
         "class-size": "LabVoila.class_size",
     }
     flags: ClassVar[dict] = {

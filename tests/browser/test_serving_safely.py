@@ -42,6 +42,7 @@ pytestmark = pytest.mark.browser
 
 FIRST_RENDER_MS = 120_000  # the studio and the review lab run their whole notebook for each page
 ABANDON_AFTER = 8  # seconds, for the server below: long enough for a page to connect to its kernel
+CONNECT_GRACE = 20  # seconds it gives a page that has not connected yet
 
 # ---------------------------------------------------------------- raw HTTP
 
@@ -219,7 +220,8 @@ def test_a_kernel_is_not_shut_down_without_the_pages_xsrf_token(server) -> None:
 def abandoning(tmp_path_factory) -> Iterator[Server]:
     """A practice app that ends pages gone for ABANDON_AFTER seconds (a kernel per page, no pool)."""
     work = tmp_path_factory.mktemp("abandoning")
-    with serving(work, "--abandon-after", str(ABANDON_AFTER), "--no-preheat") as running:
+    args = ("--abandon-after", str(ABANDON_AFTER), "--page-connect-grace", str(CONNECT_GRACE), "--no-preheat")
+    with serving(work, *args) as running:
         yield running
 
 
@@ -266,6 +268,28 @@ def test_an_open_idle_page_keeps_its_kernel(page, abandoning) -> None:
     assert kernel_alive(abandoning, kernel)
     page.fill(".rp-trainee input", unique("still-here"))
     choose_scenario(page, scenario)  # the page still works
+
+
+def idle_seconds(server: Server, kernel: str) -> float:
+    status, _headers, body = request(server, "GET", f"/api/kernels/{kernel}")
+    assert status == 200, f"the kernel was ended ({status})"
+    last = dt.datetime.fromisoformat(json.loads(body)["last_activity"])
+    return (dt.datetime.now(dt.UTC) - last).total_seconds()
+
+
+def test_a_page_slow_to_connect_keeps_its_kernel_until_the_grace_ends(abandoning) -> None:
+    """A class of 50 on two cores kept browsers busy for minutes between a page's kernel running and the page
+    connecting to it; kernels ended at --abandon-after left those pages blank for good."""
+    kernel, _xsrf = page_kernel(abandoning)  # the page is served; no browser ever connects to its kernel
+    deadline = time.monotonic() + CONNECT_GRACE + 60
+    while idle_seconds(abandoning, kernel) < ABANDON_AFTER + 4:  # bounded poll of the server
+        assert time.monotonic() < deadline, "the kernel never stayed idle"
+        time.sleep(0.25)
+    assert kernel_alive(abandoning, kernel), "ended at --abandon-after although its page never connected"
+    while kernel_alive(abandoning, kernel):  # after the grace it counts as abandoned
+        assert time.monotonic() < deadline, f"still running {CONNECT_GRACE} s after its page never came"
+        time.sleep(0.5)
+    assert "Culling" in abandoning.log_path.read_text(errors="replace")
 
 
 # ---------------------------------------------------------------- kernels: forked, over local sockets

@@ -25,6 +25,7 @@ def test_the_command_runs_the_labs_voila_server_with_xsrf_checked():
     command = voila_command(NOTEBOOK, cull_idle=1800, allow_hosts=["lab.example", "10.0.0.5"], **COMMON)
     assert command[1:4] == ["-m", "simulator.webapp", str(NOTEBOOK)]
     assert "--abandon-after=120" in command and "--cull-interval=30" in command and "--cull-idle=1800" in command
+    assert "--page-connect-grace=600" in command
     assert "--allow-host=lab.example" in command and "--allow-host=10.0.0.5" in command
     assert not [arg for arg in command if "xsrf" in arg.lower()], command
 
@@ -96,19 +97,21 @@ def test_only_the_pages_own_origin_may_change_state():
 
 
 @pytest.mark.parametrize(
-    ("connections", "idle", "busy", "culled"),
+    ("connections", "idle", "busy", "paged", "culled"),
     [
-        (0, 10, False, True),  # the page is gone: ended after abandon_after (5 s)
-        (1, 10, False, False),  # the page is open: kept
-        (1, 100, False, True),  # open but idle past cull_idle (60 s)
-        (1, 100, True, False),  # busy
-        (0, 3, False, False),  # gone only a moment
+        (0, 10, False, True, True),  # the page is gone: ended after abandon_after (5 s)
+        (1, 10, False, True, False),  # the page is open: kept
+        (1, 100, False, True, True),  # open but idle past cull_idle (60 s)
+        (1, 100, True, True, False),  # busy
+        (0, 3, False, True, False),  # gone only a moment
+        (0, 100, False, False, False),  # its page has not connected yet (a busy browser): within the grace
+        (0, 400, False, False, True),  # never connected for longer than the grace (300 s): abandoned
     ],
 )
-def test_kernels_are_ended_when_their_page_is_gone_or_long_idle(connections, idle, busy, culled):
+def test_kernels_are_ended_when_their_page_is_gone_or_long_idle(connections, idle, busy, paged, culled):
     from simulator.webapp import LabKernelManager
 
-    manager = LabKernelManager(cull_idle_timeout=5, page_idle_timeout=60)
+    manager = LabKernelManager(cull_idle_timeout=5, page_idle_timeout=60, page_connect_grace=300)
     ended = []
 
     async def shutdown_kernel(kernel_id, *args, **kwargs):
@@ -121,7 +124,11 @@ def test_kernels_are_ended_when_their_page_is_gone_or_long_idle(connections, idl
         kernel_spec=SimpleNamespace(metadata={}),
         kernel_name="python3",
     )
-    manager._kernel_connections["k"] = connections
+    manager._kernel_connections["k"] = 0
+    for _ in range(connections or int(paged)):
+        manager.notify_connect("k")
+    if not connections and paged:
+        manager.notify_disconnect("k")
     # In a thread of its own: the browser tests' playwright may keep an event loop running in this one.
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, manager.cull_kernel_if_idle("k")).result()
