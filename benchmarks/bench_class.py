@@ -113,8 +113,9 @@ def cmdline(pid: int) -> str:
 class TreeCpu:
     """CPU seconds used by a process and all its descendants, dead ones included (sampled)."""
 
-    def __init__(self, root: int):
-        self.root = root
+    def __init__(self, root: int, only: str = ""):
+        self.root, self.only = root, only  # only: count processes whose command line contains this
+        self._kept: dict[int, bool] = {}
         self.last: dict[int, int] = {}  # pid -> ticks last seen
         self.base: dict[int, int] = {}  # pid -> ticks when counting began
         self._stop = threading.Event()
@@ -135,7 +136,10 @@ class TreeCpu:
             pid = todo.pop()
             if pid in table:
                 found.append(pid)
-                self.last[pid] = table[pid][1]
+                if self.only and self._kept.setdefault(pid, self.only in cmdline(pid)) is False:
+                    pass
+                else:
+                    self.last[pid] = table[pid][1]
             todo.extend(children.get(pid, []))
         return found
 
@@ -406,6 +410,7 @@ class Run:
     store_problems: list[str] = field(default_factory=list)
     load: str = ""
     open_cpu: float = math.nan  # the server tree's CPU seconds from the first arrival until every page was open
+    browser_open_cpu: float = math.nan  # and the browser's
 
     @property
     def failed(self) -> list[Trainee]:
@@ -471,12 +476,16 @@ def one_run(kind: str, n: int, tmp: Path, seed: int) -> Run:
         wait_quiet([server.proc.pid], timeout=120)
         cpu = TreeCpu(server.proc.pid)
         cpu.start()
+        browser_cpu = TreeCpu(os.getpid(), only="chrom")  # the headless browser's processes
+        browser_cpu.start()
         rss: list[float] = []
         opened: list[float] = []
 
         def on_open() -> None:  # every page open (or failed), nobody has played yet
             cpu.tree()
             opened.append(sum(t - cpu.base.get(pid, 0) for pid, t in cpu.last.items()) / HZ)
+            browser_cpu.tree()
+            opened.append(sum(t - browser_cpu.base.get(pid, 0) for pid, t in browser_cpu.last.items()) / HZ)
 
         trainees = asyncio.run(
             run_class(url, n, kind != "bare", seed, lambda: rss.extend(map(rss_mb, cpu.kernels())), on_open)
@@ -487,7 +496,9 @@ def one_run(kind: str, n: int, tmp: Path, seed: int) -> Run:
     finally:
         server.stop()
     run = Run(kind, n, trainees, server_cpu, [r for r in rss if not math.isnan(r)], warm_wait)
+    browser_cpu.stop()
     run.open_cpu = opened[0] if opened else math.nan
+    run.browser_open_cpu = opened[1] if opened else math.nan
     run.load = f"load average {env_load} before, {loadavg()} after"
     if kind != "bare":
         verify_store(run, store)
@@ -537,7 +548,8 @@ def report_some(n: int, runs: dict[str, Run]) -> None:
         print(
             f"   {r.label:<6} first p50 {fmt(pct(firsts, 0.5))}, p95 {fmt(pct(firsts, 0.95))}; click p95 "
             f"{fmt(pct(clicks, 0.95))}; failed {len(r.failed)}/{r.n}; server CPU per page "
-            f"{fmt_cpu(r.server_cpu / r.n)}; {r.load}"
+            f"{fmt_cpu(r.server_cpu / r.n)}; to open a page: server {fmt_cpu(r.open_cpu / r.n)}, browser "
+            f"{fmt_cpu(r.browser_open_cpu / r.n)}; {r.load}"
         )
         for t in r.failed[:10]:
             print(f"   failed ({r.label}): {t.name}: {t.error}")
@@ -590,6 +602,10 @@ def report(n: int, runs: dict[str, Run]) -> None:
     print(
         "   server CPU to open a page (Voila server + kernels, from the first arrival until every page showed its "
         "first reply, browsers apart): " + ", ".join(f"{k} {v:.2f} CPU-s" for k, v in open_page.items())
+    )
+    print(
+        "   the browser's CPU to open a page (headless Chromium, same span): "
+        + ", ".join(f"{k} {r.browser_open_cpu / r.n:.2f} CPU-s" for k, r in runs.items())
     )
     rss = {k: statistics.median(r.kernel_rss) if r.kernel_rss else math.nan for k, r in runs.items()}
     print(

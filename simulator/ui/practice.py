@@ -148,22 +148,20 @@ class PracticeApp(widgets.VBox):
         )
         self.trainee.add_class("rp-trainee")
         self.picker_label = _html(f"<h3>{render.e(w['pick'])}</h3>")
-        self.scenario_buttons: dict[str, widgets.Button] = {}
-        for sid, s in sorted(self.scenarios.items(), key=lambda kv: kv[1].title):
-            button = _button("", "rp-scenario", width="100%")
-            button.tooltip = s.title
-            button.on_click(self._safe(functools.partial(self._select, sid)))
-            self.scenario_buttons[sid] = button
-        self._label_picker()
+        # The picker (a button per scenario) is built when it is first shown: a page opened for one
+        # scenario (a class's link) never builds it, which spares every page's browser and server its widgets.
+        self._buttons: dict[str, widgets.Button] = {}
+        self._picker_built = False
+        self.other_scenarios = _button(w["other_scenarios"], "rp-other-scenarios", width="auto")
+        self.other_scenarios.on_click(self._safe(lambda _b=None: self._ensure_picker()))
         self.briefing = _html("")
         self.briefing.add_class("rp-briefing")
         self.start = _button(w["start"], "rp-start", "primary", width="auto")
         self.start.disabled = True
         self.start.on_click(self._safe(self._start))
-        picker = list(self.scenario_buttons.values()) or [_html(render.e(w["no_scenarios"]))]
         self.corner = TraineeCorner(self)  # the trainee's assignments first, and "My progress" (ui/progress.py)
         self.setup_screen = widgets.VBox(
-            [self.title, self.trainee, self.corner, self.picker_label, *picker, self.briefing, self.start],
+            [self.title, self.trainee, self.corner, self.briefing, self.start],
             layout=_layout(),
         )
         # the conversation
@@ -177,6 +175,7 @@ class PracticeApp(widgets.VBox):
         self.transcript = _html("")
         self.transcript.add_class("rp-transcript")
         self.choices = widgets.VBox([], layout=_layout())
+        self._choice_buttons: list[widgets.Button] = []
         self.choices.add_class("rp-choices")
         self.input = widgets.Text(placeholder=w["type_reply"], continuous_update=False, layout=_layout(flex="1 1 auto"))
         self.input.add_class("rp-input")
@@ -193,18 +192,50 @@ class PracticeApp(widgets.VBox):
             ],
             layout=_layout(),
         )
-        # the debrief
-        self.score = _html("")
-        self.score.add_class("rp-score")
-        self.debrief = _html("")
-        self.debrief.add_class("rp-debrief")
-        self.again = _button(w["again"], "rp-again", "primary", width="auto")
-        self.again.on_click(self._safe(self._again))
-        self.another = _button(w["another"], "rp-another", width="auto")
-        self.another.on_click(self._safe(self._another))
-        self.debrief_screen = widgets.VBox(
-            [self.score, self.debrief, widgets.HBox([self.again, self.another], layout=_layout())], layout=_layout()
-        )
+        self._debrief_screen: widgets.VBox | None = None  # built at the first debrief
+
+    @property
+    def debrief_screen(self) -> widgets.VBox:
+        """The debrief: the score, the competencies and KPIs, the conversation; built when first shown."""
+        if self._debrief_screen is None:
+            w = self.w
+            self.score = _html("")
+            self.score.add_class("rp-score")
+            self.debrief = _html("")
+            self.debrief.add_class("rp-debrief")
+            self.again = _button(w["again"], "rp-again", "primary", width="auto")
+            self.again.on_click(self._safe(self._again))
+            self.another = _button(w["another"], "rp-another", width="auto")
+            self.another.on_click(self._safe(self._another))
+            self._debrief_screen = widgets.VBox(
+                [self.score, self.debrief, widgets.HBox([self.again, self.another], layout=_layout())],
+                layout=_layout(),
+            )
+        return self._debrief_screen
+
+    @property
+    def scenario_buttons(self) -> dict[str, widgets.Button]:
+        """The picker's buttons by scenario id (the picker is built on first use)."""
+        self._ensure_picker()
+        return self._buttons
+
+    def _ensure_picker(self) -> None:
+        """Build the picker and show it on the setup screen (once)."""
+        if self._picker_built:
+            return
+        self._picker_built = True
+        for sid, s in sorted(self.scenarios.items(), key=lambda kv: kv[1].title):
+            button = _button("", "rp-scenario", width="100%")
+            button.tooltip = s.title
+            button.on_click(self._safe(functools.partial(self._select, sid)))
+            if self.scenario is not None and sid == self.scenario.id:
+                button.button_style = "info"
+            self._buttons[sid] = button
+        self._label_picker()
+        picker = list(self._buttons.values()) or [_html(render.e(self.w["no_scenarios"]))]
+        screen = [c for c in self.setup_screen.children if c is not self.other_scenarios]
+        at = screen.index(self.corner) + 1
+        self.setup_screen.children = (*screen[:at], self.picker_label, *picker, *screen[at:])
 
     def _hub_sign_in(self) -> None:
         """Under JupyterHub the trainee is the signed-in user: "Signed in as NAME" replaces the name box,
@@ -249,11 +280,16 @@ class PracticeApp(widgets.VBox):
         if trainee or settings.voila_preheated():
             self.corner.refresh()
         sid = params.get("scenario", [""])[0]
+        if sid in self.scenarios:
+            self._select(sid)
+            if not self._picker_built:  # the picker one click away
+                screen = list(self.setup_screen.children)
+                screen.insert(screen.index(self.start) + 1, self.other_scenarios)
+                self.setup_screen.children = screen
+            return
         if sid:
-            if sid in self.scenarios:
-                self._select(sid)
-            else:
-                self.error.value = f"<p>{render.e(self.w['unknown_scenario'].format(name=sid))}</p>"
+            self.error.value = f"<p>{render.e(self.w['unknown_scenario'].format(name=sid))}</p>"
+        self._ensure_picker()
 
     def _relabel(self, language: str) -> None:
         """Put the setup screen's own words into the page's language."""
@@ -263,11 +299,12 @@ class PracticeApp(widgets.VBox):
         self.trainee.description, self.trainee.placeholder = w["your_name"], w["name_placeholder"]
         self.picker_label.value = f"<h3>{render.e(w['pick'])}</h3>"
         self.start.description = w["start"]
+        self.other_scenarios.description = w["other_scenarios"]
         self._label_picker()
 
     def _label_picker(self) -> None:
         """Each scenario button reads: title — persona · language · length."""
-        for sid, button in self.scenario_buttons.items():
+        for sid, button in self._buttons.items():
             s = self.scenarios[sid]
             button.description = (
                 f"{s.title} — {s.persona.title} · {s.language.upper()} · {s.decision_points} {self.w['length']}"
@@ -276,7 +313,7 @@ class PracticeApp(widgets.VBox):
     def _select(self, sid: str, _button=None) -> None:
         self.corner.forget_assignment()
         self.scenario = self.scenarios[sid]
-        for other, button in self.scenario_buttons.items():
+        for other, button in self._buttons.items():
             button.button_style = "info" if other == sid else ""
         w = words(self.scenario.language)
         self.briefing.value = render.card(w["briefing"], render.paragraphs(self.scenario.model.briefing)) + render.card(
@@ -330,12 +367,18 @@ class PracticeApp(widgets.VBox):
             f'optimum="100" value="{session.mood}"></meter> <b class="rp-mood-value">'
             f"{session.mood}</b>/100 — {render.e(w[f'mood_{level}'])}</label>"
         )
-        buttons = []
-        for i, text in enumerate(session.options, start=1):
-            button = _button(f"{i}. {text}", "rp-choice", width="100%")
+        # The reply buttons are kept and relabelled (button i always answers option i): a turn sends a few
+        # changed labels, not new widgets.
+        options = session.options
+        while len(self._choice_buttons) < len(options):
+            i = len(self._choice_buttons) + 1
+            button = _button("", "rp-choice", width="100%")
             button.on_click(self._safe(functools.partial(self._answer, i)))
-            buttons.append(button)
-        self.choices.children = buttons
+            self._choice_buttons.append(button)
+        for i, text in enumerate(options, start=1):
+            button = self._choice_buttons[i - 1]
+            button.description, button.disabled = f"{i}. {text}", False
+        self.choices.children = self._choice_buttons[: len(options)]
         self._restart_timer(w)
 
     def _restart_timer(self, w: dict[str, str]) -> None:
@@ -384,6 +427,7 @@ class PracticeApp(widgets.VBox):
     # ------------------------------------------------------------------ the debrief
 
     def _show_debrief(self) -> None:
+        screen = self.debrief_screen
         result = self.session.result()
         w = words(self.scenario.language)
         self.score.value = (
@@ -395,7 +439,7 @@ class PracticeApp(widgets.VBox):
             f"{''.join(self._lines)}</details>"
         )
         self.again.description, self.another.description = w["again"], w["another"]
-        self._show(self.debrief_screen)
+        self._show(screen)
 
     def _again(self, _button=None) -> None:
         self._start()
@@ -403,6 +447,7 @@ class PracticeApp(widgets.VBox):
     def _another(self, _button=None) -> None:
         self.session = None
         self.corner.refresh()
+        self._ensure_picker()
         self._show(self.setup_screen)
 
     def _abandon_open_session(self) -> None:

@@ -31,8 +31,9 @@ REPLY_DONE_JS = """
     if (document.querySelector('.rp-score-value')) return true;
     const choices = [...document.querySelectorAll('.rp-choice')];
     const input = document.querySelector('.rp-input input');
-    return choices.length > 0 && choices.every(b => !b.dataset.rpStale && !b.disabled)
-        && !!input && !input.disabled;
+    // The reply buttons are relabelled in place: disabled when the reply was sent, enabled again after
+    // the new labels (the kernel's messages arrive in order).
+    return choices.length > 0 && choices.every(b => !b.disabled) && !!input && !input.disabled;
 }
 """
 
@@ -60,7 +61,8 @@ def expected_result(scenario, replies):
 def open_app(page, url: str, query: str = "") -> None:
     page.goto(url + query, timeout=FIRST_WIDGET_MS)
     page.wait_for_selector(".rp-trainee input", timeout=FIRST_WIDGET_MS)
-    page.wait_for_selector(".rp-scenario", timeout=FIRST_WIDGET_MS)
+    # The picker, or, for a link that names a scenario, the way to it
+    page.wait_for_selector(".rp-scenario, .rp-other-scenarios", timeout=FIRST_WIDGET_MS)
 
 
 def scenario_button(page, scenario):
@@ -104,7 +106,6 @@ def trainee_lines(page) -> int:
 
 
 def _before_reply(page) -> int:
-    page.evaluate("() => document.querySelectorAll('.rp-choice').forEach(b => { b.dataset.rpStale = '1'; })")
     return customer_lines(page)
 
 
@@ -278,6 +279,19 @@ def test_deep_link_opens_the_scenario_for_the_trainee(page, server, results) -> 
     row = the_session(results, "deep-link-anna")
     assert row["scenario_id"] == "vip-stylist-away"
     assert row["status"] == "in_progress"
+
+
+def test_a_link_to_one_scenario_keeps_the_picker_one_click_away(page, server) -> None:
+    scenario, other = scenario_by_id("vip-stylist-away"), scenario_by_id("angry-late-delivery")
+    open_app(page, server.url, f"?scenario={scenario.id}&trainee={unique('linked')}")
+    page.wait_for_selector(".rp-start:not([disabled])")
+    assert page.locator(".rp-scenario").count() == 0  # not built: the page is lighter to open
+    page.click(".rp-other-scenarios")
+    page.wait_for_selector(".rp-scenario")
+    assert page.locator(".rp-other-scenarios").count() == 0
+    chosen = scenario_button(page, scenario)
+    assert "mod-info" in (chosen.get_attribute("class") or "")  # the linked scenario is the chosen one
+    choose_scenario(page, other)
 
 
 # ---------------------------------------------------------------- 4. user text is never HTML

@@ -24,7 +24,7 @@ ACTION_MS = 30_000
 REPLY_DONE_JS = """
 (before) => document.querySelectorAll('.rp-customer').length > before
     && (!!document.querySelector('.rp-score-value')
-        || [...document.querySelectorAll('.rp-choice')].some(b => !b.dataset.rpStale && !b.disabled))
+        || [...document.querySelectorAll('.rp-choice')].every(b => !b.disabled))
 """
 
 
@@ -96,10 +96,7 @@ def play_to_the_end(page) -> float:
     page.click(".rp-start")
     while not page.locator(".rp-score-value").count():
         page.wait_for_selector(".rp-choice:not([disabled])")
-        before = page.evaluate(
-            "() => { document.querySelectorAll('.rp-choice').forEach(b => { b.dataset.rpStale = '1'; });"
-            " return document.querySelectorAll('.rp-customer').length; }"
-        )
+        before = page.evaluate("() => document.querySelectorAll('.rp-customer').length")
         page.locator(".rp-choice").first.click()
         page.wait_for_function(REPLY_DONE_JS, arg=before)
     return float(page.inner_text(".rp-score-value"))

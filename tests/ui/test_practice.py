@@ -299,8 +299,41 @@ def test_the_library_comes_from_the_cache_the_second_time(library, store, tmp_pa
 
 def test_widgets_that_look_alike_share_their_layout(app):
     layouts = {id(b.layout) for b in app.scenario_buttons.values()} | {id(app.start.layout)}
+    app.debrief_screen  # noqa: B018 - built when first shown
     styles = {id(b.style) for b in [*app.scenario_buttons.values(), app.start, app.again]}
     assert len(styles) == 1 and len(layouts) <= 2
+
+
+def test_a_page_opened_for_one_scenario_builds_no_picker_until_asked(library, store):
+    """A class's link names the scenario: the page's browser and server are spared a button per scenario."""
+    app = PracticeApp(library, store=store)
+    app.apply_query("scenario=mini&trainee=anna")
+    screen = list(app.setup_screen.children)
+    assert app.picker_label not in screen and not app._buttons
+    assert app.scenario.id == "mini" and not app.start.disabled
+    assert screen.index(app.other_scenarios) == screen.index(app.start) + 1
+    app.other_scenarios.click()  # the picker, one click away, with the chosen scenario marked
+    screen = list(app.setup_screen.children)
+    assert app.picker_label in screen and app.other_scenarios not in screen
+    assert app.scenario_buttons["mini"].button_style == "info"
+    assert screen.index(app.scenario_buttons["mini"]) < screen.index(app.briefing)
+    # Without a scenario in the address the picker is there at once.
+    plain = PracticeApp(library, store=store)
+    plain.apply_query("")
+    assert plain.picker_label in plain.setup_screen.children and "mini" in plain._buttons
+
+
+def test_the_reply_buttons_are_relabelled_not_rebuilt(app):
+    app.trainee.value = "anna"
+    app.scenario_buttons["mini"].click()
+    app.start.click()
+    first = list(app.choices.children)
+    labels = [b.description for b in first]
+    app.choices.children[0].click()
+    assert not app.session.finished
+    assert all(a is b for a, b in zip(app.choices.children, first, strict=False))
+    assert [b.description for b in app.choices.children] != labels
+    assert app._debrief_screen is None  # the debrief is built at the end, not before
 
 
 def test_the_notebook_is_one_cell_under_a_note_that_stays_if_it_never_shows():

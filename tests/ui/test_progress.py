@@ -66,6 +66,7 @@ def test_assignments_come_first_and_set_the_mode_and_the_attempt_limit(library, 
     store.create_assignment("mini", "class-z", "2099-01-01")  # another group's: not shown
     store.create_assignment("no-such-scenario", "everyone", "2099-01-01")  # not in the library: not shown
     app = _app(library, store)
+    app.apply_query("")  # the page's address names no scenario: the picker is shown, under the assignments
     screen = list(app.setup_screen.children)
     assert screen.index(app.corner) < screen.index(app.picker_label)
     rows = app.corner.assigned.children[1:]
