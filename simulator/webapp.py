@@ -25,7 +25,8 @@ What it adds to Voila (``voila.app.Voila``, whose options all still apply):
   notebook up to waiting for its page (it is connected to Voila's ``/voila/query/<kernel>``).
   When the class takes its kernels, the pool is refilled one kernel every ``REFILL_STAGGER`` seconds
   after ``REFILL_DELAY`` (Voila refills each at once, a second later: N kernels starting together
-  while the class plays), so refills leave the trainees most of the machine.
+  while the class plays), and a refill first waits (at most ``REFILL_WAIT_MAX`` seconds) until every
+  page that took a kernel has connected to it, so refills leave the opening pages the machine.
 - **Kernels over local sockets.** Kernels talk to the server over Unix sockets (``ipc``) in the
   server's private temporary folder, not TCP ports: no port is picked and then lost to another
   process when many kernels start at once, and no kernel is reachable from the network.
@@ -37,6 +38,7 @@ The module reads no environment variable: ``roleplay serve`` passes everything a
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import inspect
 import ipaddress
@@ -64,6 +66,7 @@ __all__ = [
     "LabKernelManager",
     "LabVoila",
     "host_allowed",
+    "opening_pages",
     "origin_allowed",
     "ready_kernels",
     "served_names",
@@ -78,6 +81,7 @@ WS_PING_TIMEOUT_MS = 30_000  # no answer for this long: the page is gone, its we
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 REFILL_DELAY = 5.0  # seconds after a class's kernel is taken before its replacement starts
 REFILL_STAGGER = 2.0  # seconds between the replacements' starts
+REFILL_WAIT_MAX = 60.0  # seconds a replacement waits at most for the pages still opening
 
 
 def _bare(host: str) -> str:
@@ -297,6 +301,41 @@ def stagger_refills(kernel_manager) -> None:
         return fill(delay=delay, notebook_name=notebook_name, **kwargs)
 
     kernel_manager.fill_if_needed = staggered
+    initialize = kernel_manager._initialize
+    kernel_manager._preheating = 0
+
+    async def when_pages_are_open(*args, **kwargs):
+        waited = 0.0
+        while waited < REFILL_WAIT_MAX and opening_pages(kernel_manager):
+            await asyncio.sleep(0.5)
+            waited += 0.5
+        kernel_manager._preheating += 1
+        try:
+            return await initialize(*args, **kwargs)
+        finally:
+            kernel_manager._preheating -= 1
+
+    kernel_manager._initialize = when_pages_are_open
+
+
+def opening_pages(kernel_manager) -> int:
+    """How many kernels have been given to a page that has not connected to them yet.
+
+    Args:
+        kernel_manager: Voila's kernel manager (a ``LabKernelManager``).
+
+    Returns:
+        Kernels that are neither waiting in the pool, nor being preheated, nor connected to at least
+        once by a page.
+    """
+    pooled = set()
+    for pool in getattr(kernel_manager, "_pools", {}).values():
+        for task in pool:
+            if task.done() and not task.cancelled() and task.exception() is None:
+                pooled.add(task.result().get("kernel_id"))
+    paged = getattr(kernel_manager, "_paged", set())
+    unpooled = sum(1 for kid in kernel_manager.list_kernel_ids() if kid not in pooled and kid not in paged)
+    return max(0, unpooled - getattr(kernel_manager, "_preheating", 0))
 
 
 def use_forking_provisioner() -> None:

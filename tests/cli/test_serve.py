@@ -148,6 +148,38 @@ def test_the_labs_voila_waits_for_output_and_kernels_long_enough():
     assert f"--VoilaExecutor.startup_timeout={STARTUP_TIMEOUT}" in command and STARTUP_TIMEOUT >= 300
 
 
+def test_a_class_refill_waits_until_the_pages_that_took_kernels_have_connected():
+    """Refills started while 50 pages were still opening took their CPU; they now wait for the pages."""
+    from simulator.webapp import LabKernelManager, opening_pages, stagger_refills
+
+    manager = LabKernelManager()
+    manager._pools = {}
+    manager.fill_if_needed = lambda delay=None, notebook_name=None, **kwargs: None
+    started: list[str] = []
+
+    async def initialize(notebook_name, *args, **kwargs):
+        started.append(notebook_name)
+        return {"kernel_id": "new"}
+
+    manager._initialize = initialize
+    manager._kernels["taken"] = SimpleNamespace()  # a page took it, and has not connected yet
+    manager._kernel_connections["taken"] = 0
+    assert opening_pages(manager) == 1
+    stagger_refills(manager)
+
+    async def scenario():
+        refill = asyncio.ensure_future(manager._initialize("practice.ipynb"))
+        await asyncio.sleep(1.2)
+        assert not refill.done() and started == []  # the page is still opening
+        manager.notify_connect("taken")
+        assert opening_pages(manager) == 0
+        assert await asyncio.wait_for(refill, 5) == {"kernel_id": "new"}
+        assert started == ["practice.ipynb"]
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
+
+
 def test_a_class_keeps_its_size_of_kernels_warm_and_counts_them():
     command = voila_command(NOTEBOOK, cull_idle=1800, class_size=30, **COMMON)
     assert "--preheat_kernel=True" in command and "--pool_size=30" in command and "--class-size=30" in command
