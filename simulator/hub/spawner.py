@@ -31,11 +31,13 @@ from .roles import GROUPS, roles_of
 
 __all__ = ["LabRoles", "LabSpawner", "role_choice_form"]
 
+# The spawn page is the hub's, before any app knows the user's language: each title in English and Polish.
 ROLE_TITLES = {
-    "trainee": "Practice (trainee)",
-    "trainer": "Scenario studio (trainer)",
-    "reviewer": "Review lab (reviewer)",
+    "trainee": "Practice (trainee) · Ćwiczenia (kursant)",
+    "trainer": "Scenario studio (trainer) · Studio scenariuszy (trener)",
+    "reviewer": "Review lab (reviewer) · Ocena wyników (oceniający)",
 }
+ROLE_CHOICE = "Open the lab as: · Otwórz laboratorium jako:"
 
 
 def role_choice_form(roles: list[str]) -> str:
@@ -56,7 +58,7 @@ def role_choice_form(roles: list[str]) -> str:
             f'<div class="radio"><label><input type="radio" name="role" value="{html.escape(role)}"{checked}> '
             f"{html.escape(ROLE_TITLES.get(role, role))}</label></div>"
         )
-    return '<p class="rp-role-choice">Open the lab as:</p>' + "".join(rows)
+    return f'<p class="rp-role-choice">{html.escape(ROLE_CHOICE)}</p>' + "".join(rows)
 
 
 class LabRoles(LoggingConfigurable):

@@ -140,11 +140,14 @@ class PracticeApp(widgets.VBox):
         )
         # setup: name, picker, briefing
         self.title = _html(f"<h2>{render.e(w['title'])}</h2>")
+        # The name is sent when the trainee leaves the box or presses Enter (not at every key): then the
+        # assignments show the attempts this trainee has left.
         self.trainee = widgets.Text(
             placeholder=w["name_placeholder"],
             description=w["your_name"],
             style={"description_width": "initial"},
             layout=_layout(width="420px"),
+            continuous_update=False,
         )
         self.trainee.add_class("rp-trainee")
         self.picker_label = _html(f"<h3>{render.e(w['pick'])}</h3>")
@@ -160,6 +163,7 @@ class PracticeApp(widgets.VBox):
         self.start.disabled = True
         self.start.on_click(self._safe(self._start))
         self.corner = TraineeCorner(self)  # the trainee's assignments first, and "My progress" (ui/progress.py)
+        self.trainee.observe(self._safe(lambda _change: self.corner.name_changed()), "value")
         self.setup_screen = widgets.VBox(
             [self.title, self.trainee, self.corner, self.briefing, self.start],
             layout=_layout(),

@@ -324,6 +324,11 @@ class TraineeCorner(widgets.VBox):
             return None, None, f"<p>{refusal}</p>"
         return self.app.store.assigned(chosen["id"]), chosen["mode"], None
 
+    def name_changed(self) -> None:
+        """The trainee typed their name: the attempts left are theirs now (read only when a limit applies)."""
+        if any(a["max_attempts"] is not None for a in self.assigned.assignments):
+            self.assigned.refresh()
+
     def refresh(self) -> None:
         """Read the assignments again, with the attempts left (the page is shown, a round is over)."""
         self.assigned.refresh()

@@ -23,6 +23,8 @@ def test_an_assignment_is_played_in_its_mode_within_its_limit_and_my_progress_sh
         row.wait_for(timeout=FIRST_WIDGET_MS)
         assert "assessment: feedback at the end" in row.inner_text()
         page.fill(".rp-trainee input", trainee)
+        page.press(".rp-trainee input", "Tab")  # leaving the box: the attempts left are this trainee's
+        row.locator(".rp-assigned-left", has_text="1 of 1 attempts left").wait_for(timeout=REPLY_MS)
         row.locator(".rp-assigned-choose").click()
         page.locator(".rp-briefing", has_text="Assignment:").wait_for(timeout=REPLY_MS)
         page.click(".rp-start")

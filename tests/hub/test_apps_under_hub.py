@@ -99,3 +99,6 @@ def test_roles_come_from_groups_and_several_roles_get_a_choice():
     assert role_choice_form(["trainee"]) == ""
     form = role_choice_form(["trainer", "reviewer"])
     assert 'value="trainer" checked' in form and 'value="reviewer">' in form
+    # Shown by the hub before any app knows the user's language: English and Polish together.
+    assert "Open the lab as" in form and "Otwórz laboratorium jako" in form
+    assert "Studio scenariuszy (trener)" in form and "Review lab (reviewer)" in form

@@ -24,7 +24,8 @@ ACTION_MS = 30_000
 REPLY_DONE_JS = """
 (before) => document.querySelectorAll('.rp-customer').length > before
     && (!!document.querySelector('.rp-score-value')
-        || [...document.querySelectorAll('.rp-choice')].every(b => !b.disabled))
+        || ((choices) => choices.length > 0 && choices.every(b => !b.disabled))(
+            [...document.querySelectorAll('.rp-choice')]))
 """
 
 

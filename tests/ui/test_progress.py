@@ -112,6 +112,15 @@ def test_the_hub_groups_pick_the_assignments_and_are_recorded(library, store, mo
     assert "Progress of anna" in app.corner.view.html.value
 
 
+def test_typing_a_name_shows_that_trainees_attempts_left(library, store):
+    store.create_assignment("mini", "everyone", "2099-01-01", max_attempts=2)
+    app = _app(library, store)
+    app.apply_query("")
+    assert "2 attempts" in app.corner.assigned.children[1].children[1].value  # nobody named yet
+    app.trainee.value = "anna"  # sent when she leaves the box
+    assert "2 of 2 attempts left" in app.corner.assigned.children[1].children[1].value
+
+
 def test_a_link_naming_the_trainee_shows_their_attempts_left(library, store):
     store.create_assignment("mini", "everyone", "2099-01-01", max_attempts=2)
     app = _app(library, store)
