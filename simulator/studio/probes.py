@@ -220,15 +220,15 @@ class ProbeReport:
 
     Attributes:
         scenario_id: the scenario.
-        matcher: the matcher's name (the scenario's ``matching.matcher``).
-        threshold: the scenario's ``matching.threshold``.
+        matcher: the matcher's name (the scenario's ``matching.matcher``, or the class of one handed in).
+        threshold: the scenario's ``matching.threshold``, or None for a matcher that applies its own.
         nodes: per node: the probed ones by accuracy (worst first), then those with nothing to probe.
         seconds: how long the probes took.
     """
 
     scenario_id: str
     matcher: str
-    threshold: float
+    threshold: float | None
     nodes: list[NodeProbes]
     seconds: float = field(default=0.0, compare=False)
 
@@ -280,7 +280,7 @@ class ProbeReport:
         probes = self.total("probes")
         lines = [
             f"paraphrase probes of {self.scenario_id} ({self.matcher} matcher"
-            + ("" if self.matcher != "lexical" else f", threshold {self.threshold:g}")
+            + ("" if self.threshold is None else f", threshold {self.threshold:g}")
             + f"): each option's text and phrasings held out in turn, {probes:,} probes in {self.seconds:.2f} s"
         ]
         if probes:
@@ -359,6 +359,7 @@ def probe(scenario: Scenario, matcher: Matcher | None = None) -> ProbeReport:
     """
     began = time.perf_counter()
     settings = scenario.model.matching
+    matcher_name = settings.matcher if matcher is None else type(matcher).__name__
     matcher = matcher or get_matcher(settings.matcher)
     threshold = settings.threshold
     nodes: list[NodeProbes] = []
@@ -377,4 +378,5 @@ def probe(scenario: Scenario, matcher: Matcher | None = None) -> ProbeReport:
         nodes.append(found)
     order = {name: i for i, name in enumerate(scenario.nodes)}
     nodes.sort(key=lambda n: (n.accuracy is None, n.accuracy or 0.0, -n.other, order[n.node]))
-    return ProbeReport(scenario.id, settings.matcher, threshold, nodes, time.perf_counter() - began)
+    shown = None if getattr(matcher, "decides", False) else threshold
+    return ProbeReport(scenario.id, matcher_name, shown, nodes, time.perf_counter() - began)

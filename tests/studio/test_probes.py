@@ -202,3 +202,16 @@ def test_roleplay_paths_prints_the_accuracy_per_node(remedy_file):
     assert lines[head + 2].startswith("  remedy    ████████░░░░░░░░░░░░  40.0%  2/5 right")
     assert f"  greeting  {NO_PHRASINGS}" in lines
     assert head < next(i for i, line in enumerate(lines) if line.startswith("random walks of remedy: 50"))
+
+
+def test_a_matcher_that_proposes_counts_not_understood_with_proposals(tmp_path):
+    shutil.copytree(PERSONAS, tmp_path / "personas")
+    path = tmp_path / "remedy.yaml"
+    path.write_text(REMEDY.replace("pass_mark: 50", "pass_mark: 50\nmatching: {matcher: semantic}"), encoding="utf-8")
+    report = probe(load_scenario(path))
+    assert (report.matcher, report.threshold) == ("semantic", None)  # it applies its own thresholds
+    proposing = [p for n in report.nodes for p in n.probes if p.outcome == "proposed"]
+    assert proposing and all(p.taken is None and p.proposed for p in proposing)
+    assert report.total("with_proposals") == len(proposing) <= report.total("not_understood")
+    assert "(semantic matcher)" in report.text().splitlines()[0]
+    assert f"({report.total('with_proposals')} with proposals)" in report.text().splitlines()[1]
