@@ -12,10 +12,16 @@ Per scenario it times, on fresh copies of the loaded scenario (so no cache is wa
   best score per competency (``Scenario.state_space.max_scores``);
 - **analyse()**: the whole ``PathReport`` on top of that (best, worst and shortest passing
   paths with exact scores, score ranges, loops, options that never matter, endings);
-- **walks**: ``walks(scenario, n)`` — random options, three replies in ten typed — against
-  the baseline of **n plain plays** that always answer option 1 (a ``Session`` each, with the
-  same fixed clock, scored with ``result()``). The ratio per game is what a thousand walks
-  cost against a thousand plain plays; per reply it sets apart that walks are shorter.
+- **probes**: ``probe(scenario)`` — every option's wordings held out in turn and matched
+  (``simulator.studio.probes``), what ``roleplay paths`` prints per node;
+- **walks**: ``walks(scenario, n)`` — random options, three replies in ten typed, held-out
+  wordings among them — against the baseline of **n plain plays** that always answer option 1
+  (a ``Session`` each, with the same fixed clock, scored with ``result()``). The ratio per game is
+  what a thousand walks cost against a thousand plain plays; per reply it sets apart that walks
+  are shorter;
+- **old walks**: the same walks without held-out wordings (``paraphrases=False``, the walks
+  before the probes), and **paths now/before**: what ``roleplay paths`` costs per scenario
+  (analyse + probes + walks) against what it cost before (analyse + old walks).
 
 Times are medians of ``--repeat`` runs (walks: one run); see benchmarks/README.md. No pytest.
 """
@@ -37,6 +43,7 @@ if str(ROOT) not in sys.path:
 from simulator import Scenario, Session, check_paths  # noqa: E402
 from simulator.studio.paths import analyse  # noqa: E402
 from simulator.studio.pathtests import FixedClock  # noqa: E402
+from simulator.studio.probes import probe  # noqa: E402
 from simulator.studio.walks import walks  # noqa: E402
 
 SCENARIOS = ROOT / "scenarios"
@@ -94,23 +101,29 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for s in scenarios:  # untimed: the shared Machine, the matcher's caches
         walks(fresh(s), 5)
+        probe(s)
         plain_plays(s, 2)
 
     head = (
-        f"{'scenario':<26}{'states':>8}{'load':>9}{'analyse':>10}"
-        f"{'walks':>9}{'plain':>9}{'ratio/game':>12}{'ratio/reply':>13}{'failing':>9}"
+        f"{'scenario':<26}{'states':>8}{'load':>9}{'analyse':>10}{'probes':>9}"
+        f"{'walks':>9}{'old':>8}{'plain':>9}{'ratio/game':>12}{'ratio/reply':>13}{'failing':>9}{'now/before':>12}"
     )
     print()
     print(head)
     print("-" * len(head))
-    totals = {"walks": 0.0, "plain": 0.0, "walk_replies": 0, "plain_replies": 0}
-    analyses = []
+    totals = {"walks": 0.0, "plain": 0.0, "walk_replies": 0, "plain_replies": 0, "now": 0.0, "before": 0.0}
+    analyses, probing = [], []
     for s in scenarios:
         load, report, states = time_analysis(s, repeat)
         analyses.append(report)
         gc.collect()
+        probed = statistics.median(probe(fresh(s)).seconds for _ in range(repeat))
+        probing.append(probed)
+        gc.collect()
         summary = walks(fresh(s), n)
         walked = summary.seconds
+        gc.collect()
+        old = walks(fresh(s), n, paraphrases=False).seconds
         gc.collect()
         plain, plain_replies = plain_plays(fresh(s), n)
         totals["walks"] += walked
@@ -118,9 +131,13 @@ def main(argv: list[str] | None = None) -> int:
         totals["walk_replies"] += summary.replies
         totals["plain_replies"] += plain_replies
         per_reply = (walked / summary.replies) / (plain / plain_replies)
+        now, before = report + probed + walked, report + old
+        totals["now"] += now
+        totals["before"] += before
         print(
-            f"{s.id:<26}{states:>8,}{load * 1e3:>7.0f}ms{report * 1e3:>8.0f}ms{walked:>8.2f}s{plain:>8.2f}s"
-            f"{walked / plain:>11.2f}x{per_reply:>12.2f}x{len(summary.failures):>9}"
+            f"{s.id:<26}{states:>8,}{load * 1e3:>7.0f}ms{report * 1e3:>8.0f}ms{probed * 1e3:>7.0f}ms"
+            f"{walked:>8.2f}s{old:>7.2f}s{plain:>8.2f}s"
+            f"{walked / plain:>11.2f}x{per_reply:>12.2f}x{len(summary.failures):>9}{now / before:>11.2f}x"
         )
     print()
     print(
@@ -132,6 +149,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{totals['walks'] / totals['plain']:.2f}x the time of {n:,} plain option-1 plays; per reply "
         f"{totals['walks'] / totals['walk_replies'] * 1e6:.0f} us against "
         f"{totals['plain'] / totals['plain_replies'] * 1e6:.0f} us"
+    )
+    print(f"probes: median {statistics.median(probing) * 1e3:.1f} ms, max {max(probing) * 1e3:.1f} ms per scenario")
+    print(
+        f"roleplay paths (analyse + probes + {n:,} walks): {totals['now'] / len(scenarios):.2f} s per scenario, "
+        f"{totals['now'] / totals['before']:.2f}x the time before the probes "
+        f"(analyse + {n:,} walks without held-out wordings: {totals['before'] / len(scenarios):.2f} s)"
     )
     print(f"total run time {perf() - began:.1f} s")
     return 0

@@ -47,6 +47,7 @@ from .serve import ABANDON_AFTER, PAGE_CONNECT_GRACE, serve
 from .studio.diagram import to_dot, to_svg
 from .studio.paths import DEFAULT_MAX_STATES, analyse, with_path_warnings
 from .studio.pathtests import run_path_tests
+from .studio.probes import probe
 from .studio.walks import replay, walks
 
 # Where `play` and `diagram` look up a scenario given by id (a path is taken as it is).
@@ -332,6 +333,7 @@ def _run_paths(args: argparse.Namespace, io: Streams) -> int:
             print(analyse(scenario, max_states=args.max_states).text(), file=io.out)
         except ScenarioTooLarge as exc:
             print(f"path analysis skipped: {exc}", file=io.out)
+        print("\n" + probe(scenario).text(), file=io.out)
         if args.walks:
             summary = walks(scenario, args.walks, args.seed)
             hint = f"roleplay paths {shlex.quote(name)} --replay {{seed}}"
@@ -947,13 +949,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("list", "list the scenarios with persona, language and size", _list_arguments, _run_list),
     Command(
         "paths",
-        "path analysis (best, worst, shortest passing path, score ranges, loops) and random walks",
+        "path analysis (best, worst, shortest passing path, score ranges, loops), paraphrase probes and random walks",
         _paths_arguments,
         _run_paths,
         description="Analyse every path through each scenario — the best, worst and shortest passing paths, "
         "the score range per competency, loops that can trap a trainee, options that never matter, the "
-        "endings — then play random walks through the real engine, typed replies included. Exit 1 if a "
-        "walk raised an error.",
+        "endings — then probe each node with its options' wordings held out in turn (the estimated matching "
+        "accuracy per node, worst first), then play random walks through the real engine, typed replies and "
+        "held-out wordings included. Exit 1 if a walk raised an error.",
     ),
     Command("play", "play a scenario in the terminal (or from a file of replies)", _play_arguments, _run_play),
     Command("serve", "serve the practice app in the browser (Voila)", _serve_arguments, _run_serve),

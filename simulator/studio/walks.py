@@ -4,8 +4,10 @@ Where the path analysis (``simulator.studio.paths``) reasons about every option 
 walk plays a ``Session`` exactly as a trainee would, typed replies and the reply matcher
 included. Each walk has its own ``random.Random(seed)``: at every turn it picks an option
 at random and, with probability ``typed``, types a reply instead of clicking — the
-option's text or one of its phrasings as written, the same with a slip (a letter or a word
-dropped or doubled), or an off-topic sentence that should not be understood. The session
+option's text or one of its phrasings as written, a *paraphrase* (one of the option's wordings
+held out: matched while that option is known by its other wordings only, as a trainee's own words
+would be; ``simulator.studio.probes``), a wording with a slip (a letter or a word dropped or
+doubled), or an off-topic sentence that should not be understood. The session
 gets the same seed (the customer's line variants) and a fixed clock, so ``replay(scenario,
 seed)`` gives the same walk again, reply for reply.
 
@@ -26,8 +28,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..core.engine import Session
+from ..core.matching import get_matcher
 from ..core.model import Option
 from .pathtests import FixedClock
+from .probes import HeldOut
 
 if TYPE_CHECKING:
     from ..core.scenario import Scenario
@@ -37,6 +41,11 @@ __all__ = ["Walk", "WalkStep", "WalkSummary", "replay", "walk", "walks"]
 TYPED_SHARE = 0.3  # the share of replies a walk types instead of clicking
 KINDS = ("phrasing", "slip", "off_topic")  # typed replies: as written, with a slip, off topic
 KIND_WEIGHTS = (5, 3, 2)
+PARAPHRASE = "paraphrase"  # a wording held out: typed while its option is matched by its other wordings
+# With paraphrases (the default): as written, held out, with a slip, off topic.
+ALL_KINDS = ("phrasing", PARAPHRASE, "slip", "off_topic")
+ALL_KIND_WEIGHTS = (2, 3, 3, 2)
+KIND_NAMES = {"phrasing": "as written", PARAPHRASE: "held out", "slip": "with a slip", "off_topic": "off topic"}
 TRAINEE = "random-walk"
 
 # Sentences no option of a support scenario should be taken for.
@@ -65,7 +74,7 @@ class WalkStep:
     node: str
     customer: str  # the customer's line the reply answered
     reply: int | str  # an option number (1-based) or the typed text
-    kind: str  # "option", or a typed reply: "phrasing", "slip" or "off_topic"
+    kind: str  # "option", or a typed reply: "phrasing", "paraphrase", "slip" or "off_topic"
     meant: int | None  # the option (0-based) the walk meant; None for an off-topic sentence
     taken: int | None  # the option (0-based) the engine took; None when it did not understand
     mood_after: int
@@ -111,7 +120,13 @@ class Walk:
         lines = [f"walk {self.seed} of {self.scenario_id}: {self.turns} repl{'ies' if self.turns != 1 else 'y'}"]
         for number, s in enumerate(self.steps, start=1):
             lines.append(f"{number:>3}. [{s.node}] customer: {s.customer}")
-            how = {"option": "option", "phrasing": "typed", "slip": "typed with a slip", "off_topic": "off topic"}
+            how = {
+                "option": "option",
+                "phrasing": "typed",
+                PARAPHRASE: "typed, held out",
+                "slip": "typed with a slip",
+                "off_topic": "off topic",
+            }
             taken = "not understood" if s.taken is None else f"taken as option {s.taken + 1}"
             if s.kind != "option" and s.meant is not None and s.taken not in (None, s.meant):
                 taken += f" (meant option {s.meant + 1})"
@@ -144,34 +159,60 @@ def slip(rng: random.Random, text: str) -> str:
 
 
 def _choose(
-    rng: random.Random, options: Sequence[Option], language: str, typed: float
-) -> tuple[int | str, str, int | None]:
-    """A reply: (option number or text, kind, the option meant)."""
+    rng: random.Random, options: Sequence[Option], language: str, typed: float, paraphrases: bool = True
+) -> tuple[int | str, str, int | None, int | None]:
+    """A reply: (option number or text, kind, the option meant, the wording held out or None)."""
     index = rng.randrange(len(options))
     if rng.random() >= typed:
-        return index + 1, "option", index
-    kind = rng.choices(KINDS, weights=KIND_WEIGHTS)[0]
+        return index + 1, "option", index, None
+    if paraphrases:
+        kind = rng.choices(ALL_KINDS, weights=ALL_KIND_WEIGHTS)[0]
+    else:
+        kind = rng.choices(KINDS, weights=KIND_WEIGHTS)[0]
     if kind == "off_topic":
-        return rng.choice(OFF_TOPIC.get(language, OFF_TOPIC["en"])), kind, None
+        return rng.choice(OFF_TOPIC.get(language, OFF_TOPIC["en"])), kind, None, None
     option = options[index]
-    text = rng.choice((option.text, *option.phrasings))
-    return (slip(rng, text) if kind == "slip" else text), kind, index
+    wordings = (option.text, *option.phrasings)
+    wording = rng.randrange(len(wordings))
+    text = wordings[wording]
+    if kind == PARAPHRASE:
+        if not option.phrasings:  # nothing would be left to match it by: typed as written instead
+            return text, "phrasing", index, None
+        return text, kind, index, wording
+    return (slip(rng, text) if kind == "slip" else text), kind, index, None
 
 
-def walk(scenario: Scenario, seed: int, *, typed: float = TYPED_SHARE) -> Walk:
-    """Play one random walk through the engine; an exception comes back in the Walk."""
+def walk(scenario: Scenario, seed: int, *, typed: float = TYPED_SHARE, paraphrases: bool = True) -> Walk:
+    """Play one random walk through the engine; an exception comes back in the Walk.
+
+    Args:
+        scenario: the scenario.
+        seed: the walk's seed (its replies and the customer's line variants).
+        typed: the share of replies typed instead of clicked.
+        paraphrases: whether typed replies include held-out wordings (False: the walks before them).
+
+    Returns:
+        The ``Walk``.
+    """
     rng = random.Random(seed)
     steps: list[WalkStep] = []
     session: Session | None = None
     try:
-        session = Session(scenario, trainee=TRAINEE, seed=seed, clock=FixedClock())
+        matcher = HeldOut(get_matcher(scenario.model.matching.matcher))
+        session = Session(scenario, trainee=TRAINEE, seed=seed, clock=FixedClock(), matcher=matcher)
         limit = scenario.model.max_turns
         while not session.finished:
             if len(steps) >= limit:  # every reply counts towards max_turns: the engine must have ended it
                 raise RuntimeError(f"the conversation has not ended after max_turns ({limit}) replies")
             node, customer = session.node, session.customer_line
-            reply, kind, meant = _choose(rng, scenario.nodes[node].options, scenario.language, typed)
-            turn = session.reply(reply)
+            options = scenario.nodes[node].options
+            reply, kind, meant, wording = _choose(rng, options, scenario.language, typed, paraphrases)
+            if wording is not None:
+                matcher.hold(options, meant, wording)
+            try:
+                turn = session.reply(reply)
+            finally:
+                matcher.release()
             steps.append(
                 WalkStep(node, customer, reply, kind, meant, turn.option_index, turn.mood_after, dict(turn.scores))
             )
@@ -194,9 +235,9 @@ def walk(scenario: Scenario, seed: int, *, typed: float = TYPED_SHARE) -> Walk:
     return Walk(scenario.id, seed, tuple(steps), result.ending, result.outcome, result.overall, result.passed)
 
 
-def replay(scenario: Scenario, seed: int, *, typed: float = TYPED_SHARE) -> Walk:
+def replay(scenario: Scenario, seed: int, *, typed: float = TYPED_SHARE, paraphrases: bool = True) -> Walk:
     """The walk of that seed again: the same replies, the same result."""
-    return walk(scenario, seed, typed=typed)
+    return walk(scenario, seed, typed=typed, paraphrases=paraphrases)
 
 
 @dataclass
@@ -213,12 +254,13 @@ class WalkSummary:
     score_max: float | None
     passed: int  # walks that passed (of the completed ones)
     replies: int
-    typed: dict[str, int]  # typed replies by kind: phrasing, slip, off_topic
+    typed: dict[str, int]  # typed replies by kind: phrasing, paraphrase, slip, off_topic
     not_understood: dict[str, int]  # of those, not understood, by kind
     misread: int  # typed replies taken for another option than the one meant
     failures: list[Walk]  # walks that raised (not walks that did not pass)
     walks: list[Walk] = field(repr=False)
     seconds: float = field(default=0.0, compare=False)
+    misread_by_kind: dict[str, int] = field(default_factory=dict)  # the misread ones, by kind
 
     @property
     def completed(self) -> int:
@@ -253,13 +295,18 @@ class WalkSummary:
             f"  replies:  {self.replies:,}, typed {typed:,} ({self.typed_share:.1%}); not understood "
             f"{sum(self.not_understood.values()):,} ({self.not_understood_share:.1%} of typed)"
         )
-        names = {"phrasing": "as written", "slip": "with a slip", "off_topic": "off topic"}
         parts = [
-            f"{names[k]} {self.not_understood.get(k, 0):,}/{self.typed.get(k, 0):,}" for k in KINDS if self.typed.get(k)
+            f"{KIND_NAMES[k]} {self.not_understood.get(k, 0):,}/{self.typed.get(k, 0):,}"
+            for k in ALL_KINDS
+            if self.typed.get(k)
         ]
         if parts:
+            misread = ", ".join(f"{KIND_NAMES[k]} {n:,}" for k, n in self.misread_by_kind.items())
             lines.append(
-                "  not understood by kind: " + ", ".join(parts) + f"; taken for another option {self.misread:,}"
+                "  not understood by kind: "
+                + ", ".join(parts)
+                + f"; taken for another option {self.misread:,}"
+                + (f" ({misread})" if misread else "")
             )
         if not self.failures:
             lines.append("  failing walks: none")
@@ -278,6 +325,7 @@ def walks(
     progress: Callable[[int, int], None] | None = None,
     *,
     typed: float = TYPED_SHARE,
+    paraphrases: bool = True,
 ) -> WalkSummary:
     """Play ``n`` random walks (seeds ``seed`` … ``seed + n - 1``) and sum them up.
 
@@ -286,12 +334,13 @@ def walks(
     began = time.perf_counter()
     played: list[Walk] = []
     for i in range(n):
-        played.append(walk(scenario, seed + i, typed=typed))
+        played.append(walk(scenario, seed + i, typed=typed, paraphrases=paraphrases))
         if progress is not None:
             progress(i + 1, n)
     done = [w for w in played if w.ok]
     scores = [w.score for w in done if w.score is not None]
     kinds = [s for w in played for s in w.steps if s.kind != "option"]
+    misread = [s for s in kinds if s.understood and s.meant is not None and s.taken != s.meant]
     return WalkSummary(
         scenario_id=scenario.id,
         seed=seed,
@@ -305,10 +354,11 @@ def walks(
         replies=sum(w.turns for w in played),
         typed=dict(Counter(s.kind for s in kinds)),
         not_understood=dict(Counter(s.kind for s in kinds if not s.understood)),
-        misread=sum(s.understood and s.meant is not None and s.taken != s.meant for s in kinds),
+        misread=len(misread),
         failures=[w for w in played if not w.ok],
         walks=played,
         seconds=time.perf_counter() - began,
+        misread_by_kind={k: n for k in ALL_KINDS if (n := sum(s.kind == k for s in misread))},
     )
 
 

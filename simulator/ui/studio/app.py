@@ -24,6 +24,7 @@ from .. import access, render
 from ..common import Guard, classed, os_reason, store_name, stylesheet, without_paths
 from ..text import words
 from .views import paths_html, play_status_html, replies_note_html, tests_html, verdict_html
+from .weak import WeakNodes
 
 __all__ = ["AuthorStudio", "not_understood_replies"]
 
@@ -113,6 +114,8 @@ class AuthorStudio:
         self.editor_box = self._build_editor()
         self.diagram_box = self._build_diagram()
         self.paths_box = self._build_paths()
+        self.weak = WeakNodes(self.store, store_name(self.store.location), self.w)  # "Weak nodes", under the paths
+        self.paths_box.children += (self.weak.box,)
         self.play_box = self._build_play()
         self.tests_box = self._build_tests()
         self.phrasings_box = self._build_phrasings()
@@ -307,6 +310,7 @@ class AuthorStudio:
         self.verdict.value = self._verdict(took)
         self._draw()
         self._explore()
+        self.weak.show(self.scenario)
         self._reset_play()
         self.test_result.value = ""
         self.walk_result.value = ""

@@ -123,6 +123,30 @@ WORDS: dict[str, dict[str, str]] = {
         "save_to_file_first": "save the scenario to a file first",
         "unsaved": "the editor has unsaved changes: save them first, then add the phrasing",
         "added": "Added “{reply}” as a phrasing of option {option} at {node} in {file}.",
+        # weak nodes (ui/studio/weak.py): paraphrase probes beside real sessions' rates
+        "weak_head": "Weak nodes",
+        "weak_intro": (
+            "Where typed replies go wrong, worst first. <b>Estimated accuracy</b>: each option's text and "
+            "phrasings held out in turn and matched against the rest with the scenario's matcher — the share "
+            "taken for their own option (no sessions needed; a held-out wording stands for a trainee's own "
+            "words). <b>Typed, not understood, “did you mean” shown, corrected</b>: what trainees really "
+            "typed at the node."
+        ),
+        "weak_estimated": (
+            "Estimated over the scenario: {accuracy} of {probes} probes taken for their own option; "
+            "taken for another option: {other}."
+        ),
+        "weak_met": "{typed} typed replies to <b>{id}</b> in <code>{where}</code>.",
+        "weak_none_met": "No typed replies to <b>{id}</b> in <code>{where}</code> yet: the real rates appear once "
+        "trainees type.",
+        "weak_no_phrasings": "no phrasings to probe: add some",
+        "weak_col_node": "node",
+        "weak_col_accuracy": "estimated accuracy",
+        "weak_col_other": "taken for another option (probes)",
+        "weak_col_typed": "typed",
+        "weak_col_not_understood": "not understood",
+        "weak_col_clarified": "“did you mean” shown",
+        "weak_col_corrected": "corrected",
     },
     "pl": {
         "thousands": "\u00a0",
@@ -245,5 +269,29 @@ WORDS: dict[str, dict[str, str]] = {
         "save_to_file_first": "najpierw zapisz scenariusz do pliku",
         "unsaved": "edytor ma niezapisane zmiany: najpierw je zapisz, potem dodaj sformułowanie",
         "added": "Dodano „{reply}” jako sformułowanie opcji {option} w {node} w pliku {file}.",
+        # słabe węzły (ui/studio/weak.py)
+        "weak_head": "Słabe węzły",
+        "weak_intro": (
+            "Gdzie wpisywane odpowiedzi są źle rozumiane, od najgorszych. <b>Szacowana trafność</b>: tekst i "
+            "sformułowania każdej opcji po kolei odłożone na bok i dopasowane do pozostałych dopasowaniem "
+            "scenariusza — odsetek przypisany do własnej opcji (bez sesji; odłożone sformułowanie zastępuje "
+            "własne słowa kursanta). <b>Wpisane, niezrozumiane, pokazano „czy chodziło o”, poprawione</b>: co "
+            "kursanci naprawdę wpisali w tym węźle."
+        ),
+        "weak_estimated": (
+            "Szacunek dla całego scenariusza: {accuracy} z {probes} prób przypisanych do własnej opcji; "
+            "wzięte za inną opcję: {other}."
+        ),
+        "weak_met": "Wpisane odpowiedzi do <b>{id}</b> w <code>{where}</code>: {typed}.",
+        "weak_none_met": "Brak jeszcze wpisanych odpowiedzi do <b>{id}</b> w <code>{where}</code>: odsetki z "
+        "praktyki pojawią się, gdy kursanci zaczną pisać.",
+        "weak_no_phrasings": "brak sformułowań do sprawdzenia: dodaj je",
+        "weak_col_node": "węzeł",
+        "weak_col_accuracy": "szacowana trafność",
+        "weak_col_other": "wzięte za inną opcję (próby)",
+        "weak_col_typed": "wpisane",
+        "weak_col_not_understood": "niezrozumiane",
+        "weak_col_clarified": "pokazano „czy chodziło o”",
+        "weak_col_corrected": "poprawione",
     },
 }
