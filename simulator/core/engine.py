@@ -28,7 +28,22 @@ from .scenario import Scenario
 from .scoring import Conclusion, Result, score_session
 from .turn import Turn
 
-__all__ = ["Recorder", "Session", "Turn"]
+__all__ = ["Clarification", "Recorder", "Session", "Turn"]
+
+
+@dataclass(frozen=True)
+class Clarification:
+    """A typed reply the matcher is unsure of, with the options to propose ("Did you mean …?").
+
+    Attributes:
+        reply: what the trainee typed.
+        proposed: the options proposed (0-based, one or two, the closest first; ``Match.proposed``).
+        texts: those options' texts, in the same order.
+    """
+
+    reply: str
+    proposed: tuple[int, ...]
+    texts: tuple[str, ...]
 
 
 class Recorder(Protocol):
@@ -37,12 +52,16 @@ class Recorder(Protocol):
     Attributes:
         session_started: called once, when the session starts.
         turn_recorded: called after every reply, with its ``Turn``.
+        turn_corrected: called when the trainee corrects the last turn ("that's not what I meant"),
+            with the new ``Turn`` of the same index, which replaces the one recorded; the session is
+            in progress again if that turn had ended it (``session_finished`` follows at its ending).
         session_finished: called once at an ending, with the ``Result``.
         session_abandoned: called when the trainee leaves before an ending.
     """
 
     def session_started(self, session: Session) -> None: ...
     def turn_recorded(self, session: Session, turn: Turn) -> None: ...
+    def turn_corrected(self, session: Session, turn: Turn) -> None: ...
     def session_finished(self, session: Session, result: Result) -> None: ...
     def session_abandoned(self, session: Session) -> None: ...
 
@@ -91,7 +110,9 @@ def _utcnow() -> str:
 class Session:
     """One trainee playing one scenario.
 
-    ``reply`` takes an option number (1-based, as the trainee sees them) or typed text.
+    ``reply`` takes an option number (1-based, as the trainee sees them) or typed text. With
+    ``clarify=True`` a typed reply the matcher is unsure of gives a ``Clarification`` (``pending``
+    until ``confirm``); ``correct`` replaces the last typed turn by the option the trainee meant.
     ``clock`` (seconds, monotonic) is injectable so tests and replays control time.
 
     Args:
@@ -121,6 +142,7 @@ class Session:
     start: str | None = None  # play from this node (a trainer's "play from here"); default: the scenario's start
     start_mood: int | None = None  # and with this mood; default: the persona's starting mood
     state: str = field(init=False, default="")  # set by the Machine
+    pending: Clarification | None = field(init=False, default=None)  # a "Did you mean …?" awaiting confirm()
 
     def __post_init__(self) -> None:
         if self.seed is None:
@@ -137,6 +159,8 @@ class Session:
             mood = self._now.mood if self.start_mood is None else max(0, min(100, int(self.start_mood)))
             self._now = State(node, mood)
         self._result: Result | None = None
+        self._undo: tuple | None = None  # how things stood before the last turn, for correct()
+        self._pending_confidence = 0.0
         self._machine = machine_for(self.scenario)
         self._machine.add_model(self, initial=self._now.node)
         self.status = "in_progress"
@@ -186,10 +210,43 @@ class Session:
 
     # -------------------------------------------------------------- replying
 
-    def reply(self, reply: int | str) -> Turn:
-        """Answer the customer with an option number (1-based) or typed text."""
-        if self.finished or self.status != "in_progress":
-            raise SessionError(f"the session has ended ({self.status}); start a new one to play again")
+    @property
+    def clarifies(self) -> bool:
+        """Whether this session proposes options ("Did you mean …?") for a typed reply the matcher is unsure of.
+
+        The scenario's ``matching.clarify`` decides (``propose`` or ``rephrase``); without it, practice
+        and debrief sessions propose and assessment sessions ask to rephrase.
+        """
+        setting = self.scenario.model.matching.clarify
+        if setting is not None:
+            return setting == "propose"
+        return self.mode != "assessment"
+
+    @property
+    def correctable(self) -> bool:
+        """Whether "that's not what I meant" is on offer: the last turn was typed and understood (and not
+        corrected already), in practice or debrief mode, and nothing is pending."""
+        if self.pending is not None or self.mode == "assessment" or self.status == "abandoned" or not self.turns:
+            return False
+        last = self.turns[-1]
+        return last.kind == "text" and last.understood and last.corrected_from is None and self._undo is not None
+
+    def reply(self, reply: int | str, *, clarify: bool = False) -> Turn | Clarification:
+        """Answer the customer with an option number (1-based) or typed text.
+
+        Args:
+            reply: an option number (1-based) or typed text.
+            clarify: for a typed reply the matcher is unsure of, return a ``Clarification`` (the options
+                to propose) instead of a not-understood turn, when the session clarifies (``clarifies``).
+                Nothing is recorded then; ``confirm`` resolves it.
+
+        Returns:
+            The ``Turn``, or a ``Clarification`` (see ``clarify``).
+
+        Raises:
+            SessionError: the session has ended, a clarification is pending, or the reply is no option or empty.
+        """
+        self._check_open()
         options = self.scenario.nodes[self._now.node].options
         reply_text, kind = str(reply), "option"
         if isinstance(reply, bool):
@@ -204,17 +261,133 @@ class Session:
                 raise SessionError("the reply is empty")
             kind = "text"
             match = self.matcher.match(reply, options, self.scenario.language)
-        latency = self.clock() - self._shown_at
         understood = kind == "option" or taken(match, self.matcher, self.scenario.model.matching.threshold)
+        proposed = [] if understood else [i for i in match.proposed if 0 <= i < len(options)]
+        if proposed and clarify and self.clarifies:
+            self.pending = Clarification(reply_text, tuple(proposed), tuple(options[i].text for i in proposed))
+            self._pending_confidence = match.confidence
+            return self.pending
+        latency = self.clock() - self._shown_at
+        return self._take(
+            reply_text, kind, match.option_index if understood else None, match.confidence, latency, proposed=proposed
+        )
+
+    def confirm(self, choice: int | None) -> Turn:
+        """Resolve the pending ``Clarification``: the trainee picked one of the proposed options, or none.
+
+        Args:
+            choice: the option number (1-based, of the current node), one of those proposed; None for
+                "none of these" (a not-understood turn, with no mood cost: the customer asks to rephrase).
+
+        Returns:
+            The turn, made for the typed text (``proposed`` kept, ``confirmed`` True for a choice). Its
+            latency runs from the customer's line to this confirmation.
+
+        Raises:
+            SessionError: nothing is pending, or the choice is not one of the proposed options.
+        """
+        pending = self.pending
+        if pending is None:
+            raise SessionError("there is no proposed option to confirm")
+        proposed = choice is None or (
+            isinstance(choice, int) and not isinstance(choice, bool) and choice - 1 in pending.proposed
+        )
+        if not proposed:
+            numbers = " or ".join(str(i + 1) for i in pending.proposed)
+            raise SessionError(f"option {choice} was not proposed: choose {numbers}, or none")
+        self.pending = None
+        latency = self.clock() - self._shown_at
+        index = None if choice is None else choice - 1
+        return self._take(
+            pending.reply,
+            "text",
+            index,
+            self._pending_confidence,
+            latency,
+            proposed=list(pending.proposed),
+            confirmed=index is not None,
+        )
+
+    def correct(self, choice: int) -> Turn:
+        """Undo the last (typed, understood) turn and take option ``choice`` instead ("that's not what I meant").
+
+        The node, mood, turns count, transcript and the customer's line go back to before that turn;
+        the new turn has the same index, the typed text, and ``corrected_from`` the option it was first
+        taken for. If the undone turn had ended the conversation, the session goes on (or ends where
+        the intended option leads). The recorder gets ``turn_corrected``.
+
+        Args:
+            choice: the intended option number (1-based, of the node the turn was at).
+
+        Returns:
+            The new turn.
+
+        Raises:
+            SessionError: the last turn cannot be corrected (``correctable``), ``choice`` is no option
+                there, or it is the option the reply was taken for.
+        """
+        if not self.correctable:
+            raise SessionError("the last reply cannot be corrected")
+        last = self.turns[-1]
+        options = self.scenario.nodes[last.node].options
+        if isinstance(choice, bool) or not isinstance(choice, int) or not 1 <= choice <= len(options):
+            raise SessionError(f"there is no option {choice}: choose 1 to {len(options)}")
+        if choice - 1 == last.option_index:
+            raise SessionError(f"the reply was taken for option {choice} already")
+        before, line, shown, length, rng_state = self._undo
+        self._now = before
+        self.customer_line = line
+        self._shown_at = shown
+        del self.transcript[length:]
+        self._rng.setstate(rng_state)
+        self.turns.pop()
+        if self.status == "completed":
+            self.status = "in_progress"
+            self._result = None
+            self._ended = None
+            self._machine.add_model(self, initial=before.node)
+        else:
+            self._machine.set_state(before.node, model=self)
+        return self._take(
+            last.reply, "text", choice - 1, last.confidence, last.latency,
+            proposed=list(last.proposed), confirmed=last.confirmed, corrected_from=last.option_index, at=last.at,
+        )  # fmt: skip
+
+    def _check_open(self) -> None:
+        if self.finished or self.status != "in_progress":
+            raise SessionError(f"the session has ended ({self.status}); start a new one to play again")
+        if self.pending is not None:
+            raise SessionError("confirm or decline the proposed options first")
+
+    def _take(
+        self,
+        reply_text: str,
+        kind: str,
+        option_index: int | None,
+        confidence: float,
+        latency: float,
+        *,
+        proposed: list[int],
+        confirmed: bool = False,
+        corrected_from: int | None = None,
+        at: str | None = None,
+    ) -> Turn:
+        """Make the turn of a reply taken for ``option_index`` (None: not understood) and move on."""
+        understood = option_index is not None
         before = self._now
+        self._undo = (before, self.customer_line, self._shown_at, len(self.transcript), self._rng.getstate())
         values = self.scenario.state_space.reply_values(before)
         best = max(range(len(values)), key=values.__getitem__)
         if understood:
-            new, effect = self._rules.choose(before, match.option_index)
+            new, effect = self._rules.choose(before, option_index)
         else:
             new, effect = self._rules.confuse(before)
+        match = Match(option_index, confidence)
         turn = self._make_turn(before, reply_text, kind, match, understood, effect, latency, best)
-        turn.was_best = understood and values[match.option_index] >= values[best] - 1e-9
+        turn.was_best = understood and values[option_index] >= values[best] - 1e-9
+        turn.proposed, turn.confirmed, turn.corrected_from = list(proposed), confirmed, corrected_from
+        if at is not None:
+            turn.at = at
         self._now = new
         self.turns.append(turn)
         self.transcript.append(("trainee", reply_text))
@@ -222,13 +395,16 @@ class Session:
         if effect.ending == BREAKING_POINT:
             self.break_off()
         elif understood:
-            self.trigger(f"option_{match.option_index}")
+            self.trigger(f"option_{option_index}")
         else:
             self.not_understood()
             self.customer_line = self._pick(self.scenario.persona.rephrase)
             self._show(self.customer_line)
         if self.recorder is not None:
-            self.recorder.turn_recorded(self, turn)
+            if corrected_from is None:
+                self.recorder.turn_recorded(self, turn)
+            else:
+                self.recorder.turn_corrected(self, turn)
         if self.finished:
             self._finish()
         return turn

@@ -204,6 +204,14 @@ class Matching(_Strict):
         "lexical", description="The reply matcher, by name: lexical, or semantic (meaning, words and stance)."
     )
     threshold: Annotated[float, Field(ge=0, le=1)] = 0.35
+    clarify: Literal["propose", "rephrase"] | None = Field(
+        None,
+        description=(
+            'What the trainee sees when the matcher is unsure of a typed reply: propose ("Did you mean …?" '
+            "with up to two options, confirmed with a click) or rephrase (a neutral request to rephrase). "
+            "Default: propose in practice and debrief modes, rephrase in assessment mode."
+        ),
+    )
 
 
 class PathTest(_Strict):
@@ -270,7 +278,13 @@ class PersonaModel(_Strict):
     mood: MoodModel
     on_break: BreakingPoint
     rephrase: Lines
-    confusion_mood: Annotated[int, Field(ge=-100, le=0)] = -3
+    confusion_mood: Annotated[int, Field(ge=-100, le=0)] = Field(
+        -3,
+        description=(
+            "No longer used: a reply the lab did not understand costs the trainee no mood. "
+            "Still accepted, so older persona files load."
+        ),
+    )
     reactions: list[Reaction] = []
 
     _lines = field_validator("rephrase", mode="before")(_as_list)

@@ -93,8 +93,12 @@ class Rules:
         return new, Effect(index, scores, state.mood, mood, fired, option.next, ending, option.breach)
 
     def confuse(self, state: State) -> tuple[State, Effect]:
-        """A reply that was not understood: the customer asks again; mood may suffer."""
-        mood = scaled_mood(self.persona, state.mood, self.persona.confusion_mood)
+        """A reply that was not understood: the customer asks to rephrase; the turn counts, the mood stays.
+
+        Not understanding a reply is the lab's failure, not the trainee's, so it costs no mood
+        (a persona's ``confusion_mood`` is no longer used). The turn still counts toward ``max_turns``.
+        """
+        mood = state.mood
         turns = state.turns + 1
         ending = self._ending_after(state.node, mood, turns)
         new = State(ending or state.node, mood, turns, state.seen, ending)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["Turn"]
 
@@ -22,6 +22,11 @@ class Turn:
         next, ending: where the conversation went.
         breach: the breach it committed, if any.
         best_option_index, was_best: the best option at that point, and whether this was it.
+        proposed: the options a typed reply the matcher was unsure of was close to (0-based, the closest
+            first; empty otherwise): offered as "Did you mean …?" when the session clarifies.
+        confirmed: the trainee confirmed one of the proposed options (it is ``option_index``).
+        corrected_from: the option the typed reply was first taken for, when the trainee said
+            "that's not what I meant" and picked ``option_index`` instead; None otherwise.
     """
 
     index: int
@@ -44,3 +49,6 @@ class Turn:
     breach: str | None = None
     best_option_index: int | None = None
     was_best: bool = False
+    proposed: list[int] = field(default_factory=list)  # 0-based, the closest first
+    confirmed: bool = False
+    corrected_from: int | None = None

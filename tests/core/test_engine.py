@@ -96,7 +96,8 @@ def test_reply_not_understood_asks_to_rephrase_and_keeps_the_node(mini):
     turn = session.reply("banana smoothie recipe")
     assert not turn.understood and turn.option_index is None
     assert turn.scores == {"empathy": 0.0, "ownership": 0.0}
-    assert session.node == "opening" and session.mood == 47
+    assert session.node == "opening" and session.mood == 50  # the lab did not understand: no mood cost
+    assert turn.mood_before == turn.mood_after == 50 and turn.proposed == []
     assert session.customer_line in ("Sorry, what?", "Come again?")
     assert session.transcript[-2:] == [("trainee", "banana smoothie recipe"), ("customer", session.customer_line)]
     session.reply(1)
