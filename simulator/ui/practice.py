@@ -497,8 +497,6 @@ class PracticeApp(widgets.VBox):
         self._enable_replies(False)
         session.confirm(choice)
         self._turn_made()
-        if choice is None and not session.finished:
-            self.input.focus()  # "I'll rephrase"
 
     def _correct(self, slot: int, _button=None) -> None:
         """ "That's not what I meant": the last typed reply counts as the option in ``slot`` instead."""
