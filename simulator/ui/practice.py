@@ -536,9 +536,7 @@ class PracticeApp(widgets.VBox):
         if session.correctable:
             last = session.turns[-1]
             option = render.option_text(self.scenario, last.node, last.option_index)
-            context = _html(
-                f"<p>{w['last_reply'].format(reply=render.e(last.reply), option=render.e(option))}</p>"
-            )
+            context = _html(f"<p>{w['last_reply'].format(reply=render.e(last.reply), option=render.e(option))}</p>")
             self.final_fix.children = [context, self.fix]
         else:
             self.final_fix.children = []

@@ -1,4 +1,4 @@
-""""Did you mean …", "understood as" and "That's not what I meant" in a real Chromium against a real
+""" "Did you mean …", "understood as" and "That's not what I meant" in a real Chromium against a real
 `roleplay serve` (Voila), with the `semantic` matcher on a shipped scenario.
 
 The served library is a copy of angry-late-delivery (and of its persona) with ``matching: {matcher:

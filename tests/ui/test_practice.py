@@ -337,7 +337,9 @@ TAKEN = "tell me more"  # taken for 1 at the opening
 
 @pytest.fixture
 def semantic_app(library, store):
-    text = (library / "mini.yaml").read_text().replace("persona: steady", "persona: steady\nmatching: {matcher: semantic}")
+    text = (
+        (library / "mini.yaml").read_text().replace("persona: steady", "persona: steady\nmatching: {matcher: semantic}")
+    )
     (library / "mini.yaml").write_text(text)
     return PracticeApp(library, store=store, clock=FakeClock())
 
@@ -414,8 +416,10 @@ def test_a_correction_of_the_reply_that_ended_the_conversation_goes_on_from_the_
 
 
 def test_the_assessment_shows_no_understood_as(library, store):
-    text = (library / "mini.yaml").read_text().replace(
-        "persona: steady", "persona: steady\nfeedback: assessment\nmatching: {matcher: semantic}"
+    text = (
+        (library / "mini.yaml")
+        .read_text()
+        .replace("persona: steady", "persona: steady\nfeedback: assessment\nmatching: {matcher: semantic}")
     )
     (library / "mini.yaml").write_text(text)
     app = PracticeApp(library, store=store, clock=FakeClock())
