@@ -162,7 +162,9 @@ class Session:
         self._undo: tuple | None = None  # how things stood before the last turn, for correct()
         self._pending_confidence = 0.0
         self._machine = machine_for(self.scenario)
+        unbound = set(vars(self))
         self._machine.add_model(self, initial=self._now.node)
+        self._bound = set(vars(self)) - unbound  # the triggers the Machine bound, unbound to add the session again
         self.status = "in_progress"
         self.customer_line = self._pick(self.scenario.nodes[self._now.node].customer)
         self.transcript: list[tuple[str, str]] = [("customer", self.customer_line)]
@@ -345,6 +347,8 @@ class Session:
             self.status = "in_progress"
             self._result = None
             self._ended = None
+            for name in self._bound:
+                vars(self).pop(name, None)
             self._machine.add_model(self, initial=before.node)
         else:
             self._machine.set_state(before.node, model=self)

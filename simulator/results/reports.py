@@ -81,7 +81,7 @@ SESSION_COLUMNS = (
 )  # fmt: skip
 TURN_COLUMNS = (
     "session_id", "idx", "node", "reply", "kind", "option_index", "confidence", "understood", "was_best",
-    "best_option_index", "mood_before", "mood_after", "latency",
+    "best_option_index", "mood_before", "mood_after", "latency", "proposed", "confirmed", "corrected_from",
 )  # fmt: skip
 
 
@@ -155,6 +155,7 @@ def build(sessions, turns, reviews, selfs, teams, rules, stale=()) -> Data:
         ).drop(columns=["id"])
         for column in ("understood", "was_best"):
             turns[column] = turns[column].astype(bool)
+        _did_you_mean(turns)
     reviews = reviews.assign(scores=reviews["scores"].map(json.loads)) if len(reviews) else reviews
     selfs = selfs.assign(scores=selfs["scores"].map(json.loads)) if len(selfs) else selfs
     return Data(sessions, turns, scores, reviews, selfs, rules)
@@ -289,6 +290,23 @@ def first_best_latest(data: Data) -> pd.DataFrame:
     return table
 
 
+def _did_you_mean(turns: pd.DataFrame) -> None:
+    """The turns' did-you-mean facts, typed in place: ``proposed`` a list of 0-based options (empty for
+    none), ``confirmed`` a bool, ``corrected_from`` a float (NaN for none); ``clarified`` and ``corrected``
+    as bools. Frames of a store without those columns (a hand-built frame) get them empty."""
+    if "proposed" not in turns:
+        turns["proposed"] = None
+    if "confirmed" not in turns:
+        turns["confirmed"] = False
+    if "corrected_from" not in turns:
+        turns["corrected_from"] = np.nan
+    turns["proposed"] = [json.loads(p) if isinstance(p, str) and p else [] for p in turns["proposed"]]
+    turns["confirmed"] = turns["confirmed"].fillna(False).astype(bool)
+    turns["corrected_from"] = pd.to_numeric(turns["corrected_from"], errors="coerce")
+    turns["clarified"] = turns["proposed"].map(bool)
+    turns["corrected"] = turns["corrected_from"].notna()
+
+
 # ------------------------------------------------------------------ item analysis
 
 
@@ -296,7 +314,10 @@ def item_analysis(data: Data, scenarios: dict | None = None) -> pd.DataFrame:
     """Per scenario version, node and option: how often chosen, how often the best, the mood it costs.
 
     Versions are kept apart. With ``scenarios`` (id → Scenario) the option's text is added for
-    the version that is loaded now.
+    the version that is loaded now. For typed replies: ``proposed`` (how often the option was
+    offered as "Did you mean …?"), ``confirmed`` (chosen by confirming it), ``corrected`` (chosen by
+    "that's not what I meant", after the reply had been taken for another option), and, per node,
+    ``not_understood``.
     """
     turns = data.turns
     if turns.empty:
@@ -310,11 +331,20 @@ def item_analysis(data: Data, scenarios: dict | None = None) -> pd.DataFrame:
             "best_share": grouped["was_best"].mean().mul(100).round(1),
             "mood_change": (grouped["mood_after"].mean() - grouped["mood_before"].mean()).round(1),
             "mean_latency": grouped["latency"].mean().round(1),
+            "confirmed": grouped["confirmed"].sum().astype(int),
+            "corrected": grouped["corrected"].sum().astype(int),
         }
     ).reset_index()
     per_node = table.groupby(keys)["chosen"].transform("sum")
     table["share"] = (100.0 * table["chosen"] / per_node).round(1)
     table["option"] = table["option_index"].astype(int) + 1
+    offered = turns.loc[turns["clarified"], [*keys, "proposed"]].explode("proposed")
+    if len(offered):
+        times = offered.assign(option_index=offered["proposed"].astype(int)).groupby([*keys, "option_index"]).size()
+        table = table.merge(times.rename("proposed"), left_on=[*keys, "option_index"], right_index=True, how="left")
+        table["proposed"] = table["proposed"].fillna(0).astype(int)
+    else:
+        table["proposed"] = 0
     nu = turns[~turns["understood"]].groupby(keys).size().rename("not_understood")
     table = table.merge(nu, left_on=keys, right_index=True, how="left")
     table["not_understood"] = table["not_understood"].fillna(0).astype(int)
@@ -338,19 +368,44 @@ def item_analysis(data: Data, scenarios: dict | None = None) -> pd.DataFrame:
             "best_share",
             "mood_change",
             "mean_latency",
+            "proposed",
+            "confirmed",
+            "corrected",
             "not_understood",
         ]
     ]
 
 
 def not_understood(data: Data) -> pd.DataFrame:
-    """Typed replies the lab did not understand, by scenario version and node, most frequent first."""
+    """Typed replies the lab was not sure of or got wrong, by scenario version, node and reply, the most missed first.
+
+    Columns: ``times`` (not understood), ``proposed`` (the options offered as "Did you mean …?", 1-based,
+    as text: "1, 2"; empty when none were), ``confirmed`` (times one of them was confirmed) and
+    ``corrected`` (times the trainee said "that's not what I meant"). A reply that was only ever
+    understood without doubt is not listed.
+    """
+    columns = ["scenario_id", "scenario_version", "node", "reply", "times", "proposed", "confirmed", "corrected"]
     turns = data.turns
     if turns.empty:
-        return pd.DataFrame(columns=["scenario_id", "scenario_version", "node", "reply", "times"])
-    missed = turns[~turns["understood"]]
-    table = missed.groupby(["scenario_id", "scenario_version", "node", "reply"]).size().rename("times")
-    return table.reset_index().sort_values(["times", "scenario_id"], ascending=[False, True], kind="stable")
+        return pd.DataFrame(columns=columns)
+    missed = turns[turns["kind"].eq("text") & (~turns["understood"] | turns["clarified"] | turns["corrected"])]
+    missed = missed.assign(
+        missed=~missed["understood"], offered=missed["proposed"].map(lambda p: ", ".join(str(i + 1) for i in p))
+    )
+    grouped = missed.groupby(["scenario_id", "scenario_version", "node", "reply"])
+    table = pd.DataFrame(
+        {
+            "times": grouped["missed"].sum().astype(int),
+            "proposed": grouped["offered"].agg(lambda o: next((x for x in reversed(o.tolist()) if x), "")),
+            "confirmed": grouped["confirmed"].sum().astype(int),
+            "corrected": grouped["corrected"].sum().astype(int),
+        }
+    ).reset_index()
+    order = table["times"] + table["corrected"]
+    table = table.assign(_order=order).sort_values(
+        ["_order", "times", "scenario_id"], ascending=[False, False, True], kind="stable"
+    )
+    return table.drop(columns=["_order"])[columns]
 
 
 # ------------------------------------------------------------------ reviews

@@ -134,6 +134,11 @@ turns = sa.Table(
     sa.Column("next", sa.String(64), nullable=False),
     sa.Column("ending", sa.String(64)),
     sa.Column("breach", sa.Text),
+    # "Did you mean …?" and "that's not what I meant" (migration 3): the options proposed (JSON list of
+    # 0-based indexes, NULL for none), whether the trainee confirmed one, the option first taken for.
+    sa.Column("proposed", sa.Text, info={"since": 3}),
+    sa.Column("confirmed", sa.Boolean, nullable=False, server_default=sa.false(), info={"since": 3}),
+    sa.Column("corrected_from", sa.Integer, info={"since": 3}),
 )
 
 
@@ -608,6 +613,31 @@ class Store:
         """
         row = turn_row(turn, session.id)
         self._write(lambda conn: conn.execute(turns.insert().values(**row)), session.id)
+
+    def turn_corrected(self, session: Session, turn: Turn) -> None:
+        """Recorder: the trainee corrected a turn ("that's not what I meant"): its row is replaced.
+
+        If the session had been recorded as finished (the corrected turn had ended it), it is put back
+        in progress, its result cleared; ``session_finished`` marks it again at its ending.
+
+        Args:
+            session: the session the turn belongs to.
+            turn: the new turn, with the index of the one it replaces.
+        """
+        row = turn_row(turn, session.id)
+        reopen = session.status == "in_progress"
+
+        def replace(conn: sa.Connection) -> None:
+            conn.execute(turns.delete().where(turns.c.session_id == session.id, turns.c.idx == turn.index))
+            conn.execute(turns.insert().values(**row))
+            if reopen:
+                conn.execute(
+                    sessions.update()
+                    .where(sessions.c.id == session.id, sessions.c.status == "completed")
+                    .values(**reopened_values())
+                )
+
+        self._write(replace, session.id)
 
     def session_finished(self, session: Session, result: Result) -> None:
         """Recorder: mark the session completed and keep its result.
@@ -1179,6 +1209,69 @@ class Store:
         with self._read() as conn:
             return [(r.node, r.reply, int(r.times)) for r in conn.execute(query)]
 
+    def corrected_replies(self, scenario_id: str) -> list[tuple[str, str, int, int]]:
+        """The typed replies to a scenario that the trainee corrected ("that's not what I meant"), most frequent
+        first: each taken for one option and meant as another, so a phrasing of the intended option.
+
+        Args:
+            scenario_id: the scenario (every version of it).
+
+        Returns:
+            (node, reply, intended option (0-based), times) tuples.
+        """
+        s, t = sessions, turns
+        query = (
+            sa.select(t.c.node, t.c.reply, t.c.option_index, sa.func.count().label("times"))
+            .select_from(t.join(s, t.c.session_id == s.c.id))
+            .where(s.c.scenario_id == scenario_id, t.c.corrected_from.is_not(None), t.c.option_index.is_not(None))
+            .group_by(t.c.node, t.c.reply, t.c.option_index)
+            .order_by(sa.desc("times"), t.c.node, t.c.reply, t.c.option_index)
+        )
+        with self._read() as conn:
+            return [(r.node, r.reply, int(r.option_index), int(r.times)) for r in conn.execute(query)]
+
+    def matching_by_node(self, scenario_id: str | None = None) -> list[dict[str, Any]]:
+        """How typed replies fared at each node: where the matcher fails trainees most.
+
+        Args:
+            scenario_id: only this scenario (every version of it); default: every scenario.
+
+        Returns:
+            One dict per (scenario_id, node) with typed replies: ``scenario_id``, ``node``, ``typed`` (how
+            many), ``not_understood``, ``clarified`` (the matcher had options to propose: a "Did you mean …?"
+            where the session clarifies), ``confirmed`` (one of them confirmed), ``corrected`` ("that's not
+            what I meant"); the worst first, by (not_understood + corrected) / typed.
+        """
+        s, t = sessions, turns
+
+        def count(condition: Any) -> Any:
+            return sa.func.sum(sa.case((condition, 1), else_=0))
+
+        query = (
+            sa.select(
+                s.c.scenario_id,
+                t.c.node,
+                sa.func.count().label("typed"),
+                count(t.c.understood == sa.false()).label("not_understood"),
+                count(t.c.proposed.is_not(None)).label("clarified"),
+                count(t.c.confirmed == sa.true()).label("confirmed"),
+                count(t.c.corrected_from.is_not(None)).label("corrected"),
+            )
+            .select_from(t.join(s, t.c.session_id == s.c.id))
+            .where(t.c.kind == "text")
+            .group_by(s.c.scenario_id, t.c.node)
+        )
+        if scenario_id is not None:
+            query = query.where(s.c.scenario_id == scenario_id)
+        keys = ("typed", "not_understood", "clarified", "confirmed", "corrected")
+        with self._read() as conn:
+            rows = [
+                {"scenario_id": r.scenario_id, "node": r.node, **{k: int(getattr(r, k) or 0) for k in keys}}
+                for r in conn.execute(query)
+            ]
+        rows.sort(key=lambda r: (-(r["not_understood"] + r["corrected"]) / r["typed"], r["scenario_id"], r["node"]))
+        return rows
+
     def iter_turns(self) -> Iterator[dict[str, Any]]:
         """Every turn as ``turns()`` gives them, streamed rather than read into a list.
 
@@ -1296,6 +1389,17 @@ def _migrate_2(conn: sa.Connection) -> None:
     _add_column(conn, sessions, sessions.c.assignment_id)
 
 
+def _migrate_3(conn: sa.Connection) -> None:
+    """Did you mean and corrections: turns.proposed, turns.confirmed (false before), turns.corrected_from."""
+    _add_column(conn, turns, turns.c.proposed)
+    _add_column(conn, turns, turns.c.corrected_from)
+    present = {c["name"] for c in sa.inspect(conn).get_columns(turns.name)}
+    if "confirmed" not in present:
+        kind = turns.c.confirmed.type.compile(dialect=conn.dialect)
+        false = "0" if conn.dialect.name == "sqlite" else "false"
+        conn.exec_driver_sql(f'ALTER TABLE turns ADD COLUMN "confirmed" {kind} NOT NULL DEFAULT {false}')
+
+
 @dataclass(frozen=True)
 class Migration:
     """One numbered step of the store's schema; applied in order, each once, in one transaction.
@@ -1315,6 +1419,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "versioned schema: tables and columns made before versions, where missing", _migrate_1),
     Migration(2, "assignments: assignments, group_members, sessions.assignment_id", _migrate_2),
+    Migration(3, "did you mean: turns.proposed, turns.confirmed, turns.corrected_from", _migrate_3),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -1358,6 +1463,15 @@ class AssignedRecorder:
             turn: the answered turn.
         """
         self.store.turn_recorded(session, turn)
+
+    def turn_corrected(self, session: Session, turn: Turn) -> None:
+        """Recorder: as ``Store.turn_corrected``.
+
+        Args:
+            session: the session.
+            turn: the new turn, replacing the one of its index.
+        """
+        self.store.turn_corrected(session, turn)
 
     def session_finished(self, session: Session, result: Result) -> None:
         """Recorder: as ``Store.session_finished``.
@@ -1444,14 +1558,19 @@ def started_values(session: Session) -> dict[str, Any]:
 TURN_FIELDS = (
     "node", "customer_line", "reply", "kind", "option_index", "confidence", "understood", "was_best",
     "best_option_index", "mood_before", "mood_after", "feedback", "latency", "at", "next", "ending", "breach",
+    "confirmed", "corrected_from",
 )  # fmt: skip
 
 
 def turn_row(turn: Turn, session_id: str) -> dict[str, Any]:
-    """A turns row: the Turn of a session."""
+    """A turns row: the Turn of a session (``proposed`` as JSON, NULL for none)."""
     row = {k: getattr(turn, k) for k in TURN_FIELDS}
     row.update(
-        session_id=session_id, idx=turn.index, scores=json.dumps(turn.scores), reactions=json.dumps(turn.reactions)
+        session_id=session_id,
+        idx=turn.index,
+        scores=json.dumps(turn.scores),
+        reactions=json.dumps(turn.reactions),
+        proposed=json.dumps(list(turn.proposed)) if turn.proposed else None,
     )
     return row
 
@@ -1475,6 +1594,14 @@ def finished_values(result: Result, ended_at: str) -> dict[str, Any]:
         sla=k.sla,
         result=json.dumps(result.to_dict()),
     )
+
+
+def reopened_values() -> dict[str, Any]:
+    """The session columns of a completed session put back in progress (its ending turn was corrected)."""
+    return dict(
+        status="in_progress", ended_at=None, outcome=None, ending=None, score=None, passed=None, final_mood=None,
+        handle_time=None, competency_scores=None, csat=None, fcr=None, qa_score=None, sla=None, result=None,
+    )  # fmt: skip
 
 
 def abandoned_values(ended_at: str, final_mood: Any) -> dict[str, Any]:
@@ -1521,6 +1648,8 @@ def _check_scores(scores: dict[str, float], overall: float, session_id: str) -> 
 def _decode_turn(row: dict[str, Any]) -> dict[str, Any]:
     row["scores"] = json.loads(row["scores"])
     row["reactions"] = json.loads(row["reactions"])
+    row["proposed"] = json.loads(row["proposed"]) if row.get("proposed") else []
+    row["confirmed"] = bool(row.get("confirmed"))
     return row
 
 

@@ -53,11 +53,16 @@ def _old_rows(mini) -> dict[str, list[dict]]:
     ]
     return {
         "sessions": session_rows,
-        "turns": [turn_row(t, s.id) for s in (done, left) for t in s.turns],
+        "turns": [_before_3(turn_row(t, s.id)) for s in (done, left) for t in s.turns],
         "reviews": [review_values(done.id, "rita", {"empathy": 70.0}, 70.0, True, "good", END)],
         "self_assessments": [self_assessment_values(done.id, {"empathy": 90.0}, 90.0, "", END)],
         "trainees": [{"trainee": "anna", "team": "Warsaw"}],
     }
+
+
+def _before_3(row: dict) -> dict:
+    """A turns row without the columns of migration 3."""
+    return {k: v for k, v in row.items() if k not in ("proposed", "confirmed", "corrected_from")}
 
 
 def _old_store(backend: str, location: str, rows: dict[str, list[dict]]) -> None:
@@ -227,5 +232,51 @@ def test_processes_opening_an_old_store_at_once_migrate_it_once(old_store):
         assert sorted(applied) == [m.number for m in MIGRATIONS]
         assert all("made with the store" not in v for v in applied.values())  # migrated, not made anew
         assert len(store.sessions()) == len(rows["sessions"])
+    finally:
+        store.close()
+
+
+def _at_version_2(location: str, backend: str) -> None:
+    """Bring an old store to version 2 the way the lab of version 2 did: migrations 1 and 2, then the version."""
+    import sqlalchemy as sa
+
+    from simulator.results.store import VERSION_KEY, meta
+
+    url = f"sqlite:///{location}" if backend == "sqlite" else location
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for migration in MIGRATIONS[:2]:
+                migration.apply(conn)
+            done = [{"key": f"migration.{m.number:03d}", "value": f"{END} {m.title}"} for m in MIGRATIONS[:2]]
+            conn.execute(meta.insert(), [*done, {"key": VERSION_KEY, "value": "2"}])
+    finally:
+        engine.dispose()
+
+
+def test_a_version_2_store_gains_the_did_you_mean_columns_and_keeps_its_turns(old_store, mini):
+    from .test_clarification_store import session_of
+
+    location, backend, rows = old_store
+    _at_version_2(location, backend)
+    assert not {"proposed", "confirmed", "corrected_from"} & _columns(location, backend, "turns")
+    store = open_store(location)
+    try:
+        assert store.schema_version == SCHEMA_VERSION == 3
+        applied = store.migrations()
+        assert applied[1] == f"{END} {MIGRATIONS[0].title}" and applied[2] == f"{END} {MIGRATIONS[1].title}"
+        assert "made with the store" not in applied[3] and applied[3].endswith(MIGRATIONS[2].title)
+        assert {"proposed", "confirmed", "corrected_from"} <= _columns(location, backend, "turns")
+        old = store.turns()
+        assert sorted((t["session_id"], t["idx"], t["reply"]) for t in old) == sorted(
+            (t["session_id"], t["idx"], t["reply"]) for t in rows["turns"]
+        )
+        assert {(t["proposed"] == [], t["confirmed"], t["corrected_from"]) for t in old} == {(True, False, None)}
+        # the new lab records corrections on it
+        session = session_of(mini, store)
+        session.reply("#2")
+        session.correct(1)
+        assert store.turns(session.id)[0]["corrected_from"] == 1
+        assert store.matching_by_node("mini")[0]["corrected"] == 1
     finally:
         store.close()
