@@ -290,7 +290,7 @@ def test_understood_as_and_the_correction_replaces_the_turn(page, dym_server, st
     angrier = scenario.nodes["angrier"].customer
     assert any(line in page.locator(".rp-customer").last.inner_text() for line in angrier)
     [turn] = the_turns(store, trainee)
-    assert (turn["index"], turn["kind"], turn["reply"]) == (0, "text", TAKEN)
+    assert (turn["idx"], turn["kind"], turn["reply"]) == (0, "text", TAKEN)
     assert turn["option_index"] == 2 and turn["corrected_from"] == 0 and turn["node"] == "opening"
     assert page.locator(".rp-fix").is_hidden()  # a reply is corrected once
     # A reply taken and then another one: the offer is about the newest reply only.

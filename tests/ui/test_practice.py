@@ -442,7 +442,8 @@ def test_the_debrief_shows_how_each_typed_reply_was_taken(semantic_app):
     app.input.value = "<b>I will send you a new one</b>"  # proposes 1 at "fix"
     app.dym_buttons[0].click()
     assert app.session.finished
-    debrief = app.debrief.value
+    debrief, conversation = app.debrief.value.split('<details class="rp-transcript-final">')
+    assert conversation.count("did not understand") == 1  # the whole conversation, below, says it once too
     assert debrief.count('class="rp-turn rp-typed"') == 3
     assert "<b>I will" not in debrief and "&lt;b&gt;I will send you a new one&lt;/b&gt;" in debrief
     assert "none of them and rephrased" in debrief and "you confirmed" in debrief
