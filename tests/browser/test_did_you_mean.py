@@ -368,3 +368,35 @@ def test_the_debrief_shows_each_typed_reply_with_how_it_was_taken(page, dym_serv
         (0, True, None),
         (1, False, 0),
     ]
+
+
+def test_the_reply_that_ended_the_conversation_is_corrected_from_the_debrief(page, dym_server, store, library) -> None:
+    scenario = practice_scenario(library)
+    trainee = unique("dym-end")
+    begin(page, dym_server.url, scenario, trainee)
+    for number in (1, 1, 3):  # opening → vent → ownership → "fuming"
+        click_and_wait(page, ".rp-choice", number - 1)
+    fuming = scenario.nodes["fuming"].options
+    type_taken(page, fuming[1].text)  # "Go ahead and cancel if you like …": the customer is lost
+    score_shown(page)
+    assert the_session_row(store, trainee)["status"] == "completed"
+    offer = page.inner_text(".rp-final-fix")
+    assert fuming[1].text in offer and "ended the conversation" in offer
+
+    page.click(".rp-final-fix .rp-not-meant")
+    page.wait_for_selector(".rp-fix-options:not(.rp-hidden) .rp-fix-option")
+    page.locator(".rp-fix-option", has_text=re.compile(r"^1\. ")).click()
+    # The conversation goes on from where the option meant leads.
+    page.wait_for_selector(".rp-choice:not([disabled])", timeout=REPLY_MS)
+    assert page.locator(".rp-score-value").count() == 0
+    said = page.locator(".rp-trainee-line").last.inner_text()
+    assert fuming[0].text in said and W["you_corrected"] in said
+    row = the_session_row(store, trainee)
+    assert row["status"] == "in_progress"
+    turns = store.turns(row["id"])
+    assert len(turns) == 4 and (turns[3]["option_index"], turns[3]["corrected_from"]) == (0, 1)
+
+
+def the_session_row(store, trainee: str) -> dict:
+    [row] = store.sessions(trainee=trainee)
+    return row
