@@ -276,6 +276,7 @@ def test_understood_as_and_the_correction_replaces_the_turn(page, dym_server, st
     assert page.locator(".rp-fix-options").is_hidden()
     page.click(".rp-not-meant")
     page.wait_for_selector(".rp-fix-options:not(.rp-hidden) .rp-fix-option")
+    page.wait_for_function("() => document.activeElement.classList.contains('rp-fix-option')")  # for the keyboard
     offered = visible_texts(page, ".rp-fix-option")
     assert offered == [f"{i}. {options[i - 1].text}" for i in (2, 3, 4)]  # the node's other options
     screenshot(page, "practice-understood-as.png", full=False)
