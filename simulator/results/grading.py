@@ -66,9 +66,7 @@ def mastery_score(rules: Mapping[str, Any]) -> float:
     return float(max(rule["min"] for rule in rules["levels"]))
 
 
-def grade_gaps(
-    levels: Mapping[str, float], grade: Mapping[str, Any], name: Callable[[str], str] = str
-) -> list[str]:
+def grade_gaps(levels: Mapping[str, float], grade: Mapping[str, Any], name: Callable[[str], str] = str) -> list[str]:
     """What stands between assessed levels and a grade.
 
     Args:

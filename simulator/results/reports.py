@@ -337,14 +337,26 @@ def item_analysis(data: Data, scenarios: dict | None = None) -> pd.DataFrame:
     ).reset_index()
     per_node = table.groupby(keys)["chosen"].transform("sum")
     table["share"] = (100.0 * table["chosen"] / per_node).round(1)
-    table["option"] = table["option_index"].astype(int) + 1
     offered = turns.loc[turns["clarified"], [*keys, "proposed"]].explode("proposed")
-    if len(offered):
-        times = offered.assign(option_index=offered["proposed"].astype(int)).groupby([*keys, "option_index"]).size()
-        table = table.merge(times.rename("proposed"), left_on=[*keys, "option_index"], right_index=True, how="left")
-        table["proposed"] = table["proposed"].fillna(0).astype(int)
-    else:
-        table["proposed"] = 0
+    times = (
+        offered.assign(option_index=offered["proposed"].astype(float)).groupby([*keys, "option_index"]).size()
+        if len(offered)
+        else pd.Series(dtype=int)
+    )
+    # An option proposed but never chosen has a row too (chosen 0).
+    table = table.merge(
+        times.rename("proposed").reset_index() if len(times) else pd.DataFrame(columns=[*keys, "option_index"]),
+        on=[*keys, "option_index"],
+        how="outer" if len(times) else "left",
+    )
+    for column in ("chosen", "share", "confirmed", "corrected", "proposed"):
+        if column not in table:
+            table[column] = 0
+        table[column] = table[column].fillna(0)
+    for column in ("chosen", "confirmed", "corrected", "proposed"):
+        table[column] = table[column].astype(int)
+    table["option"] = table["option_index"].astype(int) + 1
+    table = table.sort_values([*keys, "option"], kind="stable").reset_index(drop=True)
     nu = turns[~turns["understood"]].groupby(keys).size().rename("not_understood")
     table = table.merge(nu, left_on=keys, right_index=True, how="left")
     table["not_understood"] = table["not_understood"].fillna(0).astype(int)

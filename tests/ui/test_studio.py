@@ -109,7 +109,7 @@ def test_not_understood_replies_become_phrasings_in_one_step(library, store):
     evil = "<img src=x onerror=alert(1)> zebra crossing"
     session = Session(load_scenario(library / "mini.yaml"), recorder=store, seed=2)
     session.reply(evil)
-    assert not_understood_replies(store, "mini") == [("opening", evil, 1)]
+    assert not_understood_replies(store, "mini") == [("opening", evil, 1, None)]
     studio = AuthorStudio(library, store=store)
     assert "&lt;img src=x onerror=alert(1)&gt;" in studio.replies.children[0].children[0].value
     assert "<img" not in studio.replies.children[0].children[0].value
@@ -124,6 +124,30 @@ def test_not_understood_replies_become_phrasings_in_one_step(library, store):
     assert "Added" in studio.message.value
     reloaded = load_scenario(library / "mini.yaml")
     assert evil in reloaded.nodes["opening"].options[1].phrasings
+    assert studio.replies.children == ()  # added: no longer listed
+    assert "No typed replies to <b>mini</b> went un-understood" in studio.replies_note.value
+
+
+def test_corrected_replies_are_listed_with_the_option_meant_and_added_to_it(library, store):
+    from ..core.test_clarification import Unsure
+
+    scenario = load_scenario(library / "mini.yaml")
+    for seed in (1, 2):
+        session = Session(scenario, recorder=store, seed=seed, matcher=Unsure())
+        session.reply("#2")  # taken for "What do you want?" …
+        session.correct(1)  # … meant "I'm sorry to hear that. Tell me more."
+    missed = Session(scenario, recorder=store, seed=3)
+    missed.reply("zebra crossing")
+    assert not_understood_replies(store, "mini") == [("opening", "#2", 2, 1), ("opening", "zebra crossing", 1, None)]
+    studio = AuthorStudio(library, store=store)
+    assert "were not understood or were corrected by the trainee" in studio.replies_note.value
+    row = studio.replies.children[0]
+    assert "“#2”" in row.children[0].value and "corrected: the trainee meant option 1" in row.children[0].value
+    assert row.children[1].value == 1  # the intended option is picked
+    row.children[2].click()
+    assert "Added “#2” as a phrasing of option 1 at opening" in studio.message.value
+    assert "#2" in load_scenario(library / "mini.yaml").nodes["opening"].options[0].phrasings
+    assert ["zebra crossing" in r.children[0].value for r in studio.replies.children] == [True]
 
 
 def test_the_studio_speaks_polish_when_asked(library, store):

@@ -34,13 +34,16 @@ def _option_rows(rows_of: pd.DataFrame, options: list, w: dict[str, str]) -> str
                 f'<td class="rp-left">{sharebar(r["share"], best)}{num(r["share"])}%</td>'
                 f"<td>{int(r['chosen'])}</td>"
                 f"<td>{'<span class=rp-star>★</span> ' if best else ''}{num(r['best_share'], '{:.0f}')}%</td>"
-                f'<td class="{mood_css}">{num(mood, "{:+.1f}")}</td></tr>'
+                f'<td class="{mood_css}">{num(mood, "{:+.1f}")}</td>'
+                f"<td>{int(r.get('proposed', 0))}</td><td>{int(r.get('confirmed', 0))}</td>"
+                f"<td>{int(r.get('corrected', 0))}</td></tr>"
             )
         else:
             text = options[number - 1].text if number <= len(options) else ""
             lines.append(
                 f'<tr class="rp-muted"><td class="rp-left">{int(number)}</td><td class="rp-text">{e(text)}</td>'
-                f'<td class="rp-left">{sharebar(0, False)}0%</td><td>0</td><td>{NA}</td><td>{NA}</td></tr>'
+                f'<td class="rp-left">{sharebar(0, False)}0%</td><td>0</td><td>{NA}</td><td>{NA}</td>'
+                "<td>0</td><td>0</td><td>0</td></tr>"
             )
     return "".join(lines)
 
@@ -60,7 +63,8 @@ def _node_html(node: str, rows_of: pd.DataFrame, scenario: Scenario | None, w: d
         + f' <span class="rp-muted">· {w["n_answers"].format(n=answered)}</span>{flag}</div>'
         f'<table class="rp-table"><tr><th>#</th><th class="rp-left">{w["col_option"]}</th>'
         f'<th class="rp-left">{w["col_share"]}</th><th>{w["col_chosen"]}</th><th>{w["col_best"]}</th>'
-        f"<th>{w['col_mood']}</th></tr>{_option_rows(rows_of, options, w)}</table></div>"
+        f"<th>{w['col_mood']}</th><th>{w['col_proposed']}</th><th>{w['col_confirmed']}</th>"
+        f"<th>{w['col_corrected']}</th></tr>{_option_rows(rows_of, options, w)}</table></div>"
     )
 
 
@@ -107,7 +111,8 @@ def items_html(data: reports.Data, scenarios: dict[str, Scenario] | None = None,
 
 
 def not_understood_html(data: reports.Data, scenarios: dict[str, Scenario] | None = None, *, lang: str = "en") -> str:
-    """The typed replies the lab did not understand, most frequent first (candidates for new phrasings).
+    """The typed replies the lab did not understand, was unsure of or got wrong, the most missed first
+    (candidates for new phrasings): times not understood, the options proposed, confirmed, corrected.
 
     Args:
         data: the report data.
@@ -125,15 +130,19 @@ def not_understood_html(data: reports.Data, scenarios: dict[str, Scenario] | Non
     rows = "".join(
         f'<tr><td class="rp-left">{e(scenario_title(scenarios, r.scenario_id))} '
         f'<span class="rp-muted">v{int(r.scenario_version)}</span></td><td class="rp-left">{e(r.node)}</td>'
-        f'<td class="rp-text">{e(r.reply)}</td><td>{int(r.times)}</td></tr>'
+        f'<td class="rp-text">{e(r.reply)}</td><td>{int(r.times)}</td><td>{e(r.proposed)}</td>'
+        f"<td>{int(r.confirmed)}</td><td>{int(r.corrected)}</td></tr>"
         for r in table.itertuples(index=False)
     )
-    total = w["not_understood_total"].format(replies=int(table["times"].sum()), places=len(table))
+    missed = table[table["times"] > 0]
+    total = w["not_understood_total"].format(replies=int(missed["times"].sum()), places=len(missed))
+    unsure = w["dym_total"].format(confirmed=int(table["confirmed"].sum()), corrected=int(table["corrected"].sum()))
     return (
-        f'<p class="rp-muted">{total}</p>'
+        f'<p class="rp-muted">{total} {unsure}</p>'
         f'<div class="rp-scroll"><table class="rp-table"><tr><th class="rp-left">{w["col_scenario"]}</th>'
         f'<th class="rp-left">{w["col_node"]}</th><th class="rp-left">{w["col_typed_reply"]}</th>'
-        f"<th>{w['col_times']}</th></tr>{rows}</table></div>"
+        f"<th>{w['col_times']}</th><th>{w['col_proposed_options']}</th><th>{w['col_confirmed']}</th>"
+        f"<th>{w['col_corrected']}</th></tr>{rows}</table></div>"
     )
 
 

@@ -92,8 +92,43 @@ def _customer(text: str, w: dict[str, str]) -> str:
     return f'<div class="rp-line rp-customer"><span class="rp-who">{w["customer"]}</span>{e(text)}</div>'
 
 
-def _transcript(row: dict[str, Any], turns: list[dict], result: dict | None, w: dict[str, str]) -> str:
-    """Turn by turn: the customer, the trainee (typed or clicked, how fast), and the feedback."""
+def _option(scenario: Scenario | None, node: str, index: int, w: dict[str, str]) -> str:
+    """An option as the reviewer sees it: its number and, for the version in the library, its text."""
+    label = w["option_n"].format(n=int(index) + 1)
+    here = scenario.nodes.get(node) if scenario is not None else None
+    if here is not None and 0 <= int(index) < len(here.options):
+        label += f" “{e(here.options[int(index)].text)}”"
+    return label
+
+
+def _matching(t: dict[str, Any], scenario: Scenario | None, w: dict[str, str]) -> str:
+    """What became of a typed reply: the options proposed, the one confirmed, taken for, or corrected to."""
+    if t["kind"] != "text":
+        return ""
+    node, facts = t["node"], []
+    if t.get("proposed"):
+        facts.append(w["dym_proposed"].format(options=" · ".join(_option(scenario, node, i, w) for i in t["proposed"])))
+        if t.get("confirmed") and t["option_index"] is not None and t.get("corrected_from") is None:
+            facts.append(w["dym_confirmed"].format(option=_option(scenario, node, t["option_index"], w)))
+        elif not t["understood"]:
+            facts.append(w["dym_declined"])
+    if t.get("corrected_from") is not None:
+        facts.append(
+            w["corrected_turn"].format(
+                first=_option(scenario, node, t["corrected_from"], w),
+                meant=_option(scenario, node, t["option_index"], w),
+            )
+        )
+    elif t["understood"] and not t.get("confirmed"):
+        facts.append(w["taken_for"].format(option=_option(scenario, node, t["option_index"], w)))
+    return f'<div class="rp-fb rp-matching">{" · ".join(facts)}</div>' if facts else ""
+
+
+def _transcript(
+    row: dict[str, Any], turns: list[dict], result: dict | None, w: dict[str, str], scenario: Scenario | None = None
+) -> str:
+    """Turn by turn: the customer, the trainee (typed or clicked, how fast, what the typed text was taken
+    for, proposed, confirmed or corrected to), and the feedback."""
     better = {item["index"]: item.get("better_reply") for item in (result or {}).get("debrief", [])}
     chat = []
     for t in turns:
@@ -105,6 +140,7 @@ def _transcript(row: dict[str, Any], turns: list[dict], result: dict | None, w: 
             f'<div class="rp-line rp-trainee"><span class="rp-who">{e(row["trainee"])} · {how} · '
             f"{t['latency']:.0f} s{flags}</span>{e(t['reply'])}</div>"
         )
+        chat.append(_matching(t, scenario, w))
         moods = w["mood_change"].format(before=t["mood_before"], after=t["mood_after"], change=f"{mood:+d}")
         fb = f"↳ {e(t['feedback'])} ({moods})"
         if t["was_best"]:
@@ -150,5 +186,7 @@ def session_html(
         parts.append(_reviews(reviews, w))
     if result is not None:
         parts.append(_kpis(result, w))
-    parts.append(_transcript(row, store.turns(session_id), result, w))
+    s = scenarios.get(row["scenario_id"])
+    current = s if s is not None and s.version == row["scenario_version"] else None
+    parts.append(_transcript(row, store.turns(session_id), result, w, current))
     return "".join(parts)

@@ -37,17 +37,34 @@ def _pre(text: str) -> str:
     return f"<pre>{e(text)}</pre>"
 
 
-def not_understood_replies(store: Store, scenario_id: str) -> list[tuple[str, str, int]]:
-    """The typed replies to a scenario that the lab did not understand (``Store.not_understood_replies``).
+def not_understood_replies(store: Store, scenario_id: str) -> list[tuple[str, str, int, int | None]]:
+    """The typed replies to a scenario to turn into phrasings: those the lab did not understand
+    (``Store.not_understood_replies``) and those a trainee corrected ("that's not what I meant":
+    ``Store.corrected_replies``), the latter with the option the trainee meant.
 
     Args:
         store: the results store.
         scenario_id: the scenario.
 
     Returns:
-        (node, reply, times), most frequent first.
+        (node, reply, times, meant) with ``meant`` the intended option (1-based) of a corrected reply,
+        None for one not understood; most frequent first.
     """
-    return store.not_understood_replies(scenario_id)
+    found: dict[tuple[str, str], list] = {}
+    for node, reply, option, times in store.corrected_replies(scenario_id):
+        entry = found.setdefault((node, reply), [0, option + 1])  # the most frequent meaning first
+        entry[0] += times
+    for node, reply, times in store.not_understood_replies(scenario_id):
+        found.setdefault((node, reply), [0, None])[0] += times
+    rows = [(node, reply, times, meant) for (node, reply), (times, meant) in found.items()]
+    return sorted(rows, key=lambda r: (-r[2], r[0], r[1]))
+
+
+def _phrased(scenario: Scenario, node: str, reply: str) -> bool:
+    """Whether a reply is already an option's text or phrasing at the node (added, so no longer listed)."""
+    said = " ".join(reply.split()).casefold()
+    options = scenario.nodes[node].options
+    return any(" ".join(p.split()).casefold() == said for o in options for p in (o.text, *o.phrasings))
 
 
 class AuthorStudio:
@@ -235,7 +252,9 @@ class AuthorStudio:
 
     def _picked(self, _change=None) -> None:
         self.message.value = ""
-        self._replies_cache: dict[str, list[tuple[str, str, int]]] = {}  # read the store again for a new pick
+        self._replies_cache: dict[
+            str, list[tuple[str, str, int, int | None]]
+        ] = {}  # read the store again for a new pick
         if self.path is None:
             return
         text = self.path.read_text(encoding="utf-8")
@@ -443,7 +462,7 @@ class AuthorStudio:
         if self.scenario.id not in self._replies_cache:
             self._replies_cache[self.scenario.id] = not_understood_replies(self.store, self.scenario.id)
         found = self._replies_cache[self.scenario.id]
-        shown = [(node, reply, times) for node, reply, times in found if node in self.scenario.nodes]
+        shown = [r for r in found if r[0] in self.scenario.nodes and not _phrased(self.scenario, r[0], r[1])]
         self.replies_note.value = replies_note_html(
             self.scenario.id, len(shown), store_name(self.store.location), self.w
         )
@@ -451,16 +470,20 @@ class AuthorStudio:
             self.replies.children = []
             return
         rows = []
-        for node, reply, times in shown[:MAX_SHOWN_REPLIES]:
+        for node, reply, times, meant in shown[:MAX_SHOWN_REPLIES]:
             options = self.scenario.nodes[node].options
             pick = widgets.Dropdown(
                 options=[(f"{i}. {o.text[:70]}", i) for i, o in enumerate(options, start=1)],
                 layout=widgets.Layout(width="380px"),
             )
+            if meant is not None and meant <= len(options):
+                pick.value = meant  # a corrected reply: the option the trainee meant
             add = classed(widgets.Button(description=self.w["add_phrasing"], icon="plus"), "rp-add-phrasing")
             add.on_click(self._safe(functools.partial(self._add_phrasing, node, reply, pick), "act_phrasing"))
             label = widgets.HTML(
-                f"<b>{e(node)}</b> · “{e(reply[:200])}” <span class='rp-muted'>×{times}</span>",
+                f"<b>{e(node)}</b> · “{e(reply[:200])}” <span class='rp-muted'>×{times}"
+                + (f" · {self.w['meant'].format(option=meant)}" if meant is not None else "")
+                + "</span>",
                 layout=widgets.Layout(width="420px"),
             )
             rows.append(classed(widgets.HBox([label, pick, add]), "rp-reply-row"))

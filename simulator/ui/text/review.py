@@ -127,7 +127,16 @@ WORDS: dict[str, dict[str, str]] = {
         "items_key": (
             "Per decision point: share of answers per option (green bar: the option was the best reply where "
             "chosen), mean mood change, and how many typed replies the lab did not understand there. Options "
-            "nobody chose are listed with 0%."
+            "nobody chose are listed with 0%. For typed replies: how often an option was proposed as "
+            "“Did you mean …?”, confirmed from it, or reached by a trainee's correction (“that's not what I meant”)."
+        ),
+        "col_proposed": "proposed",
+        "col_confirmed": "confirmed",
+        "col_corrected": "corrected",
+        "col_proposed_options": "proposed options",
+        "dym_total": (
+            "{confirmed} typed replies were confirmed from a “Did you mean …?” and {corrected} were corrected by "
+            "the trainee (“that's not what I meant”): the matcher was unsure of them or wrong."
         ),
         "items_counts": "v{version} · {points} decision points · {answers} answers · {missed} not understood",
         "n_answers": "{n} answers",
@@ -190,6 +199,12 @@ WORDS: dict[str, dict[str, str]] = {
         "typed": "typed",
         "clicked": "clicked",
         "not_understood_flag": "(not understood)",
+        "option_n": "option {n}",
+        "dym_proposed": "proposed (“Did you mean …?”): {options}",
+        "dym_confirmed": "confirmed: {option}",
+        "dym_declined": "none taken",
+        "taken_for": "taken for {option}",
+        "corrected_turn": "first taken for {first}, corrected to {meant}",
         "mood_change": "mood {before} → {after}, {change}",
         "best_reply": "best reply",
         "better": "Better",
@@ -340,7 +355,17 @@ WORDS: dict[str, dict[str, str]] = {
         "items_key": (
             "Dla każdego punktu decyzji: udział odpowiedzi na każdą opcję (zielony pasek: opcja była najlepszą "
             "odpowiedzią tam, gdzie ją wybrano), średnia zmiana nastroju i liczba wpisanych odpowiedzi, których "
-            "laboratorium tam nie zrozumiało. Opcje, których nikt nie wybrał, mają 0%."
+            "laboratorium tam nie zrozumiało. Opcje, których nikt nie wybrał, mają 0%. Dla wpisanych odpowiedzi: "
+            "ile razy opcję zaproponowano w „Czy chodziło o…?”, ile razy ją tam potwierdzono i ile razy kursant "
+            "doszedł do niej poprawką („nie o to mi chodziło”)."
+        ),
+        "col_proposed": "proponowana",
+        "col_confirmed": "potwierdzona",
+        "col_corrected": "poprawiona",
+        "col_proposed_options": "proponowane opcje",
+        "dym_total": (
+            "Wpisane odpowiedzi potwierdzone w „Czy chodziło o…?”: {confirmed}, poprawione przez kursanta "
+            "(„nie o to mi chodziło”): {corrected}. Przy nich dopasowanie było niepewne albo błędne."
         ),
         "items_counts": "v{version} · punkty decyzji: {points} · odpowiedzi: {answers} · niezrozumiane: {missed}",
         "n_answers": "odpowiedzi: {n}",
@@ -403,6 +428,12 @@ WORDS: dict[str, dict[str, str]] = {
         "typed": "wpisana",
         "clicked": "kliknięta",
         "not_understood_flag": "(niezrozumiana)",
+        "option_n": "opcja {n}",
+        "dym_proposed": "proponowano („Czy chodziło o…?”): {options}",
+        "dym_confirmed": "potwierdzono: {option}",
+        "dym_declined": "żadnej nie przyjęto",
+        "taken_for": "zrozumiana jako {option}",
+        "corrected_turn": "najpierw zrozumiana jako {first}, poprawiona na {meant}",
         "mood_change": "nastrój {before} → {after}, {change}",
         "best_reply": "najlepsza odpowiedź",
         "better": "Lepiej",

@@ -111,11 +111,14 @@ WORDS: dict[str, dict[str, str]] = {
         "col_test": "test",
         "col_differs": "what differs",
         # replies not understood
-        "no_missed": "No typed replies to <b>{id}</b> went un-understood in <code>{where}</code>.",
+        "no_missed": ("No typed replies to <b>{id}</b> went un-understood or were corrected in <code>{where}</code>."),
         "missed": (
-            "{n} typed replies to <b>{id}</b> were not understood (<code>{where}</code>). Pick the option each one "
-            "means and add it as a phrasing: it is written into the file and the scenario is checked again."
+            "{n} typed replies to <b>{id}</b> were not understood or were corrected by the trainee (“that's not "
+            "what I meant”) (<code>{where}</code>). Pick the option each one means (for a corrected reply, the one "
+            "the trainee meant is picked) and add it as a phrasing: it is written into the file and the scenario "
+            "is checked again."
         ),
+        "meant": "corrected: the trainee meant option {option}",
         "add_phrasing": "Add as phrasing",
         "save_to_file_first": "save the scenario to a file first",
         "unsaved": "the editor has unsaved changes: save them first, then add the phrasing",
@@ -227,12 +230,17 @@ WORDS: dict[str, dict[str, str]] = {
         "col_test": "test",
         "col_differs": "co się różni",
         # replies not understood
-        "no_missed": "Wszystkie wpisane odpowiedzi do <b>{id}</b> w <code>{where}</code> zostały zrozumiane.",
-        "missed": (
-            "Niezrozumiane wpisane odpowiedzi do <b>{id}</b>: {n} (<code>{where}</code>). Wybierz opcję, którą "
-            "znaczy każda z nich, i dodaj ją jako sformułowanie: zostanie zapisana w pliku, a scenariusz "
-            "sprawdzony ponownie."
+        "no_missed": (
+            "Wszystkie wpisane odpowiedzi do <b>{id}</b> w <code>{where}</code> zostały zrozumiane i żadnej nie "
+            "poprawiono."
         ),
+        "missed": (
+            "Wpisane odpowiedzi do <b>{id}</b> niezrozumiane albo poprawione przez kursanta („nie o to mi "
+            "chodziło”): {n} (<code>{where}</code>). Wybierz opcję, którą znaczy każda z nich (przy poprawionej "
+            "wybrana jest ta, o którą chodziło kursantowi), i dodaj ją jako sformułowanie: zostanie zapisana "
+            "w pliku, a scenariusz sprawdzony ponownie."
+        ),
+        "meant": "poprawiona: kursantowi chodziło o opcję {option}",
         "add_phrasing": "Dodaj jako sformułowanie",
         "save_to_file_first": "najpierw zapisz scenariusz do pliku",
         "unsaved": "edytor ma niezapisane zmiany: najpierw je zapisz, potem dodaj sformułowanie",
