@@ -291,6 +291,8 @@ class Session:
         pending = self.pending
         if pending is None:
             raise SessionError("there is no proposed option to confirm")
+        if self.status != "in_progress":
+            raise SessionError(f"the session has ended ({self.status}); start a new one to play again")
         proposed = choice is None or (
             isinstance(choice, int) and not isinstance(choice, bool) and choice - 1 in pending.proposed
         )
@@ -315,8 +317,8 @@ class Session:
 
         The node, mood, turns count, transcript and the customer's line go back to before that turn;
         the new turn has the same index, the typed text, and ``corrected_from`` the option it was first
-        taken for. If the undone turn had ended the conversation, the session goes on (or ends where
-        the intended option leads). The recorder gets ``turn_corrected``.
+        taken for, and the first turn's latency and time. If the undone turn had ended the conversation,
+        the session goes on (or ends where the intended option leads). The recorder gets ``turn_corrected``.
 
         Args:
             choice: the intended option number (1-based, of the node the turn was at).

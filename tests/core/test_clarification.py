@@ -93,6 +93,9 @@ def test_a_pending_clarification_blocks_replies_until_resolved(mini, clock):
     with pytest.raises(SessionError, match="option 3 was not proposed: choose 1 or 2, or none"):
         session.confirm(3)
     assert session.pending is not None and session.turns == []
+    session.abandon()
+    with pytest.raises(SessionError, match="the session has ended"):
+        session.confirm(1)
 
 
 def test_confirming_records_the_typed_text_with_what_was_proposed_and_confirmed(mini, clock):
