@@ -33,7 +33,7 @@ import ipywidgets as widgets
 from ipywidgets.widgets.widget_string import HTMLStyle
 
 from .. import settings
-from ..core.engine import Session
+from ..core.engine import Clarification, Session
 from ..core.scenario import Scenario
 from ..errors import LabError, StoreError
 from ..loading.cache import load_library_cached
@@ -176,8 +176,21 @@ class PracticeApp(widgets.VBox):
         # nothing goes over the websocket while the trainee thinks.
         self.timer = _html("")
         self.timer.add_class("rp-timer")
-        self.transcript = _html("")
+        # The chat: up to the trainee's last reply, then the controls about that reply ("Did you mean …",
+        # "That's not what I meant"), then what followed it; one box that scrolls, its newest line in view.
+        self.history = _html("")
+        self.history.add_class("rp-history")
+        self.inline = widgets.VBox([], layout=_layout())
+        self.inline.add_class("rp-inline")
+        self.after = _html("")
+        self.after.add_class("rp-after")
+        chat = widgets.VBox([self.history, self.inline, self.after], layout=_layout())
+        chat.add_class("rp-chat")
+        self.transcript = widgets.VBox([chat], layout=_layout())
         self.transcript.add_class("rp-transcript")
+        self.dym: widgets.VBox | None = None  # built with the first conversation (_build_panels)
+        self.final_fix = widgets.VBox([], layout=_layout())  # the debrief's "That's not what I meant"
+        self.final_fix.add_class("rp-final-fix")
         self.choices = widgets.VBox([], layout=_layout())
         self._choice_buttons: list[widgets.Button] = []
         self.choices.add_class("rp-choices")
@@ -212,7 +225,7 @@ class PracticeApp(widgets.VBox):
             self.another = _button(w["another"], "rp-another", width="auto")
             self.another.on_click(self._safe(self._another))
             self._debrief_screen = widgets.VBox(
-                [self.score, self.debrief, widgets.HBox([self.again, self.another], layout=_layout())],
+                [self.score, self.final_fix, self.debrief, widgets.HBox([self.again, self.another], layout=_layout())],
                 layout=_layout(),
             )
         return self._debrief_screen
@@ -240,6 +253,39 @@ class PracticeApp(widgets.VBox):
         screen = [c for c in self.setup_screen.children if c is not self.other_scenarios]
         at = screen.index(self.corner) + 1
         self.setup_screen.children = (*screen[:at], self.picker_label, *picker, *screen[at:])
+
+    def _build_panels(self) -> None:
+        """The controls under a typed reply, made once, with the first conversation (the page opens without
+        them) and then only shown, hidden and relabelled: a button that stays on the page can take the focus.
+
+        "Did you mean …": the proposed options (at most two) and "None of these — I'll rephrase".
+        "That's not what I meant": a toggle that opens the other options of the reply's node."""
+        if self.dym is not None:
+            return
+        self.dym_question = _html("")
+        self.dym_question.add_class("rp-dym-question")
+        self.dym_buttons = []
+        for slot in range(2):
+            button = _button("", "rp-dym-option", width="100%")
+            button.on_click(self._safe(functools.partial(self._confirm, slot)))
+            self.dym_buttons.append(button)
+        self.dym_none = _button("", "rp-dym-none", width="auto")
+        self.dym_none.on_click(self._safe(functools.partial(self._confirm, None)))
+        self.dym = widgets.VBox([self.dym_question, *self.dym_buttons, self.dym_none], layout=_layout())
+        self.dym.add_class("rp-dym")
+        self.fix_toggle = _button("", "rp-not-meant", width="auto")
+        self.fix_toggle.on_click(self._safe(self._toggle_fix))
+        self.fix_question = _html("")
+        self.fix_question.add_class("rp-fix-question")
+        self.fix_options = widgets.VBox([], layout=_layout())
+        self.fix_options.add_class("rp-fix-options")
+        self.fix_buttons: list[widgets.Button] = []
+        self.fix_numbers: list[int] = []  # the option (1-based) each of fix_buttons stands for
+        self.fix = widgets.VBox([self.fix_toggle, self.fix_question, self.fix_options], layout=_layout())
+        self.fix.add_class("rp-fix")
+        for widget in (self.dym, self.fix, self.fix_question, self.fix_options):
+            widget.add_class("rp-hidden")
+        self.inline.children = [self.dym, self.fix]
 
     def _hub_sign_in(self) -> None:
         """Under JupyterHub the trainee is the signed-in user: "Signed in as NAME" replaces the name box,
@@ -341,7 +387,8 @@ class PracticeApp(widgets.VBox):
         self._abandon_open_session()
         self.session = None  # until the new one has started: a failure now has saved nothing of it
         self.session = Session(self.scenario, trainee=name, clock=self.clock, recorder=recorder, mode=mode)
-        self._lines: list[str] = []
+        self._lines_shown = 0  # customer lines shown: the browser's timer restarts with each new one
+        self._build_panels()
         w = words(self.scenario.language)
         self.chat_title.value = (
             f"<h3>{render.e(self.scenario.title)}</h3>"
@@ -350,20 +397,18 @@ class PracticeApp(widgets.VBox):
         )
         self.input.placeholder = w["type_reply"]
         self.send.description = w["send"]
-        self._customer_said(self.session.customer_line)
         self._refresh()
         self._show(self.chat_screen)
 
     # ------------------------------------------------------------------ the conversation
 
-    def _customer_said(self, text: str) -> None:
-        self._lines.append(render.line(self.scenario.model.customer.name, text, "customer"))
-
     def _refresh(self) -> None:
+        """Draw the conversation from the session: the chat, the mood, the replies on offer, the controls
+        under the last typed reply, and the timer."""
         session, w = self.session, words(self.scenario.language)
-        self.transcript.value = (
-            '<div style="display:flex;flex-direction:column-reverse;max-height:400px;overflow-y:auto">'
-            f"<div>{''.join(self._lines)}</div></div>"
+        pending = session.pending
+        self.history.value, self.after.value = render.chat(
+            self.scenario, session.turns, session.customer_line, w, session.mode, pending.reply if pending else None
         )
         level = min(4, session.mood // 20)
         self.mood.value = (
@@ -372,32 +417,92 @@ class PracticeApp(widgets.VBox):
             f"{session.mood}</b>/100 — {render.e(w[f'mood_{level}'])}</label>"
         )
         # The reply buttons are kept and relabelled (button i always answers option i): a turn sends a few
-        # changed labels, not new widgets.
-        options = session.options
-        while len(self._choice_buttons) < len(options):
-            i = len(self._choice_buttons) + 1
-            button = _button("", "rp-choice", width="100%")
-            button.on_click(self._safe(functools.partial(self._answer, i)))
-            self._choice_buttons.append(button)
-        for i, text in enumerate(options, start=1):
-            button = self._choice_buttons[i - 1]
-            button.description, button.disabled = f"{i}. {text}", False
-        self.choices.children = self._choice_buttons[: len(options)]
+        # changed labels, not new widgets. While a "Did you mean" waits, they stay as they are.
+        if pending is None or not self.choices.children:
+            options = session.options
+            while len(self._choice_buttons) < len(options):
+                i = len(self._choice_buttons) + 1
+                button = _button("", "rp-choice", width="100%")
+                button.on_click(self._safe(functools.partial(self._answer, i)))
+                self._choice_buttons.append(button)
+            for i, text in enumerate(options, start=1):
+                button = self._choice_buttons[i - 1]
+                button.description, button.disabled = f"{i}. {text}", False
+            self.choices.children = self._choice_buttons[: len(options)]
+        self._show_did_you_mean(w)
+        self._show_fix(w)
         self._restart_timer(w)
+
+    def _show_did_you_mean(self, w: dict[str, str]) -> None:
+        """ "Did you mean …" under a typed reply the matcher was unsure of: its proposals and "none of these"."""
+        pending = self.session.pending
+        if pending is None:
+            self.dym.add_class("rp-hidden")
+            return
+        self.dym_question.value = f"<p>{render.e(w['did_you_mean'])}</p>"
+        for slot, button in enumerate(self.dym_buttons):
+            if slot < len(pending.proposed):
+                button.description = f"{pending.proposed[slot] + 1}. {pending.texts[slot]}"
+                button.remove_class("rp-hidden")
+            else:
+                button.add_class("rp-hidden")
+        self.dym_none.description = w["none_of_these"]
+        self.dym.remove_class("rp-hidden")
+
+    def _show_fix(self, w: dict[str, str]) -> None:
+        """ "That's not what I meant" under the last typed reply, while the engine can still correct it:
+        folded, with the other options of that reply's node behind it."""
+        session = self.session
+        self.fix_question.add_class("rp-hidden")
+        self.fix_options.add_class("rp-hidden")
+        if not session.correctable:
+            self.fix.add_class("rp-hidden")
+            return
+        last = session.turns[-1]
+        options = self.scenario.nodes[last.node].options
+        self.fix_numbers = [i + 1 for i in range(len(options)) if i != last.option_index]
+        while len(self.fix_buttons) < len(self.fix_numbers):
+            button = _button("", "rp-fix-option", width="100%")
+            button.on_click(self._safe(functools.partial(self._correct, len(self.fix_buttons))))
+            self.fix_buttons.append(button)
+        for button, number in zip(self.fix_buttons, self.fix_numbers, strict=False):
+            button.description = f"{number}. {options[number - 1].text}"
+        self.fix_options.children = self.fix_buttons[: len(self.fix_numbers)]
+        self.fix_toggle.description = w["not_what_i_meant"]
+        self.fix_question.value = f"<p>{render.e(w['what_you_meant'])}</p>"
+        self.fix.remove_class("rp-hidden")
+
+    def _toggle_fix(self, _button=None) -> None:
+        if self.session is None or not self.session.correctable:
+            return
+        if "rp-hidden" in self.fix_options._dom_classes:
+            self.fix_question.remove_class("rp-hidden")
+            self.fix_options.remove_class("rp-hidden")
+            if self.fix_options.children:
+                self.fix_options.children[0].focus()
+        else:
+            self.fix_question.add_class("rp-hidden")
+            self.fix_options.add_class("rp-hidden")
 
     def _restart_timer(self, w: dict[str, str]) -> None:
         """A new count from 0 in the browser: new HTML (the turn's number in it) restarts the animation."""
         session = self.session
         running = "rp-clock-run" if not session.finished else "rp-clock-stopped"
         self.timer.value = (
-            f'<span class="rp-clock {running}" data-turn="{len(session.turns)}">'
+            f'<span class="rp-clock {running}" data-turn="{len(session.turns)}" data-line="{self._lines_shown}">'
             f'{render.e(w["timer"])}: <b class="rp-clock-value"></b></span>'
         )
 
     def _enable_replies(self, enabled: bool) -> None:
+        """Enable or disable every reply control. While "Did you mean" waits, only its own buttons are enabled."""
+        session = self.session
+        pending = session is not None and session.pending is not None
         for button in self.choices.children:
-            button.disabled = not enabled
-        self.input.disabled = self.send.disabled = not enabled
+            button.disabled = not enabled or pending
+        self.input.disabled = self.send.disabled = not enabled or pending
+        if self.dym is not None:
+            for button in (*self.dym_buttons, self.dym_none, self.fix_toggle, *self.fix_buttons):
+                button.disabled = not enabled
 
     def _typed(self, change) -> None:
         text = change["new"]
@@ -409,39 +514,79 @@ class PracticeApp(widgets.VBox):
             self._answer(self.input.value)
 
     def _answer(self, reply: int | str, _button=None) -> None:
-        if self.session is None or self.session.finished:
+        session = self.session
+        if session is None or session.finished or session.pending is not None:
             return
         self._enable_replies(False)
-        w = words(self.scenario.language)
-        turn = self.session.reply(reply)
         if isinstance(reply, str):
+            # A typed reply the matcher is unsure of comes back as "Did you mean …" (a Clarification):
+            # nothing is recorded until the trainee answers it.
+            outcome = session.reply(reply, clarify=True)
             self.input.unobserve_all("value")
             self.input.value = ""
             self.input.observe(self._safe(self._typed), "value")
-        said = turn.reply + ("" if turn.understood else f"  {w['not_understood']}")
-        self._lines.append(render.line(w["you"], said, "trainee"))
-        if self.session.mode == "practice" and turn.understood:
-            self._lines.append(render.feedback(turn.feedback))
-        self._customer_said(self.session.customer_line)
+        else:
+            outcome = session.reply(reply)
+        if isinstance(outcome, Clarification):
+            self._refresh()
+            self._enable_replies(True)
+            self.dym_buttons[0].focus()  # the reply box is disabled until the trainee answers
+            return
+        self._turn_made()
+
+    def _confirm(self, slot: int | None, _button=None) -> None:
+        """A click in "Did you mean": the proposal in ``slot`` (0 or 1), or None for "none of these"."""
+        session = self.session
+        if session is None or session.pending is None:
+            return
+        choice = None if slot is None else session.pending.proposed[slot] + 1
+        self._enable_replies(False)
+        session.confirm(choice)
+        self._turn_made()
+
+    def _correct(self, slot: int, _button=None) -> None:
+        """ "That's not what I meant": the last typed reply counts as the option in ``slot`` instead."""
+        session = self.session
+        if session is None or not session.correctable or slot >= len(self.fix_numbers):
+            return
+        self._enable_replies(False)
+        session.correct(self.fix_numbers[slot])
+        self._turn_made()
+
+    def _turn_made(self) -> None:
+        """After a turn was made, or the last one corrected: the chat again, or the debrief at an ending."""
+        self._lines_shown += 1
         self._refresh()
         self._enable_replies(True)
         if self.session.finished:
             self._show_debrief()
+        elif self.children[-1] is not self.chat_screen:  # a correction from the debrief: the conversation goes on
+            self._show(self.chat_screen)
 
     # ------------------------------------------------------------------ the debrief
 
     def _show_debrief(self) -> None:
         screen = self.debrief_screen
-        result = self.session.result()
+        session = self.session
+        result = session.result()
         w = words(self.scenario.language)
         self.score.value = (
             f'<h2>{render.e(w["debrief"])}: <span class="rp-score-value">{result.overall:g}</span>/100</h2>'
         )
         # Score, bars and KPIs first; the chat as it happened stays one click away.
-        self.debrief.value = render.debrief(result, self.scenario, w) + (
+        head, tail = render.chat(self.scenario, session.turns, session.customer_line, w, session.mode)
+        self.debrief.value = render.debrief(result, self.scenario, w, session.turns) + (
             f'<details class="rp-transcript-final"><summary>{render.e(w["whole_conversation"])}</summary>'
-            f"{''.join(self._lines)}</details>"
+            f"{head}{tail}</details>"
         )
+        # The reply that ended the conversation may have been taken for what the trainee did not mean.
+        if session.correctable:
+            last = session.turns[-1]
+            option = render.option_text(self.scenario, last.node, last.option_index)
+            context = _html(f"<p>{w['last_reply'].format(reply=render.e(last.reply), option=render.e(option))}</p>")
+            self.final_fix.children = [context, self.fix]
+        else:
+            self.final_fix.children = []
         self.again.description, self.another.description = w["again"], w["another"]
         self._show(screen)
 

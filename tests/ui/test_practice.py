@@ -31,6 +31,11 @@ def start(app, name="anna", sid="mini"):
     app.start.click()
 
 
+def chat(app) -> str:
+    """The chat's HTML: up to the last reply, and what followed it."""
+    return app.history.value + app.after.value
+
+
 def test_start_needs_a_name_and_a_scenario(app):
     app.start.click()
     assert app.session is None and app.start.disabled
@@ -58,7 +63,7 @@ def test_a_round_by_buttons_ends_in_the_debrief_and_the_store(app, store):
     assert app.children[-1] is app.chat_screen
     assert app.choices.children[0].description == "1. I'm sorry to hear that. Tell me more."
     app.choices.children[0].click()
-    assert "Listening first." in app.transcript.value  # practice mode: feedback at once
+    assert "Listening first." in chat(app)  # practice mode: feedback at once
     app.choices.children[0].click()
     assert app.children[-1] is app.debrief_screen
     assert '<span class="rp-score-value">100</span>' in app.score.value
@@ -69,8 +74,8 @@ def test_a_round_by_buttons_ends_in_the_debrief_and_the_store(app, store):
 def test_typed_text_is_escaped_everywhere_it_is_shown(app):
     start(app)
     app.input.value = "<img src=x onerror=alert(1)>"
-    assert "<img" not in app.transcript.value
-    assert "&lt;img src=x onerror=alert(1)&gt;" in app.transcript.value
+    assert "<img" not in chat(app)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in chat(app)
     assert app.input.value == ""
     app.choices.children[0].click()
     app.choices.children[0].click()
@@ -87,15 +92,15 @@ def test_scenario_text_is_escaped(library, store):
 
 def test_empty_input_does_nothing(app):
     start(app)
-    before = app.transcript.value
+    before = chat(app)
     app.input.value = "   "
-    assert app.transcript.value == before and app.session.turns == []
+    assert chat(app) == before and app.session.turns == []
 
 
 def test_a_failing_callback_shows_a_friendly_message_and_keeps_the_session(app, monkeypatch, caplog):
     start(app)
     session = app.session
-    monkeypatch.setattr(session, "reply", lambda reply: 1 / 0)
+    monkeypatch.setattr(session, "reply", lambda reply, clarify=False: 1 / 0)
     app.choices.children[0].click()
     assert "Something went wrong" in app.error.value
     assert "ZeroDivisionError" in caplog.text  # logged once, at the edge
@@ -118,7 +123,7 @@ def test_assessment_mode_hides_feedback(library, store):
     app = PracticeApp(library, store=store)
     start(app)
     app.choices.children[0].click()
-    assert "Listening first." not in app.transcript.value
+    assert "Listening first." not in chat(app)
     app.choices.children[0].click()
     assert "Listening first." not in app.debrief.value and "assessment" in app.debrief.value
 
@@ -355,3 +360,126 @@ def test_an_app_after_every_widget_was_closed_gets_new_shared_layouts(library, s
     ipywidgets.Widget.close_all()
     app = PracticeApp(library, store=store)
     assert app.start.layout.comm is not None and app.start.style.comm is not None
+
+
+# ---------------------------------------------------------------- "did you mean", "understood as", corrections
+
+UNSURE = "a refund then, sorry to hear that"  # the semantic matcher proposes 1 and 3 at the opening
+TAKEN = "tell me more"  # taken for 1 at the opening
+
+
+@pytest.fixture
+def semantic_app(library, store):
+    text = (
+        (library / "mini.yaml").read_text().replace("persona: steady", "persona: steady\nmatching: {matcher: semantic}")
+    )
+    (library / "mini.yaml").write_text(text)
+    return PracticeApp(library, store=store, clock=FakeClock())
+
+
+def shown(widget) -> bool:
+    return "rp-hidden" not in widget._dom_classes
+
+
+def test_did_you_mean_proposes_under_the_typed_reply_and_confirming_takes_the_turn(semantic_app, store):
+    app = semantic_app
+    start(app)
+    mood = app.session.mood
+    app.input.value = UNSURE
+    assert app.session.pending is not None and app.session.turns == []
+    assert shown(app.dym) and [b.description for b in app.dym_buttons if shown(b)] == [
+        "1. I'm sorry to hear that. Tell me more.",
+        "3. Here is a refund.",
+    ]
+    assert app.dym_none.description == "None of these — I'll rephrase"
+    assert 'rp-pending"' in app.history.value and UNSURE in app.history.value and app.after.value == ""
+    assert app.input.disabled and all(b.disabled for b in app.choices.children)
+    assert not any(b.disabled for b in app.dym_buttons)
+    assert app.session.mood == mood and f">{mood}</b>" in app.mood.value
+    assert store.turns(app.session.id) == []
+    app.dym_buttons[0].click()
+    [turn] = app.session.turns
+    assert turn.confirmed and turn.option_index == 0 and turn.proposed == [0, 2]
+    assert not shown(app.dym) and "rp-pending" not in app.history.value
+    assert "understood as: <q>I&#x27;m sorry to hear that. Tell me more.</q>" in app.history.value
+    assert "you chose it from the proposals" in app.history.value
+    assert not app.input.disabled and all(not b.disabled for b in app.choices.children)
+
+
+def test_none_of_these_is_a_rephrase_with_the_note_once_and_no_mood_change(semantic_app):
+    app = semantic_app
+    start(app)
+    mood = app.session.mood
+    app.input.value = UNSURE
+    app.dym_none.click()
+    [turn] = app.session.turns
+    assert not turn.understood and turn.proposed == [0, 2] and not turn.confirmed
+    assert app.session.mood == mood == turn.mood_after
+    assert chat(app).count("did not understand") == 1
+    assert not shown(app.fix) and not app.input.disabled
+
+
+def test_understood_as_offers_the_other_options_and_a_correction_redraws_the_turn(semantic_app):
+    app = semantic_app
+    start(app)
+    app.input.value = TAKEN
+    assert "understood as: <q>I&#x27;m sorry to hear that. Tell me more.</q>" in app.history.value
+    assert shown(app.fix) and not shown(app.fix_options) and app.fix_toggle.description == "That's not what I meant"
+    app.fix_toggle.click()
+    assert shown(app.fix_options) and shown(app.fix_question)
+    assert [b.description for b in app.fix_options.children] == ["2. What do you want?", "3. Here is a refund."]
+    app.fix_options.children[0].click()
+    [turn] = app.session.turns
+    assert turn.option_index == 1 and turn.corrected_from == 0 and turn.reply == TAKEN
+    assert "understood as: <q>What do you want?</q>" in app.history.value and "you corrected it" in app.history.value
+    assert "Tell me more.</q>" not in app.history.value and "Curt." in app.after.value
+    assert not shown(app.fix)
+
+
+def test_a_correction_of_the_reply_that_ended_the_conversation_goes_on_from_the_debrief(semantic_app):
+    app = semantic_app
+    start(app)
+    app.input.value = "here is a refund"
+    assert app.session.finished and app.children[-1] is app.debrief_screen
+    assert app.fix in app.final_fix.children and "ended the conversation" in app.final_fix.children[0].value
+    app.fix_toggle.click()
+    app.fix_options.children[0].click()  # "1. I'm sorry to hear that": the conversation goes on
+    assert not app.session.finished and app.children[-1] is app.chat_screen
+    assert app.session.turns[0].corrected_from == 2
+
+
+def test_the_assessment_shows_no_understood_as(library, store):
+    text = (
+        (library / "mini.yaml")
+        .read_text()
+        .replace("persona: steady", "persona: steady\nfeedback: assessment\nmatching: {matcher: semantic}")
+    )
+    (library / "mini.yaml").write_text(text)
+    app = PracticeApp(library, store=store, clock=FakeClock())
+    start(app)
+    app.input.value = TAKEN
+    assert "understood as" not in chat(app) and not shown(app.fix)
+    app.input.value = "I will send you a new one"  # unsure at "fix": the engine asks to rephrase itself
+    assert app.session.pending is None and not shown(app.dym)
+    assert chat(app).count("did not understand") == 1
+
+
+def test_the_debrief_shows_how_each_typed_reply_was_taken(semantic_app):
+    app = semantic_app
+    start(app)
+    app.input.value = UNSURE
+    app.dym_none.click()
+    app.input.value = TAKEN
+    app.fix_toggle.click()
+    app.fix_options.children[0].click()  # → "What do you want?"
+    app.input.value = "<b>I will send you a new one</b>"  # proposes 1 at "fix"
+    app.dym_buttons[0].click()
+    assert app.session.finished
+    debrief, conversation = app.debrief.value.split('<details class="rp-transcript-final">')
+    assert conversation.count("did not understand") == 1  # the whole conversation, below, says it once too
+    assert debrief.count('class="rp-turn rp-typed"') == 3
+    assert "<b>I will" not in debrief and "&lt;b&gt;I will send you a new one&lt;/b&gt;" in debrief
+    assert "none of them and rephrased" in debrief and "you confirmed" in debrief
+    assert "first understood as: <q>I&#x27;m sorry to hear that. Tell me more.</q>" in debrief
+    assert debrief.count("did not understand") == 1
+    assert "The customer did not understand" not in debrief
