@@ -36,6 +36,7 @@ __all__ = [
     "compile_phrasebook",
     "load_phrasebook",
     "phrase_file",
+    "phrasebook_for",
 ]
 
 SCHEMA_VERSION = 1
@@ -177,16 +178,16 @@ def check_phrasebook(data: object, language: str | None = None) -> list[tuple[tu
             continue
         for key in entry:
             if key not in _ENTRY_FIELDS:
-                problems.append(
-                    ((*at, key), f"unknown field '{key}' — an entry has {', '.join(_ENTRY_FIELDS)}", True)
-                )
+                problems.append(((*at, key), f"unknown field '{key}' — an entry has {', '.join(_ENTRY_FIELDS)}", True))
         for key in ("id", "catch", "why", "instead"):
             if key not in entry:
                 problems.append((at, f"the entry lacks '{key}'", True))
         eid = entry.get("id")
         if "id" in entry:
             if not isinstance(eid, str) or not _ID.match(eid):
-                problems.append(((*at, "id"), "an id is lower-case letters, digits, - and _, starting with a letter", False))
+                problems.append(
+                    ((*at, "id"), "an id is lower-case letters, digits, - and _, starting with a letter", False)
+                )
             elif eid in seen_ids:
                 problems.append(((*at, "id"), f"the id '{eid}' is used by entry {seen_ids[eid] + 1} too", False))
             else:
@@ -349,6 +350,20 @@ def phrase_file(source: Path | None, language: str) -> Path | None:
     except (OSError, ValueError):
         return None
     return None
+
+
+def phrasebook_for(source: Path | None, language: str) -> PhraseBook | None:
+    """The phrase book a scenario's typed replies are coached with.
+
+    Args:
+        source: the scenario file, if it came from one.
+        language: the scenario's language.
+
+    Returns:
+        Its library's phrase book of that language (read once per file version), or None.
+    """
+    path = phrase_file(source, language)
+    return None if path is None else load_phrasebook(path)
 
 
 # ---------------------------------------------------------------- checking a reply
