@@ -38,6 +38,7 @@ from ..core.scenario import Scenario
 from ..errors import LabError, StoreError
 from ..loading.cache import load_library_cached
 from ..results.store import Store, open_store
+from . import coach as coach_ui
 from . import render
 from .common import Guard, stylesheet
 from .progress import TraineeCorner
@@ -390,7 +391,8 @@ class PracticeApp(widgets.VBox):
             f'<h2>{render.e(w["debrief"])}: <span class="rp-score-value">{result.overall:g}</span>/100</h2>'
         )
         # Score, bars and KPIs first; the chat as it happened stays one click away.
-        self.debrief.value = render.debrief(result, self.scenario, w) + (
+        coaching = coach_ui.coaching(result, self.scenario, w)  # the phrase coach, reply by reply
+        self.debrief.value = render.debrief(result, self.scenario, w) + coaching + (
             f'<details class="rp-transcript-final"><summary>{render.e(w["whole_conversation"])}</summary>'
             f"{''.join(self._lines)}</details>"
         )

@@ -60,6 +60,13 @@ WORDS: dict[str, dict[str, str]] = {
         "outcome_follow_up": "follow-up agreed",
         "outcome_escalated": "escalated",
         "outcome_lost": "customer lost",
+        "coach_title": "Phrase coach",
+        "coach_reply": "Reply {n}",
+        "coach_instead": "Instead",
+        "coach_counted": (
+            "This scenario counts these phrases: each costs {competency} {penalty}, at most {most} a reply."
+        ),
+        "coach_not_counted": "Coaching only: this scenario's scores do not count these phrases.",
     },
     "pl": {
         "title": "Przećwicz rozmowę z klientem",
@@ -120,5 +127,13 @@ WORDS: dict[str, dict[str, str]] = {
         "outcome_follow_up": "umówiony kontakt",
         "outcome_escalated": "eskalacja",
         "outcome_lost": "klient stracony",
+        "coach_title": "Trener fraz",
+        "coach_reply": "Odpowiedź {n}",
+        "coach_instead": "Zamiast tego",
+        "coach_counted": (
+            "W tym scenariuszu te frazy liczą się do wyniku: każda to −{penalty} w kompetencji "
+            "{competency}, najwyżej −{most} na odpowiedź."
+        ),
+        "coach_not_counted": "Tylko podpowiedź: w tym scenariuszu te frazy nie wpływają na wynik.",
     },
 }
