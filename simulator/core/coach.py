@@ -427,7 +427,8 @@ def coach(text: str, book: PhraseBook | None) -> list[Hit]:
     """The coached phrases a typed reply contains, in the order they appear.
 
     Where an entry's ``except`` phrase overlaps a catch, the catch is harmless and not reported;
-    where two catches overlap, the longer one is reported.
+    one entry's overlapping catches are one phrase; where two entries' catches overlap, the longer
+    one is reported.
 
     Args:
         text: the reply as typed (checked up to ``MAX_TEXT`` characters).
@@ -446,11 +447,19 @@ def coach(text: str, book: PhraseBook | None) -> list[Hit]:
     candidates: list[tuple[int, int, _Entry]] = []
     for entry in book.entries:
         allowed = [(a, b) for p in entry.allow for a, b, _s, _e in _find(p, tokens, starts)]
-        for pattern in entry.catch:
-            for a, b, start, end in _find(pattern, tokens, starts):
-                if not any(a <= y and x <= b for x, y in allowed):
-                    candidates.append((start, end, entry))
-    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+        spans = sorted(
+            (start, end)
+            for pattern in entry.catch
+            for a, b, start, end in _find(pattern, tokens, starts)
+            if not any(a <= y and x <= b for x, y in allowed)
+        )
+        merged: list[list[int]] = []
+        for start, end in spans:  # one entry's overlapping catches are one phrase ("I can't" + "can't do that")
+            if merged and start < merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        candidates.extend((start, end, entry) for start, end in merged)
     hits: list[Hit] = []
     taken: list[tuple[int, int]] = []
     for start, end, entry in sorted(candidates, key=lambda c: -(c[1] - c[0])):
