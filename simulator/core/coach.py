@@ -71,30 +71,33 @@ class Hit:
     instead: str
 
 
-@dataclass(frozen=True)
+# The compiled forms are plain classes with slots, not dataclasses: the module is imported by
+# every trainee's kernel, and each dataclass costs half a millisecond to make.
 class _Word:
-    keys: frozenset[str]  # exact forms (normalised), or the prefix when prefix is True
-    lemma: str | None  # the Polish dictionary form, normalised
-    prefix: bool
+    __slots__ = ("keys", "lemma", "prefix")
+
+    def __init__(self, keys: frozenset[str], lemma: str | None, prefix: bool):
+        self.keys = keys  # exact forms (normalised), or the prefix when prefix is True
+        self.lemma = lemma  # the Polish dictionary form, normalised
+        self.prefix = prefix
 
 
-@dataclass(frozen=True)
 class _Pattern:
-    words: tuple[_Word, ...]
-    gaps: tuple[bool, ...]  # gaps[i]: "..." stands before words[i + 1]
-    start_of_sentence: bool
+    __slots__ = ("gaps", "start_of_sentence", "words")
+
+    def __init__(self, words: tuple[_Word, ...], gaps: tuple[bool, ...], start_of_sentence: bool):
+        self.words = words
+        self.gaps = gaps  # gaps[i]: "..." stands before words[i + 1]
+        self.start_of_sentence = start_of_sentence
 
 
-@dataclass(frozen=True)
 class _Entry:
-    id: str
-    catch: tuple[_Pattern, ...]
-    allow: tuple[_Pattern, ...]
-    why: str
-    instead: str
+    __slots__ = ("allow", "catch", "id", "instead", "why")
+
+    def __init__(self, id: str, catch: tuple[_Pattern, ...], allow: tuple[_Pattern, ...], why: str, instead: str):
+        self.id, self.catch, self.allow, self.why, self.instead = id, catch, allow, why, instead
 
 
-@dataclass(frozen=True)
 class PhraseBook:
     """A phrase file, compiled: the entries a reply is checked against.
 
@@ -104,9 +107,15 @@ class PhraseBook:
         source: the file it was read from, if any.
     """
 
-    language: str
-    entries: tuple[_Entry, ...]
-    source: Path | None = None
+    __slots__ = ("entries", "language", "source")
+
+    def __init__(self, language: str, entries: tuple[_Entry, ...], source: Path | None = None):
+        self.language = language
+        self.entries = entries
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"PhraseBook({self.language!r}, {len(self.entries)} entries, source={self.source!r})"
 
     def ids(self) -> list[str]:
         """The entries' ids.
