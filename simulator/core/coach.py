@@ -74,12 +74,20 @@ class Hit:
 # The compiled forms are plain classes with slots, not dataclasses: the module is imported by
 # every trainee's kernel, and each dataclass costs half a millisecond to make.
 class _Word:
-    __slots__ = ("keys", "lemma", "prefix")
+    __slots__ = ("_lemma", "key", "prefix", "word")
 
-    def __init__(self, keys: frozenset[str], lemma: str | None, prefix: bool):
-        self.keys = keys  # exact forms (normalised), or the prefix when prefix is True
-        self.lemma = lemma  # the Polish dictionary form, normalised
+    def __init__(self, word: str, prefix: bool, inflected: bool):
+        self.word = word  # as written in the file
+        self.key = _key(word)  # normalised; a prefix when prefix is True
         self.prefix = prefix
+        self._lemma: str | None = "" if inflected else None  # "": not looked up yet
+
+    @property
+    def lemma(self) -> str | None:
+        """The Polish dictionary form, normalised (looked up on first use: the dictionary is big)."""
+        if self._lemma == "":
+            self._lemma = _lemma(self.word)
+        return self._lemma
 
 
 class _Pattern:
@@ -129,6 +137,7 @@ class PhraseBook:
 # ---------------------------------------------------------------- words
 
 
+@lru_cache(maxsize=65536)
 def _key(word: str) -> str:
     """A word as compared: case-folded, without accents, apostrophes and "ł"."""
     word = unicodedata.normalize("NFKD", word.casefold())
@@ -272,8 +281,7 @@ def _compile_pattern(phrase: str, language: str) -> _Pattern:
             gap = False
             prefix = token.endswith("*")
             token = token.rstrip("*")
-            lemma = _lemma(token) if language == "pl" and not prefix and len(token) > 3 else None
-            words.append(_Word(frozenset({_key(token)}), lemma, prefix))
+            words.append(_Word(token, prefix, language == "pl" and not prefix and len(token) > 3))
     return _Pattern(tuple(words), tuple(gaps), start)
 
 
@@ -389,10 +397,9 @@ def _tokens(text: str, language: str) -> list[tuple[int, int, str, str | None]]:
 
 
 def _word_matches(word: _Word, token: tuple[int, int, str, str | None]) -> bool:
-    key, lemma = token[2], token[3]
     if word.prefix:
-        return any(key.startswith(k) for k in word.keys)
-    return key in word.keys or (word.lemma is not None and lemma == word.lemma)
+        return token[2].startswith(word.key)
+    return token[2] == word.key or (word._lemma is not None and token[3] is not None and token[3] == word.lemma)
 
 
 def _sentence_starts(text: str, tokens) -> list[bool]:
@@ -404,18 +411,43 @@ def _sentence_starts(text: str, tokens) -> list[bool]:
     return starts
 
 
-def _find(pattern: _Pattern, tokens, starts: list[bool]) -> list[tuple[int, int, int, int]]:
+class _Text:
+    """A reply's words, indexed by form and dictionary form, so a phrase is looked for only where
+    its first word stands."""
+
+    __slots__ = ("by_key", "by_lemma", "starts", "tokens")
+
+    def __init__(self, text: str, language: str):
+        self.tokens = _tokens(text, language)
+        self.starts = _sentence_starts(text, self.tokens)
+        self.by_key: dict[str, list[int]] = {}
+        self.by_lemma: dict[str, list[int]] = {}
+        for i, (_s, _e, key, lemma) in enumerate(self.tokens):
+            self.by_key.setdefault(key, []).append(i)
+            if lemma is not None:
+                self.by_lemma.setdefault(lemma, []).append(i)
+
+    def first(self, word: _Word) -> list[int]:
+        """Where a phrase's first word stands, in order."""
+        if word.prefix:
+            found = [i for key, at in self.by_key.items() if key.startswith(word.key) for i in at]
+        else:
+            found = list(self.by_key.get(word.key, ()))
+            if word._lemma is not None and self.by_lemma:
+                found += self.by_lemma.get(word.lemma or "", ())
+        return sorted(set(found))
+
+
+def _find(pattern: _Pattern, text: _Text) -> list[tuple[int, int, int, int]]:
     """Every match as (first token, last token, start, end), the shortest from each start."""
     found = []
-    first = pattern.words[0]
-    for i, token in enumerate(tokens):
-        if not _word_matches(first, token):
-            continue
-        if pattern.start_of_sentence and not starts[i]:
+    tokens = text.tokens
+    for i in text.first(pattern.words[0]):
+        if pattern.start_of_sentence and not text.starts[i]:
             continue
         end = _rest(pattern, tokens, 1, i)
         if end is not None:
-            found.append((i, end, token[0], tokens[end][1]))
+            found.append((i, end, tokens[i][0], tokens[end][1]))
     return found
 
 
@@ -449,17 +481,16 @@ def coach(text: str, book: PhraseBook | None) -> list[Hit]:
     if book is None or not isinstance(text, str) or not text.strip():
         return []
     text = text[:MAX_TEXT]
-    tokens = _tokens(text, book.language)
-    if not tokens:
+    words = _Text(text, book.language)
+    if not words.tokens:
         return []
-    starts = _sentence_starts(text, tokens)
     candidates: list[tuple[int, int, _Entry]] = []
     for entry in book.entries:
-        allowed = [(a, b) for p in entry.allow for a, b, _s, _e in _find(p, tokens, starts)]
+        allowed = [(a, b) for p in entry.allow for a, b, _s, _e in _find(p, words)]
         spans = sorted(
             (start, end)
             for pattern in entry.catch
-            for a, b, start, end in _find(pattern, tokens, starts)
+            for a, b, start, end in _find(pattern, words)
             if not any(a <= y and x <= b for x, y in allowed)
         )
         merged: list[list[int]] = []
