@@ -576,12 +576,10 @@ def _print_debrief(result: Result, scenario: Scenario, out: TextIO) -> None:
         if item.better_reply:
             print(f"     Better: {item.better_reply}", file=out)
         for hit in item.coaching:  # the phrase coach (docs/phrase-coach.md)
-            cut = (
-                f" (−{item.coach_cut:g} {scenario.competency_title(scenario.model.coach.competency)})"
-                if item.coach_cut and hit is item.coaching[0]
-                else ""
-            )
-            print(f"     Phrase coach: “{hit.phrase}” — {hit.why} Instead: {hit.instead}{cut}", file=out)
+            print(f"     Phrase coach: “{hit.phrase}” — {hit.why} Instead: {hit.instead}", file=out)
+        if item.coach_cut and scenario.model.coach is not None:
+            title = scenario.competency_title(scenario.model.coach.competency)
+            print(f"     Phrase coach counted: {title} −{item.coach_cut:g}", file=out)
 
 
 # ------------------------------------------------------------------ serve
