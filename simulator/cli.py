@@ -39,6 +39,7 @@ from .errors import LabError, Problem, ScenarioErrors, ScenarioTooLarge, Session
 from .hub.launch import hub
 from .loading.checks import did_you_mean
 from .loading.loader import check_files, load_files, load_scenario
+from .loading.phrases import PHRASES_FOLDER, check_phrase_file, phrase_files
 from .loading.schema import write_schemas
 from .results import demo
 from .results.export import EXPORTERS, export
@@ -216,10 +217,12 @@ def _validate_arguments(p: argparse.ArgumentParser) -> None:
 
 def _run_validate(args: argparse.Namespace, io: Streams) -> int:
     paths = _paths_or_library(args.paths)
-    results = [with_path_warnings(r) for r in load_files(paths)]
-    if not results:
+    phrases = phrase_files(paths)  # the phrase coach's files: in the folders named, or named themselves
+    scenario_paths = [p for p in paths if Path(p).is_dir() or Path(p).parent.name != PHRASES_FOLDER]
+    results = [with_path_warnings(r) for r in load_files(scenario_paths)]
+    if not results and not phrases:
         raise LabError("no scenario files found in " + ", ".join(paths))
-    errors = [p for r in results for p in r.errors]
+    errors = [p for r in results for p in r.errors] + [p for f in phrases for p in check_phrase_file(f)]
     sound = [r.scenario for r in results if r.scenario is not None]
     for problem in errors:
         print(problem, file=io.out)
@@ -237,6 +240,9 @@ def _run_validate(args: argparse.Namespace, io: Streams) -> int:
                 f"{len(s.endings)} endings)",
                 file=io.out,
             )
+        for f in phrases:  # a library's phrase files are checked quietly; one named on its own says ok
+            if str(f) in paths:
+                print(f"ok  {display_path(f)}  (phrase coach)", file=io.out)
     for warning in (w for r in results for w in r.warnings):
         print(warning, file=io.out)
     return 1 if errors else 0
@@ -572,6 +578,11 @@ def _print_debrief(result: Result, scenario: Scenario, out: TextIO) -> None:
         print(textwrap.fill(item.feedback, 86, initial_indent="     ", subsequent_indent="     "), file=out)
         if item.better_reply:
             print(f"     Better: {item.better_reply}", file=out)
+        for hit in item.coaching:  # the phrase coach (docs/phrase-coach.md)
+            print(f"     Phrase coach: “{hit.phrase}” — {hit.why} Instead: {hit.instead}", file=out)
+        if item.coach_cut and scenario.model.coach is not None:
+            title = scenario.competency_title(scenario.model.coach.competency)
+            print(f"     Phrase coach counted: {title} −{item.coach_cut:g}", file=out)
 
 
 # ------------------------------------------------------------------ serve

@@ -21,6 +21,7 @@ from typing import Protocol
 from transitions import Machine
 
 from ..errors import SessionError
+from .coach import phrasebook_for
 from .matching import Match, Matcher, get_matcher, taken
 from .model import FeedbackMode
 from .rules import BREAKING_POINT, Effect, State
@@ -510,5 +511,6 @@ class Session:
                     handle_time=self.handle_time,
                     mode=self.mode or "practice",
                 ),
+                phrasebook_for(self.scenario.source, self.scenario.language),
             )
         return self._result

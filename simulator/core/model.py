@@ -214,6 +214,21 @@ class Matching(_Strict):
     )
 
 
+class Coach(_Strict):
+    """The phrase coach's opt-in: coached phrases in typed replies count against a competency."""
+
+    competency: NodeId = Field(
+        "positive_language",
+        description="The competency a coached phrase lowers; one the scenario assesses.",
+    )
+    penalty: Annotated[float, Field(gt=0, le=100)] = Field(
+        1, description="Score change taken off the competency for each coached phrase in a typed reply."
+    )
+    max_per_reply: Annotated[float, Field(gt=0, le=100)] = Field(
+        2, description="At most this much is taken off for one reply, however many phrases it has."
+    )
+
+
 class PathTest(_Strict):
     name: Line
     replies: Annotated[list[int | Text], Field(min_length=1)]
@@ -241,6 +256,11 @@ class ScenarioModel(_Strict):
     max_turns: Annotated[int, Field(ge=1, le=200)] = 30
     reply_time_limit: Annotated[float, Field(gt=0)] = Field(60, description="Seconds; for the SLA KPI.")
     matching: Matching = Matching()
+    coach: Coach | None = Field(
+        None,
+        description="Opt in to the phrase coach's scoring (docs/phrase-coach.md): without it the debrief "
+        "still coaches typed replies, and scores are unchanged.",
+    )
     nodes: Annotated[dict[NodeId, Node], Field(min_length=1)]
     endings: Annotated[dict[NodeId, Ending], Field(min_length=1)]
     breaking_point: BreakingPoint | None = None

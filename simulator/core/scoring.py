@@ -1,6 +1,9 @@
 """Scores, KPIs and the debrief of a finished session.
 
 Definitions (also in docs/scenario-format.md):
+- a scenario that opts in to the phrase coach (``coach:``) loses ``penalty`` of its coach
+  competency for each coached phrase in a typed reply, at most ``max_per_reply`` a reply
+  (docs/phrase-coach.md); without the opt-in the debrief coaches and the scores stay;
 - a competency's score is its summed changes scaled 0-100 against the best sum any path
   through the scenario reaches (below 0 counts as 0); overall is their weighted mean;
 - passed = overall >= the scenario's pass mark and no breach;
@@ -15,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .coach import Hit, PhraseBook, coach
 from .model import ScenarioModel
 from .turn import Turn
 
@@ -45,6 +49,16 @@ class Kpis:
 
 @dataclass(frozen=True)
 class DebriefItem:
+    """What one reply did, for the debrief.
+
+    Attributes:
+        index, node, customer_line, reply, kind, understood, confidence: the reply and where it was given.
+        feedback, scores, mood_before, mood_after: what it did.
+        better_reply, breach: the best reply there when this was not it; the breach it committed.
+        coaching: the phrase coach's hits in a typed reply (``core.coach.Hit``).
+        coach_cut: what the coached phrases took off the scenario's coach competency (0 without opt-in).
+    """
+
     index: int
     node: str
     customer_line: str
@@ -58,6 +72,8 @@ class DebriefItem:
     mood_after: int
     better_reply: str | None
     breach: str | None
+    coaching: tuple[Hit, ...] = ()
+    coach_cut: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -112,16 +128,22 @@ class Conclusion:
 
 
 def score_session(
-    model: ScenarioModel, max_scores: Mapping[str, float], turns: Sequence[Turn], end: Conclusion
+    model: ScenarioModel,
+    max_scores: Mapping[str, float],
+    turns: Sequence[Turn],
+    end: Conclusion,
+    phrases: PhraseBook | None = None,
 ) -> Result:
     """Score a finished conversation.
 
     Args:
-        model: the scenario as written (competencies, pass mark, reply time limit, options).
+        model: the scenario as written (competencies, pass mark, reply time limit, options, coach).
         max_scores: the best sum of score changes any path reaches, per competency
             (``Scenario.state_space.max_scores``).
         turns: the session's turns, in order.
         end: how the session ended.
+        phrases: the phrase book typed replies are coached with (``core.coach.phrasebook_for``);
+            None coaches nothing.
 
     Returns:
         The ``Result``: competency scores, overall, pass/fail, KPIs and the debrief.
@@ -130,6 +152,10 @@ def score_session(
     for turn in turns:
         for c, v in turn.scores.items():
             raw[c] += v
+    coaching = [tuple(coach(t.reply, phrases)) if t.kind == "text" else () for t in turns]
+    cuts = [coach_cut(model, hits) for hits in coaching]
+    if model.coach is not None and model.coach.competency in raw:
+        raw[model.coach.competency] -= sum(cuts)
     per, overall = score_of(raw, max_scores, model.competencies)
     breaches = [f"Reply {t.index + 1}: {t.breach}" for t in turns if t.breach]
     limit = model.reply_time_limit
@@ -142,7 +168,7 @@ def score_session(
         sla=round(100.0 * sum(t.latency <= limit for t in turns) / n, 1),
     )
     debrief = []
-    for t in turns:
+    for t, hits, cut in zip(turns, coaching, cuts, strict=True):
         options = model.nodes[t.node].options
         better = None
         if not t.was_best and t.best_option_index is not None:
@@ -162,6 +188,8 @@ def score_session(
                 t.mood_after,
                 better,
                 t.breach,
+                hits,
+                cut,
             )
         )
     return Result(
@@ -182,6 +210,21 @@ def score_session(
         debrief=debrief,
         mode=end.mode,
     )
+
+
+def coach_cut(model: ScenarioModel, hits: Sequence[Hit]) -> float:
+    """What a reply's coached phrases take off the scenario's coach competency.
+
+    Args:
+        model: the scenario (its ``coach:`` opt-in).
+        hits: the coached phrases of one typed reply.
+
+    Returns:
+        ``penalty`` per phrase, at most ``max_per_reply``; 0 without the opt-in or a phrase.
+    """
+    if model.coach is None or not hits or model.coach.competency not in model.competencies:
+        return 0.0
+    return min(model.coach.max_per_reply, model.coach.penalty * len(hits))
 
 
 def score_of(raw: Mapping[str, float], max_scores: Mapping[str, float], competencies) -> tuple[dict[str, float], float]:

@@ -27,6 +27,7 @@ from .checks import (
     persona_problems,
     schema_problems,
 )
+from .phrases import PHRASES_FOLDER, coach_problems
 from .yamlsource import Document, read_document, shown
 
 __all__ = [
@@ -286,6 +287,7 @@ def _check(
         return None, problems + name_problems(doc, Loose.of(doc.data))
     problems += _persona_problems(doc, model.persona, source, personas_dir)
     problems += name_problems(doc, model)
+    problems += coach_problems(doc, model, source)
     if problems:
         return None, problems
     problems = graph_problems(doc, model)
@@ -359,7 +361,7 @@ def load_scenario(path: Path | str, *, personas_dir: Path | None = None) -> Scen
 
 
 def scenario_files(paths: Iterable[Path | str]) -> list[Path]:
-    """Scenario files named or found under the folders named (personas/ and schema/ excluded)."""
+    """Scenario files named or found under the folders named (personas/, phrases/ and schema/ excluded)."""
     files: list[Path] = []
     for p in map(Path, paths):
         try:
@@ -368,7 +370,11 @@ def scenario_files(paths: Iterable[Path | str]) -> list[Path]:
             folder = False
         if folder:
             files.extend(
-                sorted(f for f in p.rglob("*.y*ml") if not {"personas", "schema"} & set(f.relative_to(p).parts[:-1]))
+                sorted(
+                    f
+                    for f in p.rglob("*.y*ml")
+                    if not {"personas", PHRASES_FOLDER, "schema"} & set(f.relative_to(p).parts[:-1])
+                )
             )
         else:
             files.append(p)

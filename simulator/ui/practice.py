@@ -38,6 +38,7 @@ from ..core.scenario import Scenario
 from ..errors import LabError, StoreError
 from ..loading.cache import load_library_cached
 from ..results.store import Store, open_store
+from . import coach as coach_ui
 from . import render
 from .common import Guard, stylesheet
 from .progress import TraineeCorner
@@ -575,7 +576,8 @@ class PracticeApp(widgets.VBox):
         )
         # Score, bars and KPIs first; the chat as it happened stays one click away.
         head, tail = render.chat(self.scenario, session.turns, session.customer_line, w, session.mode)
-        self.debrief.value = render.debrief(result, self.scenario, w, session.turns) + (
+        coaching = coach_ui.coaching(result, self.scenario, w)  # the phrase coach, reply by reply
+        self.debrief.value = render.debrief(result, self.scenario, w, session.turns) + coaching + (
             f'<details class="rp-transcript-final"><summary>{render.e(w["whole_conversation"])}</summary>'
             f"{head}{tail}</details>"
         )

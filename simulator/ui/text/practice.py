@@ -75,6 +75,13 @@ WORDS: dict[str, dict[str, str]] = {
         "proposed": "Proposed",
         "dym_confirmed": "you confirmed",
         "dym_declined": "you chose none of them and rephrased",
+        "coach_title": "Phrase coach",
+        "coach_reply": "Reply {n}",
+        "coach_instead": "Instead",
+        "coach_counted": (
+            "This scenario counts these phrases: each costs {competency} {penalty}, at most {most} a reply."
+        ),
+        "coach_not_counted": "Coaching only: this scenario's scores do not count these phrases.",
     },
     "pl": {
         "title": "Przećwicz rozmowę z klientem",
@@ -150,5 +157,13 @@ WORDS: dict[str, dict[str, str]] = {
         "proposed": "Propozycje",
         "dym_confirmed": "potwierdzono",
         "dym_declined": "żadna nie pasowała, odpowiedź sformułowana inaczej",
+        "coach_title": "Trener fraz",
+        "coach_reply": "Odpowiedź {n}",
+        "coach_instead": "Zamiast tego",
+        "coach_counted": (
+            "W tym scenariuszu te frazy liczą się do wyniku: każda to −{penalty} w kompetencji "
+            "{competency}, najwyżej −{most} na odpowiedź."
+        ),
+        "coach_not_counted": "Tylko podpowiedź: w tym scenariuszu te frazy nie wpływają na wynik.",
     },
 }
