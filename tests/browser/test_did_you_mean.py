@@ -63,6 +63,7 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("dym-library") / "scenarios"
     (folder / "personas").mkdir(parents=True)
     shutil.copy(REPO / "scenarios" / "personas" / "angry.yaml", folder / "personas" / "angry.yaml")
+    shutil.copytree(REPO / "scenarios" / "phrases", folder / "phrases")  # the scenario's phrase coach counts
     text = SOURCE.read_text(encoding="utf-8")
     (folder / "angry-late-delivery.yaml").write_text(_semantic(text), encoding="utf-8")
     assessed = _semantic(text, ASSESSED_ID, ASSESSED_TITLE, "assessment")
@@ -145,11 +146,12 @@ def correct_to(page, number: int) -> None:
     page.click(".rp-fix:not(.rp-hidden) .rp-not-meant")
     page.wait_for_selector(".rp-fix-options:not(.rp-hidden) .rp-fix-option")
     before = page.inner_text(".rp-transcript")
-    page.evaluate("() => document.querySelectorAll('.rp-choice').forEach(b => { b.dataset.rpStale = '1'; })")
     page.locator(".rp-fix-option", has_text=re.compile(rf"^{number}\. ")).click()
+    # The reply buttons are relabelled in place: enabled again after the chat and their labels are redrawn.
     page.wait_for_function(
         """(before) => document.querySelector('.rp-transcript').innerText !== before
-            && [...document.querySelectorAll('.rp-choice')].every(b => !b.dataset.rpStale && !b.disabled)""",
+            && ((choices) => choices.length > 0 && choices.every(b => !b.disabled))(
+                [...document.querySelectorAll('.rp-choice')])""",
         arg=before,
         timeout=REPLY_MS,
     )
