@@ -13,7 +13,8 @@ The fused score of an option is ``meaning + WORDS × words``, less ``STANCE`` wh
 Then, with the best option's score ``s1`` and the runner-up's ``s2``:
 
 - ``s1 ≥ ACCEPT`` and ``s1 − s2 ≥ MARGIN``: the reply is taken for the best option (a breach option
-  needs ``s1 ≥ ACCEPT_BREACH``: a breach is recorded when the reply clearly commits it);
+  has thresholds of its own, ``s1 ≥ ACCEPT_BREACH`` and ``s1 − s2 ≥ MARGIN_BREACH``: a breach is
+  recorded when the reply commits it, not offered as a "did you mean" the trainee could decline);
 - else ``s1 ≥ UNSURE``: not understood yet, but the options within ``MARGIN`` of the best (at most two,
   each ≥ ``UNSURE``) are proposed: "Did you mean …?";
 - else: not understood.
@@ -48,6 +49,7 @@ __all__ = [
     "ACCEPT",
     "ACCEPT_BREACH",
     "MARGIN",
+    "MARGIN_BREACH",
     "MODEL_ID",
     "STANCE",
     "UNSURE",
@@ -68,6 +70,7 @@ ACCEPT = 0.95
 ACCEPT_BREACH = 0.3
 UNSURE = 0.2
 MARGIN = 0.2
+MARGIN_BREACH = 0.2
 MAX_PROPOSED = 2
 
 
@@ -285,7 +288,8 @@ class SemanticMatcher:
     """Meaning, words and stance fused (registered as ``semantic``; the default matcher).
 
     Attributes:
-        words, stance, accept, accept_breach, unsure, margin: the fusion's weights and thresholds
+        words, stance, accept, accept_breach, unsure, margin, margin_breach: the fusion's weights and
+            thresholds
             (the module's constants unless given).
         decides: True: its own thresholds decide, the scenario's ``matching.threshold`` is for ``lexical``.
     """
@@ -300,9 +304,11 @@ class SemanticMatcher:
         accept_breach: float = ACCEPT_BREACH,
         unsure: float = UNSURE,
         margin: float = MARGIN,
+        margin_breach: float | None = None,
         encode: Encoder | None = None,
     ):
         self.words, self.stance, self.margin = words, stance, margin
+        self.margin_breach = MARGIN_BREACH if margin_breach is None else margin_breach
         self.accept, self.accept_breach, self.unsure = accept, accept_breach, unsure
         self._encoder = encode or encoder()
 
@@ -368,8 +374,9 @@ class SemanticMatcher:
         s1 = scores[best]
         s2 = scores[ranked[1]] if len(ranked) > 1 else -1.0
         needed = self.accept_breach if breach[best] else self.accept
+        gap = self.margin_breach if breach[best] else self.margin
         confidence = round(max(0.0, min(1.0, s1)), 3)
-        if s1 >= needed and s1 - s2 >= self.margin:
+        if s1 >= needed and s1 - s2 >= gap:
             return Match(best, confidence)
         if s1 >= self.unsure:
             close = [i for i in ranked[:MAX_PROPOSED] if scores[i] >= self.unsure and s1 - scores[i] < self.margin]

@@ -66,7 +66,13 @@ def test_the_fit_scores_decisions_as_the_matcher_takes_them(replies, library):
     from simulator.studio import replyset
 
     features = replyset._features(replies, library)
-    for p in (replyset.Params(), replyset.Params(0.5, 0.15, 0.7, 0.45, 0.4, 0.06)):
+    for p in (replyset.Params(), replyset.Params(0.5, 0.15, 0.7, 0.45, 0.4, 0.06, 0.02)):
         arrays = replyset._arrays(features, p.words, p.stance)
-        vectorised = replyset._objective_of(arrays, p.accept, p.accept_breach, p.unsure, p.margin, np)
+        vectorised = replyset._objective_of(arrays, p.accept, p.accept_breach, p.unsure, p.margin, np, p.margin_breach)
         assert vectorised == replyset.objective(replyset._tally(features, p))
+    # several (accept_breach, margin_breach) pairs at once: each row is that pair's scalar value
+    p = replyset.Params()
+    arrays = replyset._arrays(features, p.words, p.stance)
+    rows = replyset._objective_of(arrays, p.accept, np.array([0.3, 0.6]), p.unsure, p.margin, np, np.array([0.0, 0.1]))
+    for value, (ab, mb) in zip(rows, ((0.3, 0.0), (0.6, 0.1)), strict=True):
+        assert value == replyset._objective_of(arrays, p.accept, ab, p.unsure, p.margin, np, mb)
