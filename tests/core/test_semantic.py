@@ -55,13 +55,13 @@ def test_semantic_beats_lexical_on_blind_replies(replies, library):
     lexical = evaluate(get_matcher("lexical"), blind, library)[("all", "blind")].summary()
     semantic = evaluate(get_matcher("semantic"), blind, library)[("all", "blind")].summary()
     # Floors a few points under the cross-validated figures (benchmarks/bench_matching.py, blind):
-    # right 49.3 %, right or confirmed 93.7 %, wrong 0.8 %, no-option kept 91.7 %, breach recall 68.4 %;
+    # right 47.2 %, right or confirmed 92.7 %, wrong 1.3 %, no-option kept 91.7 %, breach recall 73.7 %;
     # lexical 57.7 % right. The shipped constants (in-sample) must not fall below them.
     assert semantic["right_or_confirmed"] >= 90.0 > lexical["right"] + 20
     assert semantic["right"] >= 45.0
     assert semantic["wrong"] <= 2.0 and semantic["breach_as_good"] == 0
     assert semantic["no_option_not_credited"] >= 88.0
-    assert semantic["breach_recall"] >= 63.0
+    assert semantic["breach_recall"] >= 68.0
 
 
 CASES = [  # (scenario, node, reply, language, the option it must be taken for (0-based))
