@@ -144,12 +144,39 @@ def _lemma(word: str, language: str) -> str:
     """A Polish word's dictionary form (``simplemma``), so "zamówienia" meets "zamówienie"; others as they are."""
     if language != "pl":
         return word
-    import simplemma  # its Polish dictionary loads on the first Polish word
-
-    return simplemma.lemmatize(word, lang="pl")
+    return polish_lemmatizer()(word)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1)
+def polish_lemmatizer() -> Callable[[str], str]:
+    """simplemma's Polish lemmas, its dictionary read from converted files (``core.mapped``), not loaded.
+
+    simplemma's own loading holds its 3.7-million-word Polish dictionary in memory (about 360 MB per
+    process); the converted files cost a kernel a few hundred kilobytes. When they cannot be had
+    (no writable cache folder, a failed conversion), simplemma loads its dictionary the ordinary way.
+
+    Returns:
+        A function from a word to its lemma.
+    """
+    import simplemma
+
+    from . import mapped
+
+    where = mapped.ensure("simplemma-pl")
+    if where is not None:
+        try:
+            from simplemma.strategies import DefaultStrategy
+
+            strategy = DefaultStrategy(dictionary_factory=mapped.LemmaFactory(mapped.MappedLemmas(where)))
+            lemmatizer = simplemma.Lemmatizer(lemmatization_strategy=strategy)
+            if lemmatizer.lemmatize("zamówienia", "pl") == "zamówienie":
+                return lambda word: lemmatizer.lemmatize(word, "pl")
+        except (OSError, ValueError, KeyError, TypeError, ImportError):
+            pass
+    return lambda word: simplemma.lemmatize(word, lang="pl")
+
+
+@lru_cache(maxsize=1024)  # about 10 kB each (trigrams): a scenario's texts and a session's replies fit
 def _features(text: str, language: str = "en") -> tuple[frozenset[str], frozenset[str]]:
     norm = normalise(text)
     words = [w for w in norm.split() if w not in _STOPWORDS] or norm.split()

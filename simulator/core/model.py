@@ -201,7 +201,7 @@ class BreakingPoint(_Strict):
 
 class Matching(_Strict):
     matcher: str = Field(
-        "lexical", description="The reply matcher, by name: lexical, or semantic (meaning, words and stance)."
+        "semantic", description="The reply matcher, by name: semantic (meaning, words and stance), or lexical."
     )
     threshold: Annotated[float, Field(ge=0, le=1)] = 0.35
     clarify: Literal["propose", "rephrase"] | None = Field(

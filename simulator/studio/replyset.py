@@ -17,12 +17,13 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import yaml
 
 from ..core.matching import Matcher, taken
 from ..core.scenario import Scenario
-from ..core.semantic import ACCEPT, ACCEPT_BREACH, MARGIN, STANCE, UNSURE, WORDS, SemanticMatcher
+from ..core.semantic import ACCEPT, ACCEPT_BREACH, MARGIN, MARGIN_BREACH, STANCE, UNSURE, WORDS, SemanticMatcher
 
 __all__ = ["Counts", "LabelledReply", "Params", "cross_validate", "evaluate", "fit", "load_replies", "tally"]
 
@@ -242,7 +243,7 @@ class Params:
     """The semantic matcher's weights and thresholds.
 
     Attributes:
-        words, stance, accept, accept_breach, unsure, margin: as ``SemanticMatcher`` takes them.
+        words, stance, accept, accept_breach, unsure, margin, margin_breach: as ``SemanticMatcher`` takes them.
     """
 
     words: float = WORDS
@@ -251,6 +252,7 @@ class Params:
     accept_breach: float = ACCEPT_BREACH
     unsure: float = UNSURE
     margin: float = MARGIN
+    margin_breach: float = MARGIN_BREACH
 
     def matcher(self) -> SemanticMatcher:
         """A matcher with these values.
@@ -258,7 +260,9 @@ class Params:
         Returns:
             The ``SemanticMatcher``.
         """
-        return SemanticMatcher(self.words, self.stance, self.accept, self.accept_breach, self.unsure, self.margin)
+        return SemanticMatcher(
+            self.words, self.stance, self.accept, self.accept_breach, self.unsure, self.margin, self.margin_breach
+        )
 
 
 @dataclass
@@ -300,7 +304,7 @@ def objective(counts: Counts) -> float:
     """How good a set of decisions is, for fitting: right ones count, wrong ones and breaches cost much more.
 
     Args:
-        counts: the decisions' counts.
+        counts: the decisions' counts (a ``Counts``, or their fields as arrays: one value per row).
 
     Returns:
         Higher is better.
@@ -324,6 +328,7 @@ GRID = {
     "accept_breach": tuple(round(0.3 + 0.05 * i, 2) for i in range(19)),
     "unsure": tuple(round(0.2 + 0.05 * i, 2) for i in range(11)),
     "margin": (0.02, 0.04, 0.06, 0.08, 0.1, 0.14, 0.2),
+    "margin_breach": (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.14, 0.2),
 }
 
 
@@ -348,15 +353,20 @@ def _fit(features: Sequence[_Features], progress=None) -> Params:
 
     best, best_value = Params(), float("-inf")
     outer = list(itertools.product(GRID["words"], GRID["stance"]))
+    # every (accept_breach, margin_breach) pair at once: rows of a 2-D evaluation
+    pairs = list(itertools.product(GRID["accept_breach"], GRID["margin_breach"]))
+    accept_breach = np.array([p[0] for p in pairs])
+    margin_breach = np.array([p[1] for p in pairs])
     for done, (words, stance) in enumerate(outer, start=1):
         a = _arrays(features, words, stance)
         for accept, margin, unsure in itertools.product(GRID["accept"], GRID["margin"], GRID["unsure"]):
             if unsure > accept:
                 continue
-            for accept_breach in GRID["accept_breach"]:
-                value = _objective_of(a, accept, accept_breach, unsure, margin, np)
-                if value > best_value:
-                    best, best_value = Params(words, stance, accept, accept_breach, unsure, margin), value
+            values = _objective_of(a, accept, accept_breach, unsure, margin, np, margin_breach)
+            k = int(np.argmax(values))  # the first of equals: grid order, as a scalar search would keep
+            if values[k] > best_value:
+                best_value = float(values[k])
+                best = Params(words, stance, accept, pairs[k][0], unsure, margin, pairs[k][1])
         if progress:
             progress(done, len(outer))
     return best
@@ -384,11 +394,19 @@ def _arrays(features: Sequence[_Features], words: float, stance: float) -> dict:
     return {k: np.array(v) for k, v in zip(names, values, strict=True)}
 
 
-def _objective_of(a: dict, accept: float, accept_breach: float, unsure: float, margin: float, np) -> float:
-    """``objective`` of ``_decide``'s decisions for every reply at once (the same rules, vectorised)."""
+def _objective_of(a: dict, accept, accept_breach, unsure, margin, np, margin_breach=None):
+    """``objective`` of ``_decide``'s decisions for every reply at once (the same rules, vectorised).
+
+    ``accept_breach`` and ``margin_breach`` may be arrays of equal length: one value per pair (rows).
+    """
+    margin_breach = margin if margin_breach is None else margin_breach
+    several = np.ndim(accept_breach) > 0
+    accept_breach = np.asarray(accept_breach, dtype=float).reshape(-1, 1)
+    margin_breach = np.asarray(margin_breach, dtype=float).reshape(-1, 1)
     gap = a["s1"] - a["s2"]
     needed = np.where(a["b1_breach"], accept_breach, accept)
-    credited = (a["s1"] >= needed) & (gap >= margin)
+    needed_gap = np.where(a["b1_breach"], margin_breach, margin)
+    credited = (a["s1"] >= needed) & (gap >= needed_gap)
     unsure_mask = ~credited & (a["s1"] >= unsure)
     second_in = (a["s2"] >= unsure) & (gap < margin) & (a["b2"] >= 0)
     fits = a["label"] >= 0
@@ -400,18 +418,18 @@ def _objective_of(a: dict, accept: float, accept_breach: float, unsure: float, m
     breach_recorded = right & a["label_breach"] & a["breach_reply"]
     breach_as_good = credited & a["breach_reply"] & ~a["b1_breach"]
     false_breach = credited & ~a["breach_reply"] & a["b1_breach"]
-    return objective(
-        Counts(
-            right=int(right.sum()),
-            confirmed=int(confirmed.sum()),
-            wrong=int(wrong.sum()),
-            no_option_credited=int(no_option_credited.sum()),
-            breach_recorded=int(breach_recorded.sum()),
-            breach_as_good=int(breach_as_good.sum()),
-            false_breach=int(false_breach.sum()),
-            proposed_miss=int(proposed_miss.sum()),
-        )
+    counts = SimpleNamespace(
+        right=right.sum(axis=-1),
+        confirmed=confirmed.sum(axis=-1),
+        wrong=wrong.sum(axis=-1),
+        no_option_credited=no_option_credited.sum(axis=-1),
+        breach_recorded=breach_recorded.sum(axis=-1),
+        breach_as_good=breach_as_good.sum(axis=-1),
+        false_breach=false_breach.sum(axis=-1),
+        proposed_miss=proposed_miss.sum(axis=-1),
     )
+    values = objective(counts)
+    return values if several else float(values[0])
 
 
 def cross_validate(

@@ -54,9 +54,41 @@ def test_semantic_beats_lexical_on_blind_replies(replies, library):
     blind = [r for r in replies if r.written == "blind"]
     lexical = evaluate(get_matcher("lexical"), blind, library)[("all", "blind")].summary()
     semantic = evaluate(get_matcher("semantic"), blind, library)[("all", "blind")].summary()
-    # measured (benchmarks/bench_matching.py): lexical 57.5 % right; semantic right or confirmed 93.7 % (CV)
-    assert semantic["right_or_confirmed"] >= 88.0 > lexical["right"] + 20
+    # Floors a few points under the cross-validated figures (benchmarks/bench_matching.py, blind):
+    # right 47.2 %, right or confirmed 92.7 %, wrong 1.3 %, no-option kept 91.7 %, breach recall 73.7 %;
+    # lexical 57.7 % right. The shipped constants (in-sample) must not fall below them.
+    assert semantic["right_or_confirmed"] >= 90.0 > lexical["right"] + 20
+    assert semantic["right"] >= 45.0
     assert semantic["wrong"] <= 2.0 and semantic["breach_as_good"] == 0
+    assert semantic["no_option_not_credited"] >= 88.0
+    assert semantic["breach_recall"] >= 68.0
+
+
+CASES = [  # (scenario, node, reply, language, the option it must be taken for (0-based))
+    ("phishing-ceo-email", "urgency", "I won't send it, it needs a DP-07 approval first", "en", 0),
+    ("phishing-ceo-email", "urgency", "Fine, it's on you then, I'm sending the file now", "en", 1),
+    ("phishing-ceo-email", "clicked", "I won't type my password, I'll close it and ring security", "en", 0),
+    ("phishing-ceo-email", "clicked", "I'll type my password and sign in", "en", 1),
+    ("data-protection-spouse", "pushy", "Don't worry, the payment will go through", "en", 1),
+    ("data-protection-spouse", "pushy", "I can't tell you whether it will go through, but let's make Friday safe",
+     "en", 0),
+    ("vip-pl-zabieg-odwolany", "dopytuje_o_joanne", "Między nami, pani Joanna jest w szpitalu po operacji wyrostka",
+     "pl", 1),
+    ("vip-pl-zabieg-odwolany", "dopytuje_o_joanne", "Nie moge udzielac takich informacji, to dane wrazliwe", "pl", 2),
+    ("vip-pl-zabieg-odwolany", "inna_klientka", "Tak, pani Zawadzka ma manicure w piątek o jedenastej", "pl", 1),
+    ("vip-pl-zabieg-odwolany", "inna_klientka", "Nie udzielamy informacji o innych klientkach", "pl", 2),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("scenario", "node", "reply", "language", "option"), CASES)
+def test_refusals_are_not_breaches_and_committed_breaches_are_recorded(
+    library, scenario, node, reply, language, option
+):
+    """Saying no to a breach is not the breach; committing it (English or Polish, with or without
+    Polish letters) is recorded as the breach at once, not offered as a "did you mean"."""
+    options = library[scenario].nodes[node].options
+    match = get_matcher("semantic").match(reply, options, language)
+    assert match.option_index == option and not match.proposed, (reply, match)
 
 
 def test_the_fit_scores_decisions_as_the_matcher_takes_them(replies, library):
@@ -66,7 +98,13 @@ def test_the_fit_scores_decisions_as_the_matcher_takes_them(replies, library):
     from simulator.studio import replyset
 
     features = replyset._features(replies, library)
-    for p in (replyset.Params(), replyset.Params(0.5, 0.15, 0.7, 0.45, 0.4, 0.06)):
+    for p in (replyset.Params(), replyset.Params(0.5, 0.15, 0.7, 0.45, 0.4, 0.06, 0.02)):
         arrays = replyset._arrays(features, p.words, p.stance)
-        vectorised = replyset._objective_of(arrays, p.accept, p.accept_breach, p.unsure, p.margin, np)
+        vectorised = replyset._objective_of(arrays, p.accept, p.accept_breach, p.unsure, p.margin, np, p.margin_breach)
         assert vectorised == replyset.objective(replyset._tally(features, p))
+    # several (accept_breach, margin_breach) pairs at once: each row is that pair's scalar value
+    p = replyset.Params()
+    arrays = replyset._arrays(features, p.words, p.stance)
+    rows = replyset._objective_of(arrays, p.accept, np.array([0.3, 0.6]), p.unsure, p.margin, np, np.array([0.0, 0.1]))
+    for value, (ab, mb) in zip(rows, ((0.3, 0.0), (0.6, 0.1)), strict=True):
+        assert value == replyset._objective_of(arrays, p.accept, ab, p.unsure, p.margin, np, mb)
