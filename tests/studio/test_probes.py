@@ -33,6 +33,7 @@ customer: {name: Ola, context: Her vase arrived broken.}
 competencies:
   ownership: {weight: 1}
 pass_mark: 50
+matching: {matcher: lexical}
 nodes:
   greeting:
     customer: My vase arrived in pieces.
@@ -207,7 +208,7 @@ def test_roleplay_paths_prints_the_accuracy_per_node(remedy_file):
 def test_a_matcher_that_proposes_counts_not_understood_with_proposals(tmp_path):
     shutil.copytree(PERSONAS, tmp_path / "personas")
     path = tmp_path / "remedy.yaml"
-    path.write_text(REMEDY.replace("pass_mark: 50", "pass_mark: 50\nmatching: {matcher: semantic}"), encoding="utf-8")
+    path.write_text(REMEDY.replace("matching: {matcher: lexical}", "matching: {matcher: semantic}"), encoding="utf-8")
     report = probe(load_scenario(path))
     assert (report.matcher, report.threshold) == ("semantic", None)  # it applies its own thresholds
     proposing = [p for n in report.nodes for p in n.probes if p.outcome == "proposed"]
