@@ -281,8 +281,8 @@ def prepare(scenarios: Iterable[Any]) -> int:
         for node in scenario.nodes.values():
             texts = [t for option in node.options for t in option_texts(option)]
             path = vector_file(texts) if texts else None
-            if texts and (path is None or _read_vectors(path, len(texts)) is None):
-                encoder().option_vectors(texts)
+            if texts and path is not None and _read_vectors(path, len(texts)) is None:
+                _write_vectors(path, encoder().encode(texts))  # written even when this process knows them
                 computed += 1
     if polish:
         from .matching import polish_lemmatizer

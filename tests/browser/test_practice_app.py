@@ -119,12 +119,22 @@ def click_choice(page, number: int) -> None:
     wait_reply_done(page, before)
 
 
+DECLINE = ".rp-dym:not(.rp-hidden) .rp-dym-none"
+
+
 def type_reply(page, text: str) -> None:
+    """Type a reply and send it; when the lab is unsure and asks "Did you mean …", answer "None of these"
+    (the reply then counts as not understood, as before "Did you mean" existed)."""
     before = _before_reply(page)
     box = page.locator(".rp-input input")
     box.fill(text)
     box.press("Enter")
-    wait_reply_done(page, before)
+    page.wait_for_function(
+        f"(before) => ({REPLY_DONE_JS})(before) || !!document.querySelector({DECLINE!r})", arg=before, timeout=REPLY_MS
+    )
+    if page.locator(DECLINE).count():
+        page.click(DECLINE)
+        wait_reply_done(page, before)
 
 
 def play(page, replies) -> None:
