@@ -20,6 +20,12 @@ def library(tmp_path):
     shutil.copytree(MINI.parent, folder)
     (folder / "phrases").mkdir()
     shutil.copy(SCENARIOS / "phrases" / "en.yaml", folder / "phrases" / "en.yaml")
+    # The lexical matcher takes these typed replies as written (the semantic default may ask "Did you mean").
+    mini = folder / "mini.yaml"
+    mini.write_text(
+        mini.read_text(encoding="utf-8").replace("pass_mark: 70\n", "pass_mark: 70\nmatching: {matcher: lexical}\n"),
+        encoding="utf-8",
+    )
     return folder
 
 
