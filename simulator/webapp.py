@@ -274,14 +274,19 @@ def ready_kernels(kernel_manager) -> tuple[int, int]:
         (ready, pooled): a kernel is ready when it has run its notebook up to waiting for its page
         (connected to ``/voila/query/<kernel>``).
     """
-    ready = pooled = 0
     waiting = RequestInfoSocketHandler._waiters
-    for pool in getattr(kernel_manager, "_pools", {}).values():
-        for task in pool:
-            pooled += 1
-            if task.done() and not task.cancelled() and task.exception() is None:
-                ready += task.result().get("kernel_id") in waiting
-    return ready, pooled
+    pooled = sum(len(pool) for pool in getattr(kernel_manager, "_pools", {}).values())
+    return sum(kid in waiting for kid in _preheated(kernel_manager)), pooled
+
+
+def _preheated(kernel_manager) -> list[str]:
+    """The kernels the pools hold that have started (their preheating task finished without error)."""
+    return [
+        task.result().get("kernel_id")
+        for pool in getattr(kernel_manager, "_pools", {}).values()
+        for task in pool
+        if task.done() and not task.cancelled() and task.exception() is None
+    ]
 
 
 def stagger_refills(kernel_manager) -> None:
@@ -328,11 +333,7 @@ def opening_pages(kernel_manager) -> int:
         Kernels that are neither waiting in the pool, nor being preheated, nor connected to at least
         once by a page.
     """
-    pooled = set()
-    for pool in getattr(kernel_manager, "_pools", {}).values():
-        for task in pool:
-            if task.done() and not task.cancelled() and task.exception() is None:
-                pooled.add(task.result().get("kernel_id"))
+    pooled = set(_preheated(kernel_manager))
     paged = getattr(kernel_manager, "_paged", set())
     unpooled = sum(1 for kid in kernel_manager.list_kernel_ids() if kid not in pooled and kid not in paged)
     return max(0, unpooled - getattr(kernel_manager, "_preheating", 0))
