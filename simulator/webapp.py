@@ -30,6 +30,9 @@ What it adds to Voila (``voila.app.Voila``, whose options all still apply):
 - **Kernels over local sockets.** Kernels talk to the server over Unix sockets (``ipc``) in the
   server's private temporary folder, not TCP ports: no port is picked and then lost to another
   process when many kernels start at once, and no kernel is reachable from the network.
+- **The page counts the reply timer.** Voila's ``lab`` template is extended by the lab's own
+  (``simulator/ui/static/page/``), which adds a small script that writes the practice app's reply
+  timer once a second; without it a CSS animation would cost every open page a style pass per frame.
 - **Forked kernels.** With ``--fork-kernels`` (``roleplay serve`` sets it for the practice app) each
   kernel is forked from a process that has imported the app once (``simulator.forkserver``).
 
@@ -48,6 +51,7 @@ import urllib.parse
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import EntryPoint
+from pathlib import Path
 from typing import ClassVar
 
 import tornado.web
@@ -76,6 +80,7 @@ __all__ = [
 
 THEMES = ("light", "dark")
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+PAGE_TEMPLATE = Path(__file__).parent / "ui" / "static" / "page"  # extends Voila's lab template
 WS_PING_INTERVAL_MS = 10_000  # how often an open page's websocket is pinged
 WS_PING_TIMEOUT_MS = 30_000  # no answer for this long: the page is gone, its websocket is closed
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -393,6 +398,11 @@ class LabVoila(Voila):
             self.config.KernelManager.transport = "ipc"
         if self.fork_kernels:
             use_forking_provisioner()
+
+    def setup_template_dirs(self):
+        super().setup_template_dirs()
+        # The lab's page template first: its index.html.j2 extends Voila's lab one (found further on).
+        self.template_paths = [str(PAGE_TEMPLATE), *self.template_paths]
 
     def init_settings(self) -> dict:
         settings = super().init_settings()  # builds the kernel manager (and starts filling its pool)

@@ -544,11 +544,16 @@ def test_the_timer_ticks_in_the_page_with_no_websocket_traffic(page, server) -> 
     cdp.send("Network.enable")
     for event in ("Network.webSocketFrameReceived", "Network.webSocketFrameSent"):
         cdp.on(event, lambda e: frames.append(e["response"]["opcode"]))
-    seconds = "() => getComputedStyle(document.querySelector('.rp-clock-value')).getPropertyValue('--rp-seconds')"
+    seconds = "() => document.querySelector('.rp-clock-run .rp-clock-value').textContent"
+    page.wait_for_function(f"() => ({seconds})() !== ''")
     first = int(page.evaluate(seconds))
     page.wait_for_function(f"() => Number(({seconds})()) >= {first + 2}", timeout=10_000)
     assert [op for op in frames if op in (1, 2)] == []  # two seconds counted, not one message sent or received
+    # the page script counts (body.rp-js-clock), so no animation runs: no style pass every frame
+    assert page.evaluate("() => document.body.classList.contains('rp-js-clock')")
+    assert page.evaluate("() => document.getAnimations().map(a => a.animationName || a.id)") == []
     click_choice(page, 1)
+    page.wait_for_function(f"() => ({seconds})() !== ''")
     assert int(page.evaluate(seconds)) < first + 2  # a new customer line: the count starts again
     assert not page.locator(".rp-loading").is_visible()  # the "opening…" note went when the app came
 
