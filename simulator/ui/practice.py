@@ -428,7 +428,8 @@ class PracticeApp(widgets.VBox):
                 self._choice_buttons.append(button)
             for i, text in enumerate(options, start=1):
                 button = self._choice_buttons[i - 1]
-                button.description, button.disabled = f"{i}. {text}", False
+                with button.hold_sync():  # label and state in one message
+                    button.description, button.disabled = f"{i}. {text}", False
             self.choices.children = self._choice_buttons[: len(options)]
         self._show_did_you_mean(w)
         self._show_fix(w)
@@ -501,9 +502,15 @@ class PracticeApp(widgets.VBox):
         for button in self.choices.children:
             button.disabled = not enabled or pending
         self.input.disabled = self.send.disabled = not enabled or pending
-        if self.dym is not None:
-            for button in (*self.dym_buttons, self.dym_none, self.fix_toggle, *self.fix_buttons):
-                button.disabled = not enabled
+        # Hidden groups are left as they are (each change is a message to the page): whatever shows a group
+        # enables its buttons right after.
+        if self.dym is None:  # built with the first conversation
+            return
+        shown = [group for group in (self.dym, self.fix) if "rp-hidden" not in group._dom_classes]
+        for button in (*self.dym_buttons, self.dym_none) if self.dym in shown else ():
+            button.disabled = not enabled
+        for button in (self.fix_toggle, *self.fix_buttons) if self.fix in shown else ():
+            button.disabled = not enabled
 
     def _typed(self, change) -> None:
         text = change["new"]
