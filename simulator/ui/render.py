@@ -6,7 +6,8 @@ with "That's not what I meant" is drawn as the option it now counts as, in the s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from ..core.scoring import Result
@@ -116,6 +117,7 @@ def chat(
     customer = scenario.model.customer.name
     head: list[str] = []
     tail: list[str] = []
+    seen: dict[str, int] = {}  # the customer's reactions already explained, and at which reply
     for turn in turns:
         head += tail
         tail = []
@@ -127,13 +129,153 @@ def chat(
             note = _note("rp-not-understood", e(w["not_understood"]))
         head.append(reply_line(w["you"], turn.reply, note))
         if mode == "practice" and turn.understood:
-            tail.append(feedback(turn.feedback))
+            tail.append(f'<div class="rp-feedback">{reply_feedback(scenario, turn, w, seen)}</div>')
     tail.append(line(customer, current_line, "customer"))
     if pending is not None:
         head += tail
         tail = []
         head.append(reply_line(w["you"], pending, "", "rp-pending"))
     return "".join(head), "".join(tail)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _runs(text: str, n: int = 4) -> set[tuple[str, ...]]:
+    words = _WORD.findall(text.lower())
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def reply_feedback(scenario, turn: Turn, w: dict[str, str], seen: dict[str, int]) -> str:
+    """The feedback on one understood reply: the option's own, then the lesson of each of the customer's
+    reactions it set off — once per conversation (later: which reply explained it), and not at all where
+    the option's own feedback already says it (four words in a row in both).
+
+    Args:
+        scenario: the ``Scenario``.
+        turn: the reply's turn.
+        w: the practice app's words.
+        seen: reactions explained so far → the 0-based reply that explained them; updated.
+
+    Returns:
+        HTML (``rp-own-feedback`` and ``rp-reaction`` blocks); empty for a reply not understood.
+    """
+    if not turn.understood or turn.option_index is None:
+        return ""
+    own = scenario.nodes[turn.node].options[turn.option_index].feedback
+    lessons = {r.id: r.feedback for r in scenario.persona.reactions}
+    parts = [f'<div class="rp-own-feedback">{e(own)}</div>']
+    for rid in turn.reactions:
+        lesson = lessons.get(rid)
+        if lesson is None:
+            continue
+        if rid in seen:
+            again = w["reaction_again"].format(n=seen[rid] + 1)
+            parts.append(f'<div class="rp-reaction rp-reaction-again">{e(again)}</div>')
+            continue
+        seen[rid] = turn.index
+        if not _runs(lesson) & _runs(own):
+            parts.append(f'<div class="rp-reaction"><b>{e(w["reaction"])}:</b> {e(lesson)}</div>')
+    return "".join(parts)
+
+
+def assessed(scenario, turns: Sequence[Turn]) -> set[str]:
+    """The competencies a conversation gave the trainee a chance to show: those an option at one of the
+    nodes it went through scores.
+
+    Args:
+        scenario: the ``Scenario``.
+        turns: the session's turns.
+
+    Returns:
+        Competency ids.
+    """
+    found: set[str] = set()
+    for turn in turns:
+        for option in scenario.nodes[turn.node].options:
+            found.update(c for c, v in option.scores.items() if v)
+    return found
+
+
+def costliest(scenario, turns: Sequence[Turn]) -> tuple[Turn, float] | None:
+    """The reply that cost the most against the best reply at its point, in overall points.
+
+    Args:
+        scenario: the ``Scenario`` (its state space's overall weights: known once the session is scored).
+        turns: the session's turns.
+
+    Returns:
+        (the turn, about how many overall points it cost), or None when no reply cost anything.
+    """
+    weights: Mapping[str, float] = scenario.state_space.overall_weights
+
+    def value(scores: Mapping[str, float]) -> float:
+        return sum(weights.get(c, 0.0) * v for c, v in scores.items())
+
+    worst: tuple[Turn, float] | None = None
+    for turn in turns:
+        if not turn.understood or turn.best_option_index is None:
+            continue
+        best = scenario.nodes[turn.node].options[turn.best_option_index]
+        loss = value(best.scores) - value(turn.scores)
+        if loss > 0.05 and (worst is None or loss > worst[1]):
+            worst = (turn, loss)
+    return worst
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def verdict(result: Result, scenario, w: dict[str, str], turns: Sequence[Turn] = (), practise: str = "") -> str:
+    """The debrief's first lines: passed or not and why, in one line, and what to practise next.
+
+    Args:
+        result: the session's ``Result``.
+        scenario: the ``Scenario``.
+        w: the practice app's words.
+        turns: the session's turns (to name the reply that cost the most).
+        practise: a suggestion of what to practise next (plain text), or empty.
+
+    Returns:
+        HTML (``rp-verdict``).
+    """
+    numbers = {"score": f"{result.overall:g}", "mark": f"{result.pass_mark:g}"}
+    if result.passed:
+        line = f'<span class="rp-pass">{e(w["verdict_passed"].format(**numbers))}</span>'
+    else:
+        why = [w["verdict_failed"].format(**numbers)]
+        if result.breaches:
+            why.append(w["verdict_breach"].format(breach=result.breaches[0]))
+        else:
+            worst = costliest(scenario, turns)
+            if worst is not None:
+                turn, points = worst
+                why.append(
+                    w["cost_most"].format(n=turn.index + 1, reply=_short(turn.reply), points=f"{max(points, 0.1):.1f}")
+                )
+        line = f'<span class="rp-fail">{e("; ".join(why))}</span>'
+    html = f'<p class="rp-verdict">{line}</p>'
+    if practise:
+        html += f'<p class="rp-practise-next">{e(practise)}</p>'
+    return html
+
+
+def weakest(result: Result, scenario, turns: Sequence[Turn]) -> str | None:
+    """The assessed competency with the lowest score under 100 (the first of equals), or None.
+
+    Args:
+        result: the session's ``Result``.
+        scenario: the ``Scenario``.
+        turns: the session's turns.
+
+    Returns:
+        A competency id, or None when every assessed one scored 100.
+    """
+    shown = assessed(scenario, turns)
+    scores = [(s, c) for c, s in result.competency_scores.items() if c in shown and s < 100]
+    return min(scores, key=lambda sc: sc[0])[1] if scores else None
 
 
 def typed_facts(turn: Turn, scenario, w: dict[str, str]) -> str:
@@ -165,19 +307,85 @@ def card(title: str, body_html: str) -> str:
     return f'<div class="rp-card"><h3>{e(title)}</h3>{body_html}</div>'
 
 
+_ITEM = re.compile(r"^\s{0,3}(?:[-*•]|(\d{1,3})[.)])\s+(.*)$")
+_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_EM = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
+
+
+def _inline(text: str) -> str:
+    html = e(text)
+    return _EM.sub(r"<em>\1</em>", _STRONG.sub(r"<strong>\1</strong>", html))
+
+
+def rich(text: str) -> str:
+    """Text a trainer wrote (a briefing, a customer's context) as formatted HTML, escaped.
+
+    Blank lines part paragraphs; lines starting ``- ``, ``* `` or ``1. `` are list items (an indented
+    line goes on with the item above); the other lines of a paragraph run together, as in Markdown;
+    ``**strong**`` and ``*emphasis*`` are marked. Everything else is text: any HTML in it is escaped.
+
+    Args:
+        text: the text as written in the scenario file.
+
+    Returns:
+        HTML: ``<p>``, ``<ul>`` and ``<ol>`` elements.
+    """
+    out: list[str] = []
+    for block in re.split(r"\n[ \t]*\n", text.strip()):
+        lines: list[str] = []  # the paragraph's lines before a list
+        items: list[str] = []
+        ordered = False
+        for raw in block.split("\n"):
+            item = _ITEM.match(raw)
+            if item:
+                if lines:
+                    out.append("<p>" + _inline(" ".join(lines)) + "</p>")
+                    lines = []
+                if items and ordered != bool(item.group(1)):
+                    out.append(_list(items, ordered))
+                    items = []
+                ordered = bool(item.group(1))
+                items.append(item.group(2).strip())
+            elif items and raw[:1].isspace() and raw.strip():
+                items[-1] += " " + raw.strip()
+            elif raw.strip():
+                if items:
+                    out.append(_list(items, ordered))
+                    items = []
+                lines.append(raw.strip())
+        if items:
+            out.append(_list(items, ordered))
+        if lines:
+            out.append("<p>" + _inline(" ".join(lines)) + "</p>")
+    return "".join(out)
+
+
+def _list(items: list[str], ordered: bool) -> str:
+    tag = "ol" if ordered else "ul"
+    return f"<{tag}>" + "".join(f"<li>{_inline(i)}</li>" for i in items) + f"</{tag}>"
+
+
 def paragraphs(text: str) -> str:
-    return "".join(f"<p>{e(p.strip())}</p>" for p in text.split("\n\n") if p.strip())
+    """Text a trainer wrote, as formatted HTML (``rich``).
+
+    Args:
+        text: the text as written.
+
+    Returns:
+        HTML.
+    """
+    return rich(text)
 
 
 def customer_profile(scenario, w: dict[str, str]) -> str:
     c = scenario.model.customer
-    parts = [f"<p><b>{e(c.name)}</b> — {e(scenario.persona.title)}</p>", f"<p>{e(c.context)}</p>"]
+    parts = [f"<p><b>{e(c.name)}</b> — {e(scenario.persona.title)}</p>", rich(c.context)]
     if c.passport is not None:
         for label, items in ((w["history"], c.passport.history), (w["preferences"], c.passport.preferences)):
             if items:
                 parts.append(f"<p><b>{e(label)}</b></p><ul>" + "".join(f"<li>{e(i)}</li>" for i in items) + "</ul>")
         if c.passport.notes:
-            parts.append(f"<p><b>{e(w['notes'])}:</b> {e(c.passport.notes)}</p>")
+            parts.append(f"<p><b>{e(w['notes'])}:</b></p>{rich(c.passport.notes)}")
     return "".join(parts)
 
 
@@ -186,7 +394,7 @@ def bar(score: float) -> str:
     return f'<div class="rp-bar-bg"><div class="rp-bar" style="width:{width:.0f}%"></div></div>'
 
 
-def debrief(result: Result, scenario, w: dict[str, str], turns: Sequence[Turn] = ()) -> str:
+def debrief(result: Result, scenario, w: dict[str, str], turns: Sequence[Turn] = (), practise: str = "") -> str:
     """The debrief: verdict, scores, KPIs and, but in an assessment, every reply with its feedback.
 
     Every typed reply shows how it was understood, and whether a "did you mean" was shown and
@@ -196,36 +404,43 @@ def debrief(result: Result, scenario, w: dict[str, str], turns: Sequence[Turn] =
         result: the finished session's ``Result``.
         scenario: the ``Scenario``.
         w: the practice app's words (in the scenario's language).
-        turns: the session's turns (for the typed replies' facts); empty: none shown.
+        turns: the session's turns (for the typed replies' facts, the competencies the conversation
+            reached and the reply that cost the most); empty: none shown.
+        practise: what to practise next (plain text, ``verdict``), or empty.
 
     Returns:
         HTML.
     """
     typed = {t.index: t for t in turns if t.kind == "text"}
-    verdict = (
-        f'<span class="rp-pass">{e(w["passed"])}</span>'
-        if result.passed
-        else f'<span class="rp-fail">{e(w["failed"])}</span>'
-    )
     outcome = w.get(f"outcome_{result.outcome}", result.outcome)
-    head = (
-        f"<p>{verdict} — {e(w['overall'])}: <b>{result.overall:g}</b> ({e(w['pass_mark'])} "
+    head = verdict(result, scenario, w, turns, practise) + (
+        f"<p>{e(w['overall'])}: <b>{result.overall:g}</b> ({e(w['pass_mark'])} "
         f"{result.pass_mark:g}) · {e(w['outcome'])}: <b>{e(outcome)}</b></p>"
         f"<p><i>{e(result.closing_line)}</i></p>"
     )
     breaches = "".join(f'<p class="rp-fail">{e(w["breach"])}: {e(b)}</p>' for b in result.breaches)
+    reached = assessed(scenario, turns) if turns else set(result.competency_scores)
     rows = "".join(
         f"<tr><td>{e(scenario.competency_title(c))}</td><td style='width:50%'>{bar(s)}</td><td>{s:g}</td></tr>"
+        if c in reached
+        else f'<tr class="rp-not-assessed"><td>{e(scenario.competency_title(c))}</td>'
+        f'<td colspan="2">{e(w["not_assessed"])}</td></tr>'
         for c, s in result.competency_scores.items()
     )
+    if set(result.competency_scores) - reached:
+        rows += f'<tr><td colspan="3" class="rp-why">{e(w["not_assessed_why"])}</td></tr>'
     k = result.kpis
-    kpis = (
-        f'<table class="rp-kpis"><tr><td>{e(w["fcr"])}</td><td>{e(w["yes"] if k.fcr else w["no"])}</td></tr>'
-        f"<tr><td>{e(w['csat'])}</td><td>{k.csat}/5</td></tr>"
-        f"<tr><td>{e(w['handle_time'])}</td><td>{k.handle_time:.0f} s</td></tr>"
-        f"<tr><td>{e(w['qa'])}</td><td>{k.qa_score:g}%</td></tr>"
-        f"<tr><td>{e(w['sla'])}</td><td>{k.sla:g}%</td></tr></table>"
+    limit = f"{scenario.model.reply_time_limit:g}"
+    kpi_rows = (
+        ("fcr", e(w["yes"] if k.fcr else w["no"]), w["fcr_why"]),
+        ("csat", f"{k.csat}/5", w["csat_why"]),
+        ("handle_time", f"{k.handle_time:.0f} s", w["handle_time_why"]),
+        ("qa", f"{k.qa_score:g}%", w["qa_why"]),
+        ("sla", f"{k.sla:g}%", w["sla_why"].format(limit=limit)),
     )
+    kpis = '<table class="rp-kpis">' + "".join(
+        f'<tr><td>{e(w[key])}</td><td>{value}</td><td class="rp-why">{e(why)}</td></tr>' for key, value, why in kpi_rows
+    ) + "</table>"
     html = head + breaches + f"<table style='width:100%'>{rows}</table><h4>{e(w['kpis'])}</h4>{kpis}"
     if result.mode == "assessment":
         html += f"<p><i>{e(w['assessment_note'])}</i></p>"
@@ -237,6 +452,8 @@ def debrief(result: Result, scenario, w: dict[str, str], turns: Sequence[Turn] =
             )
         return html
     items = []
+    by_index = {t.index: t for t in turns}
+    seen: dict[str, int] = {}  # the customer's reactions explained so far
     for item in result.debrief:
         turn = typed.get(item.index)
         if turn is not None:  # how it was understood, the not-understood note included (once)
@@ -245,7 +462,12 @@ def debrief(result: Result, scenario, w: dict[str, str], turns: Sequence[Turn] =
             said = e(item.reply) + ("" if item.understood else f" <i>{e(w['not_understood'])}</i>")
             facts = ""
         # A reply not understood has its note above; the engine's own sentence for it would say it twice.
-        said_feedback = f"<div>{e(item.feedback)}</div>" if item.understood else ""
+        if not item.understood:
+            said_feedback = ""
+        elif item.index in by_index:  # the option's feedback, then each reaction's lesson once
+            said_feedback = reply_feedback(scenario, by_index[item.index], w, seen)
+        else:
+            said_feedback = f"<div>{e(item.feedback)}</div>"
         better = f'<div class="rp-better">{e(w["better"])}: {e(item.better_reply)}</div>' if item.better_reply else ""
         breach = f'<div class="rp-fail">{e(w["breach"])}: {e(item.breach)}</div>' if item.breach else ""
         css = "rp-turn rp-typed" if turn is not None else "rp-turn"
