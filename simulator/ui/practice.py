@@ -163,20 +163,37 @@ class PracticeApp(widgets.VBox):
         self.start = _button(w["start"], "rp-start", "primary", width="auto")
         self.start.disabled = True
         self.start.on_click(self._safe(self._start))
+        # "Please type your name first" under the name box; every other message of the setup beside Start
+        # (self.error goes with the screen on show: beside Start, under the replies, under the debrief's buttons).
+        self.name_note = _html("")
+        self.name_note.add_class("rp-error")
+        self.name_note.add_class("rp-name-note")
         self.corner = TraineeCorner(self)  # the trainee's assignments first, and "My progress" (ui/progress.py)
         self.trainee.observe(self._safe(lambda _change: self.corner.name_changed()), "value")
+        # Two columns on a wide screen (the picker, and the briefing with Start beside it); one on a phone.
+        self.picker_column = widgets.VBox([], layout=_layout())
+        self.picker_column.add_class("rp-picker-column")
+        self.picker_column.add_class("rp-hidden")
+        self.brief_column = widgets.VBox([self.briefing, self.start, self.error], layout=_layout())
+        self.brief_column.add_class("rp-brief-column")
+        self.setup_body = widgets.Box([self.picker_column, self.brief_column], layout=_layout())
+        self.setup_body.add_class("rp-setup")
         self.setup_screen = widgets.VBox(
-            [self.title, self.trainee, self.corner, self.briefing, self.start],
+            [self.title, self.trainee, self.name_note, self.corner, self.setup_body],
             layout=_layout(),
         )
         # the conversation
         self.chat_title = _html("")
         self.mood = _html("")
         self.mood.add_class("rp-mood")
-        # The timer counts in the browser (practice.css animates it from 0 each time its HTML is new):
-        # nothing goes over the websocket while the trainee thinks.
+        # The timer counts in the browser (the page script, static/page/clock.js, from 0 each time its HTML is
+        # new): nothing goes over the websocket while the trainee thinks.
         self.timer = _html("")
         self.timer.add_class("rp-timer")
+        # The briefing and the customer, one click away during the call: a side panel on a wide screen,
+        # a folded section above the chat on a phone.
+        self.side = _html("")
+        self.side.add_class("rp-side")
         # The chat: up to the trainee's last reply, then the controls about that reply ("Did you mean …",
         # "That's not what I meant"), then what followed it; one box that scrolls, its newest line in view.
         self.history = _html("")
@@ -200,16 +217,16 @@ class PracticeApp(widgets.VBox):
         self.input.observe(self._safe(self._typed), "value")
         self.send = _button(w["send"], "rp-send", width="auto")
         self.send.on_click(self._safe(self._send_clicked))
-        self.chat_screen = widgets.VBox(
-            [
-                self.chat_title,
-                widgets.HBox([self.mood, self.timer], layout=_layout()),
-                self.transcript,
-                self.choices,
-                widgets.HBox([self.input, self.send], layout=_layout(width="100%")),
-            ],
+        status = widgets.HBox([self.mood, self.timer], layout=_layout())
+        status.add_class("rp-status")
+        self.conversation = widgets.VBox(
+            [self.transcript, self.choices, widgets.HBox([self.input, self.send], layout=_layout(width="100%"))],
             layout=_layout(),
         )
+        self.conversation.add_class("rp-main")
+        body = widgets.Box([self.conversation, self.side], layout=_layout())
+        body.add_class("rp-conversation")
+        self.chat_screen = widgets.VBox([self.chat_title, status, body], layout=_layout())
         self._debrief_screen: widgets.VBox | None = None  # built at the first debrief
 
     @property
@@ -225,9 +242,9 @@ class PracticeApp(widgets.VBox):
             self.again.on_click(self._safe(self._again))
             self.another = _button(w["another"], "rp-another", width="auto")
             self.another.on_click(self._safe(self._another))
+            self.debrief_actions = widgets.HBox([self.again, self.another], layout=_layout())
             self._debrief_screen = widgets.VBox(
-                [self.score, self.final_fix, self.debrief, widgets.HBox([self.again, self.another], layout=_layout())],
-                layout=_layout(),
+                [self.score, self.final_fix, self.debrief, self.debrief_actions], layout=_layout()
             )
         return self._debrief_screen
 
@@ -245,15 +262,75 @@ class PracticeApp(widgets.VBox):
         for sid, s in sorted(self.scenarios.items(), key=lambda kv: kv[1].title):
             button = _button("", "rp-scenario", width="100%")
             button.tooltip = s.title
-            button.on_click(self._safe(functools.partial(self._select, sid)))
+            button.on_click(self._safe(functools.partial(self._select, sid, focus=True)))
             if self.scenario is not None and sid == self.scenario.id:
-                button.button_style = "info"
+                button.add_class("rp-selected")
             self._buttons[sid] = button
         self._label_picker()
-        picker = list(self._buttons.values()) or [_html(render.e(self.w["no_scenarios"]))]
-        screen = [c for c in self.setup_screen.children if c is not self.other_scenarios]
-        at = screen.index(self.corner) + 1
-        self.setup_screen.children = (*screen[:at], self.picker_label, *picker, *screen[at:])
+        if not self._buttons:
+            self.picker_column.children = [self.picker_label, _html(render.e(self.w["no_scenarios"]))]
+        else:
+            filters = self._build_filters()
+            self.picker_column.children = [self.picker_label, *filters, self.picker_count, self.picker_list]
+        self.picker_column.remove_class("rp-hidden")
+        self.brief_column.children = [c for c in self.brief_column.children if c is not self.other_scenarios]
+
+    def _build_filters(self) -> list[widgets.Widget]:
+        """Search and filters over the picker (by customer type, competency and language), as many as the
+        library has more than one of; and the list of buttons, which scrolls in a box of its own."""
+        w = self.w
+        self.search = widgets.Text(placeholder=w["search"], layout=_layout(width="100%"))
+        self.search.add_class("rp-search")
+        self.search.observe(self._safe(lambda _change: self._filter_picker()), "value")
+        everything = self.scenarios.values()
+        personas = sorted({(s.persona.title, s.persona.id) for s in everything})
+        competencies: dict[str, str] = {}
+        for s in sorted(everything, key=lambda s: s.language != self.language):  # the page's language first
+            for c in s.model.competencies:
+                competencies.setdefault(c, s.competency_title(c))
+        languages = sorted({s.language for s in everything})
+        self.filters: dict[str, widgets.Dropdown] = {}
+        for key, blank, choices in (
+            ("persona", w["all_personas"], personas),
+            ("competency", w["all_competencies"], sorted((t, c) for c, t in competencies.items())),
+            ("language", w["all_languages"], [(x.upper(), x) for x in languages]),
+        ):
+            dropdown = widgets.Dropdown(options=[(blank, ""), *choices], value="", layout=_layout(width="auto"))
+            dropdown.add_class(f"rp-filter-{key}")
+            dropdown.observe(self._safe(lambda _change: self._filter_picker()), "value")
+            self.filters[key] = dropdown
+        shown = [d for d in self.filters.values() if len(d.options) > 2]
+        row = widgets.HBox(shown, layout=_layout())
+        row.add_class("rp-filters")
+        self.picker_count = _html("")
+        self.picker_count.add_class("rp-picker-count")
+        self.picker_list = widgets.VBox(list(self._buttons.values()), layout=_layout())
+        self.picker_list.add_class("rp-scenario-list")
+        self._filter_picker()
+        return [self.search, row]
+
+    def _filter_picker(self) -> None:
+        """Show the scenarios the search and the filters let through, and how many they are."""
+        words_in = self.search.value.casefold().split()
+        persona, competency, language = (self.filters[k].value for k in ("persona", "competency", "language"))
+        shown = 0
+        for sid, button in self._buttons.items():
+            s = self.scenarios[sid]
+            text = " ".join((s.title, s.persona.title, s.id, s.model.customer.name)).casefold()
+            keep = (
+                all(word in text for word in words_in)
+                and (not persona or s.persona.id == persona)
+                and (not competency or competency in s.model.competencies)
+                and (not language or s.language == language)
+            )
+            if keep:
+                shown += 1
+                button.remove_class("rp-hidden")
+            else:
+                button.add_class("rp-hidden")
+        count = self.w["shown"].format(n=shown, total=len(self._buttons))
+        none = f' <span class="rp-error">{render.e(self.w["no_match"])}</span>' if not shown else ""
+        self.picker_count.value = f"<p>{render.e(count)}{none}</p>"
 
     def _build_panels(self) -> None:
         """The controls under a typed reply, made once, with the first conversation (the page opens without
@@ -310,7 +387,13 @@ class PracticeApp(widgets.VBox):
         return f"<p>{render.e(self.w['error' if saved else 'error_not_saved'])}</p>"
 
     def _show(self, screen: widgets.Widget) -> None:
-        self.children = [self.style, self.error, screen]
+        """Show a screen, with the message box where that screen's actions are."""
+        self.error.value = ""
+        if screen is self.chat_screen:
+            self.conversation.children = [*(c for c in self.conversation.children if c is not self.error), self.error]
+        elif screen is self._debrief_screen:
+            screen.children = [*(c for c in screen.children if c is not self.error), self.error]
+        self.children = [self.style, screen]
 
     # ------------------------------------------------------------------ setup
 
@@ -334,9 +417,9 @@ class PracticeApp(widgets.VBox):
         if sid in self.scenarios:
             self._select(sid)
             if not self._picker_built:  # the picker one click away
-                screen = list(self.setup_screen.children)
-                screen.insert(screen.index(self.start) + 1, self.other_scenarios)
-                self.setup_screen.children = screen
+                column = list(self.brief_column.children)
+                column.insert(column.index(self.start) + 1, self.other_scenarios)
+                self.brief_column.children = column
             return
         if sid:
             self.error.value = f"<p>{render.e(self.w['unknown_scenario'].format(name=sid))}</p>"
@@ -361,23 +444,34 @@ class PracticeApp(widgets.VBox):
                 f"{s.title} — {s.persona.title} · {s.language.upper()} · {s.decision_points} {self.w['length']}"
             )
 
-    def _select(self, sid: str, _button=None) -> None:
+    def _select(self, sid: str, _button=None, focus: bool = False) -> None:
         self.corner.forget_assignment()
         self.scenario = self.scenarios[sid]
         for other, button in self._buttons.items():
-            button.button_style = "info" if other == sid else ""
+            if other == sid:
+                button.add_class("rp-selected")
+            else:
+                button.remove_class("rp-selected")
         w = words(self.scenario.language)
-        self.briefing.value = render.card(w["briefing"], render.paragraphs(self.scenario.model.briefing)) + render.card(
-            w["customer"], render.customer_profile(self.scenario, w)
-        )
+        self.briefing.value = self._brief_cards(w)
         self.start.description = w["start"]
         self.start.disabled = False
+        self.error.value = ""
+        if focus:  # a click in the picker: Start (and the briefing above it) in view, Enter starts
+            self.start.focus()
+
+    def _brief_cards(self, w: dict[str, str]) -> str:
+        return render.card(w["briefing"], render.rich(self.scenario.model.briefing)) + render.card(
+            w["customer"], render.customer_profile(self.scenario, w)
+        )
 
     def _start(self, _button=None) -> None:
         name = self.trainee.value.strip()[:MAX_NAME]
         if not name:
-            self.error.value = f"<p>{render.e(self.w['need_name'])}</p>"
+            self.name_note.value = f"<p>{render.e(self.w['need_name'])}</p>"
+            self.trainee.focus()
             return
+        self.name_note.value = ""
         if self.scenario is None:
             self.error.value = f"<p>{render.e(self.w['need_scenario'])}</p>"
             return
@@ -398,6 +492,11 @@ class PracticeApp(widgets.VBox):
         )
         self.input.placeholder = w["type_reply"]
         self.send.description = w["send"]
+        cards = self._brief_cards(w)
+        self.side.value = (
+            f'<aside class="rp-side-panel">{cards}</aside>'
+            f'<details class="rp-side-fold"><summary>{render.e(w["brief_panel"])}</summary>{cards}</details>'
+        )
         self._refresh()
         self._show(self.chat_screen)
 
@@ -413,9 +512,9 @@ class PracticeApp(widgets.VBox):
         )
         level = min(4, session.mood // 20)
         self.mood.value = (
-            f'<label>{render.e(w["mood"])} <meter min="0" max="100" low="35" high="65" '
+            f'<span class="rp-chip">{render.e(w["mood"])}: <meter min="0" max="100" low="35" high="65" '
             f'optimum="100" value="{session.mood}"></meter> <b class="rp-mood-value">'
-            f"{session.mood}</b>/100 — {render.e(w[f'mood_{level}'])}</label>"
+            f"{session.mood}</b>/100 — {render.e(w[f'mood_{level}'])}</span>"
         )
         # The reply buttons are kept and relabelled (button i always answers option i): a turn sends a few
         # changed labels, not new widgets. While a "Did you mean" waits, they stay as they are.
@@ -492,7 +591,8 @@ class PracticeApp(widgets.VBox):
         running = "rp-clock-run" if not session.finished else "rp-clock-stopped"
         self.timer.value = (
             f'<span class="rp-clock {running}" data-turn="{len(session.turns)}" data-line="{self._lines_shown}">'
-            f'{render.e(w["timer"])}: <b class="rp-clock-value"></b></span>'
+            f'<span class="rp-chip">{render.e(w["timer_label"])}: <b class="rp-clock-value"></b> '
+            f'{render.e(w["seconds"])}</span></span>'
         )
 
     def _enable_replies(self, enabled: bool) -> None:
@@ -584,7 +684,17 @@ class PracticeApp(widgets.VBox):
         # Score, bars and KPIs first; the chat as it happened stays one click away.
         head, tail = render.chat(self.scenario, session.turns, session.customer_line, w, session.mode)
         coaching = coach_ui.coaching(result, self.scenario, w)  # the phrase coach, reply by reply
-        self.debrief.value = render.debrief(result, self.scenario, w, session.turns) + coaching + (
+        practise = ""
+        weak = render.weakest(result, self.scenario, session.turns)
+        if weak is not None:
+            title = self.scenario.competency_title(weak)
+            other = self._scenario_for(weak)
+            practise = (
+                w["practise_next_in"].format(competency=title, scenario=other.title)
+                if other is not None
+                else w["practise_next"].format(competency=title)
+            )
+        self.debrief.value = render.debrief(result, self.scenario, w, session.turns, practise) + coaching + (
             f'<details class="rp-transcript-final"><summary>{render.e(w["whole_conversation"])}</summary>'
             f"{head}{tail}</details>"
         )
@@ -598,6 +708,21 @@ class PracticeApp(widgets.VBox):
             self.final_fix.children = []
         self.again.description, self.another.description = w["again"], w["another"]
         self._show(screen)
+
+    def _scenario_for(self, competency: str) -> Scenario | None:
+        """Another scenario that trains a competency: the one that weighs it most, in this scenario's
+        language first; None when no other scenario trains it."""
+        here = self.scenario
+
+        def share(s: Scenario) -> float:
+            comps = s.model.competencies
+            total = sum(c.weight for c in comps.values()) or 1.0
+            return comps[competency].weight / total
+
+        others = [s for s in self.scenarios.values() if s.id != here.id and competency in s.model.competencies]
+        if not others:
+            return None
+        return max(others, key=lambda s: (s.language == here.language, share(s), s.title))
 
     def _again(self, _button=None) -> None:
         self._start()

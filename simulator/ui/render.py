@@ -129,7 +129,7 @@ def chat(
             note = _note("rp-not-understood", e(w["not_understood"]))
         head.append(reply_line(w["you"], turn.reply, note))
         if mode == "practice" and turn.understood:
-            tail.append(f'<div class="rp-feedback">{reply_feedback(scenario, turn, w, seen)}</div>')
+            tail.append(f'<div class="rp-feedback">↳ {reply_feedback(scenario, turn, w, seen)}</div>')
     tail.append(line(customer, current_line, "customer"))
     if pending is not None:
         head += tail
@@ -164,7 +164,7 @@ def reply_feedback(scenario, turn: Turn, w: dict[str, str], seen: dict[str, int]
         return ""
     own = scenario.nodes[turn.node].options[turn.option_index].feedback
     lessons = {r.id: r.feedback for r in scenario.persona.reactions}
-    parts = [f'<div class="rp-own-feedback">{e(own)}</div>']
+    parts = [f'<span class="rp-own-feedback">{e(own)}</span>']
     for rid in turn.reactions:
         lesson = lessons.get(rid)
         if lesson is None:
@@ -243,9 +243,9 @@ def verdict(result: Result, scenario, w: dict[str, str], turns: Sequence[Turn] =
     """
     numbers = {"score": f"{result.overall:g}", "mark": f"{result.pass_mark:g}"}
     if result.passed:
-        line = f'<span class="rp-pass">{e(w["verdict_passed"].format(**numbers))}</span>'
+        line = f'<span class="rp-pass">{e(w["verdict_passed"].format(verdict=w["passed"], **numbers))}</span>'
     else:
-        why = [w["verdict_failed"].format(**numbers)]
+        why = [w["verdict_failed"].format(verdict=w["failed"], **numbers)]
         if result.breaches:
             why.append(w["verdict_breach"].format(breach=result.breaches[0]))
         else:

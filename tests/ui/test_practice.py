@@ -41,10 +41,13 @@ def test_start_needs_a_name_and_a_scenario(app):
     assert app.session is None and app.start.disabled
     app.scenario_buttons["mini"].click()
     app.start.click()
-    assert app.session is None and "type your name" in app.error.value
+    # the message under the name box (what it is about), not at the top of the page
+    assert app.session is None and "type your name" in app.name_note.value and app.error.value == ""
+    screen = list(app.setup_screen.children)
+    assert screen.index(app.name_note) == screen.index(app.trainee) + 1
     app.trainee.value = "  anna  "
     app.start.click()
-    assert app.session.trainee == "anna" and app.error.value == ""
+    assert app.session.trainee == "anna" and app.name_note.value == ""
 
 
 def test_picker_names_title_persona_language_and_length(app):
@@ -55,7 +58,7 @@ def test_briefing_and_profile_show_when_a_scenario_is_chosen(app):
     app.scenario_buttons["mini"].click()
     assert "A customer&#x27;s kettle broke." in app.briefing.value
     assert "Ola" in app.briefing.value and "Steady customer" in app.briefing.value
-    assert app.scenario_buttons["mini"].button_style == "info"
+    assert "rp-selected" in app.scenario_buttons["mini"]._dom_classes
 
 
 def test_a_round_by_buttons_ends_in_the_debrief_and_the_store(app, store):
@@ -153,7 +156,7 @@ def test_polish_words_follow_the_page_and_the_scenario(app):
     assert app.scenario_buttons["mini"].description.endswith("2 punktów decyzji")
     app.scenario_buttons["mini"].click()
     app.start.click()
-    assert app.error.value == "<p>Najpierw wpisz swoje imię.</p>"
+    assert app.name_note.value == "<p>Najpierw wpisz swoje imię.</p>"
     app.trainee.value = "ola"
     app.start.click()
     assert app.send.description == "Send"  # the conversation speaks the scenario's language (en)
@@ -313,19 +316,21 @@ def test_a_page_opened_for_one_scenario_builds_no_picker_until_asked(library, st
     """A class's link names the scenario: the page's browser and server are spared a button per scenario."""
     app = PracticeApp(library, store=store)
     app.apply_query("scenario=mini&trainee=anna")
-    screen = list(app.setup_screen.children)
-    assert app.picker_label not in screen and not app._buttons
+    column = list(app.brief_column.children)
+    assert not app.picker_column.children and "rp-hidden" in app.picker_column._dom_classes and not app._buttons
     assert app.scenario.id == "mini" and not app.start.disabled
-    assert screen.index(app.other_scenarios) == screen.index(app.start) + 1
+    assert column.index(app.other_scenarios) == column.index(app.start) + 1
     app.other_scenarios.click()  # the picker, one click away, with the chosen scenario marked
-    screen = list(app.setup_screen.children)
-    assert app.picker_label in screen and app.other_scenarios not in screen
-    assert app.scenario_buttons["mini"].button_style == "info"
-    assert screen.index(app.scenario_buttons["mini"]) < screen.index(app.briefing)
+    assert app.picker_label in app.picker_column.children and app.other_scenarios not in app.brief_column.children
+    assert "rp-hidden" not in app.picker_column._dom_classes
+    assert "rp-selected" in app.scenario_buttons["mini"]._dom_classes
+    assert app.scenario_buttons["mini"] in app.picker_list.children
+    # the picker and the briefing side by side (one column on a phone): the picker first
+    assert list(app.setup_body.children) == [app.picker_column, app.brief_column]
     # Without a scenario in the address the picker is there at once.
     plain = PracticeApp(library, store=store)
     plain.apply_query("")
-    assert plain.picker_label in plain.setup_screen.children and "mini" in plain._buttons
+    assert plain.picker_label in plain.picker_column.children and "mini" in plain._buttons
 
 
 def test_the_reply_buttons_are_relabelled_not_rebuilt(app):

@@ -68,7 +68,7 @@ def test_assignments_come_first_and_set_the_mode_and_the_attempt_limit(library, 
     app = _app(library, store)
     app.apply_query("")  # the page's address names no scenario: the picker is shown, under the assignments
     screen = list(app.setup_screen.children)
-    assert screen.index(app.corner) < screen.index(app.picker_label)
+    assert screen.index(app.corner) < screen.index(app.setup_body) and app.picker_label in app.picker_column.children
     rows = app.corner.assigned.children[1:]
     assert len(rows) == 1
     assert "no attempt limit" not in rows[0].children[1].value and "1 attempts" in rows[0].children[1].value
