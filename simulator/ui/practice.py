@@ -591,7 +591,7 @@ class PracticeApp(widgets.VBox):
         running = "rp-clock-run" if not session.finished else "rp-clock-stopped"
         self.timer.value = (
             f'<span class="rp-clock {running}" data-turn="{len(session.turns)}" data-line="{self._lines_shown}">'
-            f'<span class="rp-chip">{render.e(w["timer_label"])}: <b class="rp-clock-value"></b> '
+            f'<span class="rp-chip">{render.e(w["timer_label"])}: <b class="rp-clock-value">0</b> '
             f'{render.e(w["seconds"])}</span></span>'
         )
 
