@@ -30,6 +30,9 @@ What it adds to Voila (``voila.app.Voila``, whose options all still apply):
 - **Kernels over local sockets.** Kernels talk to the server over Unix sockets (``ipc``) in the
   server's private temporary folder, not TCP ports: no port is picked and then lost to another
   process when many kernels start at once, and no kernel is reachable from the network.
+- **A page never waits blank.** When every preheated kernel is taken and the next is still starting,
+  the page is sent an "opening…" note at once (``simulator/ui/static/page/waiting.html``); the app's page
+  follows in the same response and hides it.
 - **The page counts the reply timer.** Voila's ``lab`` template is extended by the lab's own
   (``simulator/ui/static/page/``), which adds a small script that writes the practice app's reply
   timer once a second; without it a CSS animation would cost every open page a style pass per frame.
@@ -81,6 +84,7 @@ __all__ = [
 THEMES = ("light", "dark")
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 PAGE_TEMPLATE = Path(__file__).parent / "ui" / "static" / "page"  # extends Voila's lab template
+WAITING_PAGE = (PAGE_TEMPLATE / "waiting.html").read_text(encoding="utf-8")  # sent first while a kernel starts
 WS_PING_INTERVAL_MS = 10_000  # how often an open page's websocket is pinged
 WS_PING_TIMEOUT_MS = 30_000  # no answer for this long: the page is gone, its websocket is closed
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -188,6 +192,19 @@ class _PageHandler(TornadoVoilaHandler):
             self.log.warning("Refused page options in %s: theme is light or dark, template none", self.request.path)
             raise tornado.web.HTTPError(400, "theme may be light or dark; template may not be set")
         self.xsrf_token  # noqa: B018 - reading it sets the _xsrf cookie the unload beacon sends back
+
+    @tornado.web.authenticated
+    async def get(self, path=None):
+        # Every preheated kernel taken, the next still starting: Voila would send nothing until it is ready
+        # (seconds; a blank page). Send the "opening…" note at once; the page follows in the same response.
+        pool = getattr(self.kernel_manager, "_pools", {}).get(self.notebook_path) or []
+        if pool and not pool[0].done():
+            theme = self.get_argument("theme", None)
+            self.set_header("Content-Type", "text/html")
+            self.set_header("Cache-Control", "no-cache, no-store, must-revalidate")
+            self.write(WAITING_PAGE.replace("{theme_class}", "rp-wait-dark" if theme == "dark" else "rp-wait-light"))
+            self.flush()
+        await super().get(path)
 
     def render_template(self, name, **ns):
         # Voila's own pages (an error page too) take the theme from the address: never an unchecked one.

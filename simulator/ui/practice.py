@@ -166,7 +166,6 @@ class PracticeApp(widgets.VBox):
         # "Please type your name first" under the name box; every other message of the setup beside Start
         # (self.error goes with the screen on show: beside Start, under the replies, under the debrief's buttons).
         self.name_note = _html("")
-        self.name_note.add_class("rp-error")
         self.name_note.add_class("rp-name-note")
         self.corner = TraineeCorner(self)  # the trainee's assignments first, and "My progress" (ui/progress.py)
         self.trainee.observe(self._safe(lambda _change: self.corner.name_changed()), "value")
@@ -592,7 +591,7 @@ class PracticeApp(widgets.VBox):
         self.timer.value = (
             f'<span class="rp-clock {running}" data-turn="{len(session.turns)}" data-line="{self._lines_shown}">'
             f'<span class="rp-chip">{render.e(w["timer_label"])}: <b class="rp-clock-value">0</b> '
-            f'{render.e(w["seconds"])}</span></span>'
+            f"{render.e(w['seconds'])}</span></span>"
         )
 
     def _enable_replies(self, enabled: bool) -> None:
@@ -694,9 +693,13 @@ class PracticeApp(widgets.VBox):
                 if other is not None
                 else w["practise_next"].format(competency=title)
             )
-        self.debrief.value = render.debrief(result, self.scenario, w, session.turns, practise) + coaching + (
-            f'<details class="rp-transcript-final"><summary>{render.e(w["whole_conversation"])}</summary>'
-            f"{head}{tail}</details>"
+        self.debrief.value = (
+            render.debrief(result, self.scenario, w, session.turns, practise)
+            + coaching
+            + (
+                f'<details class="rp-transcript-final"><summary>{render.e(w["whole_conversation"])}</summary>'
+                f"{head}{tail}</details>"
+            )
         )
         # The reply that ended the conversation may have been taken for what the trainee did not mean.
         if session.correctable:

@@ -438,9 +438,14 @@ def debrief(result: Result, scenario, w: dict[str, str], turns: Sequence[Turn] =
         ("qa", f"{k.qa_score:g}%", w["qa_why"]),
         ("sla", f"{k.sla:g}%", w["sla_why"].format(limit=limit)),
     )
-    kpis = '<table class="rp-kpis">' + "".join(
-        f'<tr><td>{e(w[key])}</td><td>{value}</td><td class="rp-why">{e(why)}</td></tr>' for key, value, why in kpi_rows
-    ) + "</table>"
+    kpis = (
+        '<table class="rp-kpis">'
+        + "".join(
+            f'<tr><td>{e(w[key])}</td><td>{value}</td><td class="rp-why">{e(why)}</td></tr>'
+            for key, value, why in kpi_rows
+        )
+        + "</table>"
+    )
     html = head + breaches + f"<table style='width:100%'>{rows}</table><h4>{e(w['kpis'])}</h4>{kpis}"
     if result.mode == "assessment":
         html += f"<p><i>{e(w['assessment_note'])}</i></p>"

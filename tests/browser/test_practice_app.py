@@ -155,7 +155,10 @@ def check_debrief(page, scenario, result) -> None:
     debrief = page.locator(".rp-debrief")
     verdict = debrief.locator(".rp-pass" if result.passed else ".rp-fail").first
     w = words(scenario.language)  # the debrief speaks the scenario's language
-    assert verdict.inner_text().strip() == (w["passed"] if result.passed else w["failed"])
+    # one line that says why: the verdict, the score against the mark needed
+    shown = verdict.inner_text().strip()
+    assert shown.startswith((w["passed"] if result.passed else w["failed"]) + ":"), shown
+    assert f"{result.overall:g}" in shown and f"{result.pass_mark:g}" in shown, shown
     text = debrief.inner_text()
     for competency in result.competency_scores:
         assert scenario.competency_title(competency) in text
@@ -191,6 +194,72 @@ def test_picker_offers_every_scenario_by_its_title(page, server) -> None:
         assert len(shown) == 1, f"no button reads {scenario.title!r}: {labels!r}"
         assert scenario.persona.title in shown[0]
         assert f"{scenario.decision_points} decision points" in shown[0]
+
+
+def test_the_picker_searches_and_filters_and_keeps_start_in_view(page, server) -> None:
+    scenarios = [load_scenario(f) for f in SCENARIO_FILES]
+    open_app(page, server.url)
+    count = page.locator(".rp-picker-count")
+    assert count.inner_text().strip() == f"{len(scenarios)} of {len(scenarios)} scenarios"
+    visible = ".rp-scenario:not(.rp-hidden)"
+    page.fill(".rp-search input", "dollhouse")
+    page.wait_for_function(f"() => document.querySelectorAll('{visible}').length === 1")
+    assert page.locator(visible).inner_text().startswith("The dollhouse that never came")
+    page.fill(".rp-search input", "no such words anywhere")
+    page.wait_for_function(f"() => document.querySelectorAll('{visible}').length === 0")
+    assert "No scenario matches" in count.inner_text()
+    page.fill(".rp-search input", "")
+    polish = [s for s in scenarios if s.language == "pl"]
+    page.select_option(".rp-filter-language select", label="PL")
+    page.wait_for_function(f"() => document.querySelectorAll('{visible}').length === {len(polish)}")
+    assert {t.split(" — ")[0] for t in page.locator(visible).all_inner_texts()} == {s.title for s in polish}
+    page.select_option(".rp-filter-language select", index=0)
+    angry = [s for s in scenarios if s.persona.id == "angry"]
+    page.select_option(".rp-filter-persona select", label=angry[0].persona.title)
+    page.wait_for_function(f"() => document.querySelectorAll('{visible}').length === {len(angry)}")
+    page.select_option(".rp-filter-persona select", index=0)
+    page.wait_for_function(f"() => document.querySelectorAll('{visible}').length === {len(scenarios)}")
+    # chosen: marked, and Start (with the briefing) in view beside the picker, without scrolling
+    choose_scenario(page, angry[0])
+    assert page.locator(".rp-scenario.rp-selected").count() == 1
+    picker, start_box = page.locator(".rp-picker-column").bounding_box(), page.locator(".rp-start").bounding_box()
+    assert start_box["x"] > picker["x"] + picker["width"] - 1  # the briefing column is beside the picker
+    assert page.evaluate("() => document.activeElement.classList.contains('rp-start')")
+    assert page.locator(".rp-start").is_visible()
+
+
+def test_the_name_note_shows_beside_the_name_box(page, server) -> None:
+    open_app(page, server.url)
+    choose_scenario(page, scenario_by_id("angry-late-delivery"))
+    page.click(".rp-start")
+    note = page.locator(".rp-name-note")
+    page.wait_for_function("() => document.querySelector('.rp-name-note').innerText.includes('type your name')")
+    name = page.locator(".rp-trainee").bounding_box()
+    below = note.bounding_box()
+    assert 0 <= below["y"] - (name["y"] + name["height"]) < 40, (name, below)  # right under the box
+    assert page.evaluate("() => document.activeElement.matches('.rp-trainee input')")  # and the box has the focus
+    assert page.locator(".rp-error").inner_text().strip() == ""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_briefing_stays_one_click_away_during_the_call(page, server, width) -> None:
+    scenario = scenario_by_id("angry-late-delivery")
+    page.set_viewport_size({"width": width, "height": 800 if width > 400 else 844})
+    begin(page, server.url, scenario, unique("side"))
+    facts = scenario.model.customer.name
+    panel, fold = page.locator(".rp-side-panel"), page.locator(".rp-side-fold")
+    if width > 400:  # a side panel beside the chat
+        assert panel.is_visible() and not fold.is_visible() and facts in panel.inner_text()
+        chat, side = page.locator(".rp-transcript").bounding_box(), panel.bounding_box()
+        assert side["x"] >= chat["x"] + chat["width"] - 1
+    else:  # a folded section above the chat, opened with one click
+        assert fold.is_visible() and not panel.is_visible()
+        assert page.locator(".rp-side-fold").bounding_box()["y"] < page.locator(".rp-transcript").bounding_box()["y"]
+        page.click(".rp-side-fold summary")
+        page.wait_for_function("() => document.querySelector('.rp-side-fold').open")
+        assert "Your briefing" in fold.inner_text() and facts in fold.inner_text()
+    click_choice(page, 1)  # it stays through the call
+    assert (panel if width > 400 else fold).is_visible()
 
 
 # ---------------------------------------------------------------- 1. every scenario, textbook path
@@ -300,7 +369,7 @@ def test_a_link_to_one_scenario_keeps_the_picker_one_click_away(page, server) ->
     page.wait_for_selector(".rp-scenario")
     assert page.locator(".rp-other-scenarios").count() == 0
     chosen = scenario_button(page, scenario)
-    assert "mod-info" in (chosen.get_attribute("class") or "")  # the linked scenario is the chosen one
+    assert "rp-selected" in (chosen.get_attribute("class") or "")  # the linked scenario is the chosen one
     choose_scenario(page, other)
 
 
@@ -534,6 +603,74 @@ def test_dark_theme_keeps_the_chat_readable(page, server, screenshot) -> None:
     assert contrast >= 4.5, f"text {color} on {background}: contrast {contrast:.2f} < 4.5"
 
 
+# Text and its effective background (the first ancestor with an opaque background), for every element a
+# selector matches that shows text of its own: WCAG's contrast ratio of the two.
+CONTRAST_JS = """
+(selector) => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const ch = (v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * ch(r) + 0.7152 * ch(g) + 0.0722 * ch(b);
+  };
+  const backgroundOf = (el) => {
+    for (let at = el; at; at = at.parentElement) {
+      const c = rgb(getComputedStyle(at).backgroundColor);
+      if (c.length >= 3 && (c.length < 4 || c[3] > 0.5)) return c;
+    }
+    return [255, 255, 255];
+  };
+  return [...document.querySelectorAll(selector)]
+    .filter((el) => el.offsetParent !== null && el.innerText.trim() !== '')
+    .map((el) => {
+      const fg = rgb(getComputedStyle(el).color), bg = backgroundOf(el);
+      const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+      return [el.innerText.trim().slice(0, 40), getComputedStyle(el).color, (hi + 0.05) / (lo + 0.05)];
+    });
+}
+"""
+
+
+def _low_contrast(page, selectors: list[str]) -> list[str]:
+    found, low = set(), []
+    for selector in selectors:
+        measured = page.evaluate(CONTRAST_JS, selector)
+        if measured:
+            found.add(selector)
+        low += [f"{selector} {text!r} {color}: {ratio:.2f}" for text, color, ratio in measured if ratio < 4.5]
+    missing = [s for s in selectors if s not in found]
+    assert not missing, f"nothing shown for {missing}"
+    return low
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_text_of_the_practice_app_meets_wcag_aa_contrast(page, server, theme) -> None:
+    scenario = scenario_by_id("angry-late-delivery")
+    open_app(page, server.url, f"?theme={theme}")
+    choose_scenario(page, scenario)
+    page.click(".rp-start")  # no name yet: the note under the name box
+    page.wait_for_selector(".rp-name-note p")
+    setup = [
+        ".rp-scenario.rp-selected",
+        ".rp-scenario:not(.rp-selected)",
+        ".rp-start",
+        ".rp-name-note p",
+        ".rp-briefing li",
+        ".rp-picker-count p",
+        ".rp-title h2, .rp-app h2",
+    ]
+    low = _low_contrast(page, setup)
+    page.fill(".rp-trainee input", unique(f"contrast-{theme}"))
+    start(page)
+    click_choice(page, 1)
+    chat = [".rp-chip", ".rp-customer", ".rp-trainee-line", ".rp-feedback", ".rp-choice", ".rp-side-panel li"]
+    low += _low_contrast(page, chat)
+    while not page.locator(".rp-score-value").count():
+        click_choice(page, 4 if page.locator(".rp-choice").count() >= 4 else 1)
+    debrief = [".rp-verdict span", ".rp-why", ".rp-kpis td", ".rp-better", ".rp-again"]
+    low += _low_contrast(page, debrief)
+    assert not low, "below 4.5:1 in the " + theme + " theme:\n" + "\n".join(low)
+
+
 # ---------------------------------------------------------------- 9. a class on one machine
 
 
@@ -556,6 +693,29 @@ def test_the_timer_ticks_in_the_page_with_no_websocket_traffic(page, server) -> 
     page.wait_for_function(f"() => ({seconds})() !== ''")
     assert int(page.evaluate(seconds)) < first + 2  # a new customer line: the count starts again
     assert not page.locator(".rp-loading").is_visible()  # the "opening…" note went when the app came
+
+
+def test_a_page_that_waits_for_a_kernel_says_so_at_once(open_page, tmp_path) -> None:
+    """Every preheated kernel taken: the next page shows "opening…" at once, then the app, which works."""
+    from .conftest import serving
+
+    with serving(tmp_path, "--pool-size", "1") as one:
+        first, second = open_page(), open_page()
+        first.goto(one.url, wait_until="commit")  # takes the pool's only kernel; the refill starts a second later
+        second.goto(one.url, wait_until="commit")
+        note = second.locator("#rp-wait")
+        note.wait_for(state="visible", timeout=5_000)
+        assert "a seat is being prepared for you" in note.inner_text()
+        assert "przygotowujemy dla Ciebie miejsce" in note.inner_text()
+        for page in (first, second):
+            page.wait_for_selector(".rp-trainee input", timeout=FIRST_WIDGET_MS)
+        assert not note.is_visible()  # the app's page hid it
+        # the page the note came before is an ordinary page: its theme, its app, its replies
+        assert second.evaluate("() => document.body.dataset.voila") == "voila"
+        second.fill(".rp-trainee input", unique("waited"))
+        choose_scenario(second, scenario_by_id("angry-late-delivery"))
+        start(second)
+        click_choice(second, 1)
 
 
 def test_a_warm_class_opens_each_deep_link_in_a_preheated_kernel(open_page, tmp_path) -> None:
