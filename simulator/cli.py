@@ -452,6 +452,7 @@ def _play(
     print(_wrap_text(scenario.model.briefing, WIDTH), file=out)
     print(f"\nThe customer: {customer.name}. {customer.context}", file=out)
     practice = session.mode == "practice"
+    scripted = len(replies) if replies is not None else 0
     while not session.finished:
         print(f"\n{customer.name} (mood {session.mood}): {session.customer_line}", file=out)
         for i, text in enumerate(session.options, start=1):
@@ -459,9 +460,22 @@ def _play(
         with stop.awaiting():
             reply = _next_reply(replies, io.stdin, out)
         if reply is None:
+            node = session.node
             session.abandon()
+            if replies is not None:  # the script ran out before the conversation ended
+                print(
+                    f"\nThe replies file ran out: all {scripted} of its replies were used, and the conversation "
+                    f"stopped at reply {len(session.turns) + 1} (node {node}), after {customer.name}'s line above.",
+                    file=out,
+                )
+                print(
+                    f"Session abandoned (attempt {session.attempt}); {len(session.turns)} replies were recorded "
+                    f"in {where}. Add a line for each reply still to give to play on to an ending.",
+                    file=out,
+                )
+                return 1
             print(f"\nSession abandoned; {len(session.turns)} replies were recorded in {where}.", file=out)
-            return 1 if replies is not None else 0
+            return 0
         try:
             turn = session.reply(reply)
         except SessionError as exc:  # an option number that is not offered: part of the conversation
@@ -596,6 +610,9 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-preheat", dest="preheat", action="store_false", help="start a kernel per page load")
     p.add_argument("--pool-size", type=int, default=2, help="preheated kernels kept ready (default: %(default)s)")
     p.add_argument(
+        "--verbose", action="store_true", help="log every kernel started and ended (default: only what needs attention)"
+    )
+    p.add_argument(
         "--no-fork",
         dest="fork_kernels",
         action="store_false",
@@ -672,6 +689,7 @@ def _run_serve(args: argparse.Namespace, io: Streams) -> int:
         class_size=args.class_size,
         fork_kernels=args.fork_kernels,
         page_connect_grace=args.page_connect_grace,
+        verbose=args.verbose,
     )
 
 

@@ -84,6 +84,7 @@ def voila_command(
     class_size: int = 0,
     fork_kernels: bool = False,
     page_connect_grace: int = PAGE_CONNECT_GRACE,
+    verbose: bool = False,
 ) -> list[str]:
     """The command line that serves one notebook with the lab's Voila server (``simulator.webapp``).
 
@@ -105,6 +106,7 @@ def voila_command(
             (``simulator.forkserver``) instead of as new processes.
         page_connect_grace: seconds a kernel whose page has never connected is kept before it
             counts as abandoned (at least ``abandon_after``).
+        verbose: log every kernel started and ended; by default only warnings and errors.
 
     Returns:
         The arguments, starting with this Python interpreter, ready for ``os.execve``.
@@ -128,6 +130,7 @@ def voila_command(
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}",
         "--VoilaExecutor.raise_on_iopub_timeout=False",
         f"--VoilaExecutor.startup_timeout={STARTUP_TIMEOUT}",
+        f"--Voila.log_level={'INFO' if verbose else 'WARN'}",
     ]
     command += [f"--allow-host={name}" for name in allow_hosts]
     if class_size > 0:
@@ -161,6 +164,27 @@ def page_address(ip: str, port: int, token: str | None) -> str:
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
     return f"http://{host}:{port}/" + (f"?token={token}" if token else "")
+
+
+def port_in_use(ip: str, port: int) -> bool:
+    """Whether another process listens on the port at that address (the server would fail to start there).
+
+    Args:
+        ip: the address the server is to listen on (``localhost`` is ``127.0.0.1``).
+        port: its port.
+
+    Returns:
+        True when the port cannot be bound there.
+    """
+    host = "127.0.0.1" if ip == "localhost" else ip.strip("[]")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
 
 
 def is_wildcard(ip: str) -> bool:
@@ -247,6 +271,7 @@ def serve(
     class_size: int = 0,
     fork_kernels: bool = True,
     page_connect_grace: int = PAGE_CONNECT_GRACE,
+    verbose: bool = False,
 ) -> int:
     """Serve an app of the lab with Voila in this process (``roleplay serve``).
 
@@ -279,13 +304,14 @@ def serve(
             False starts each as a new process. The review lab and the studio never fork.
         page_connect_grace: seconds a page may take to connect to its kernel (a browser busy with a
             class arriving together) before the kernel counts as abandoned.
+        verbose: the server logs every kernel started and ended (by default only what needs attention).
 
     Returns:
         Nothing in practice: Voila takes over the process, and its exit status is the command's.
 
     Raises:
-        LabError: the notebook or the scenarios folder is missing, the interpreter cannot be
-            found, or the class does not fit in memory.
+        LabError: the notebook or the scenarios folder is missing, the port is taken, the interpreter
+            cannot be found, or the class does not fit in memory.
         StoreError: the results store cannot be opened.
     """
     file, label = APPS[app]
@@ -298,6 +324,8 @@ def serve(
     if class_size and app != "practice":
         raise LabError("--class-size is for the practice app: a class of trainees")
     check_class_size(class_size, available_memory_mb())
+    if port_in_use(ip, port):
+        raise LabError(f"port {port} is in use on {ip} (another server?): stop it, or choose another with --port N")
     # Check the library once here: every kernel then reads it from the cache instead of checking it again.
     cache = settings.cache_dir()
     scenarios, problems, _hits = load_library_cached(scenarios_dir, cache)
@@ -346,6 +374,7 @@ def serve(
         class_size=class_size,
         fork_kernels=fork_kernels and app == "practice",
         page_connect_grace=page_connect_grace,
+        verbose=verbose,
     )
     if shutil.which(command[0]) is None and not Path(command[0]).exists():
         raise LabError("cannot find the Python interpreter to start Voila")

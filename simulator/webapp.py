@@ -36,6 +36,8 @@ What it adds to Voila (``voila.app.Voila``, whose options all still apply):
 - **The page counts the reply timer.** Voila's ``lab`` template is extended by the lab's own
   (``simulator/ui/static/page/``), which adds a small script that writes the practice app's reply
   timer once a second; without it a CSS animation would cost every open page a style pass per frame.
+- **A quiet start.** The lab's notebook is trusted (signed in memory at start: no "not trusted"
+  warning at every page); ``roleplay serve`` sets Voila's log level to warnings unless ``--verbose``.
 - **Forked kernels.** With ``--fork-kernels`` (``roleplay serve`` sets it for the practice app) each
   kernel is forked from a process that has imported the app once (``simulator.forkserver``).
 
@@ -48,6 +50,7 @@ import asyncio
 import atexit
 import inspect
 import ipaddress
+import secrets
 import sys
 import tempfile
 import urllib.parse
@@ -57,10 +60,12 @@ from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import ClassVar
 
+import nbformat
 import tornado.web
 from jupyter_client.provisioning import KernelProvisionerFactory
 from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from nbformat import sign
 from tornado import httputil
 from tornado.ioloop import PeriodicCallback
 from traitlets import Bool, Integer, List, TraitError, Unicode
@@ -423,6 +428,7 @@ class LabVoila(Voila):
 
     def init_settings(self) -> dict:
         settings = super().init_settings()  # builds the kernel manager (and starts filling its pool)
+        self._trust_notebook()
         if self.class_size > 0 and hasattr(self.kernel_manager, "fill_if_needed"):
             stagger_refills(self.kernel_manager)
         settings["roleplay_served_names"] = served_names(self.ip, self.allow_hosts)
@@ -431,6 +437,16 @@ class LabVoila(Voila):
         settings["xsrf_cookie_kwargs"] = {"samesite": "Strict"}
         settings.pop("disable_check_xsrf", None)
         return settings
+
+    def _trust_notebook(self) -> None:
+        """The lab's own notebook is trusted, in memory: no "Notebook … is not trusted" at every page, and
+        nothing written to the user's home (a signature store and a secret of this process only)."""
+        if not self.notebook_path:
+            return
+        notary = self.contents_manager.notary
+        notary.store = sign.MemorySignatureStore()
+        notary.secret = secrets.token_bytes(32)
+        notary.sign(nbformat.read(self.notebook_path, as_version=4))
 
     def init_handlers(self) -> list:
         handlers = []

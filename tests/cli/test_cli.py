@@ -426,9 +426,17 @@ def test_play_interactively_quit_abandons(in_repo, db):
 
 
 def test_play_when_the_replies_run_out_abandons_with_exit_1(in_repo, tmp_path, db, textbook):
-    code, out = play(db, replies_file(tmp_path, textbook[0][:2]))
+    script = replies_file(tmp_path, textbook[0][:2])
+    code, out = play(db, script)
     assert code == 1
-    assert out.rstrip().endswith(f"Session abandoned; 2 replies were recorded in {db}.")
+    # how many replies were used, where the script stopped, and that the attempt counts (abandoned)
+    stopped = out.rstrip().splitlines()[-2:]
+    assert stopped[0].startswith("The replies file ran out: all 2 of its replies were used, and the conversation ")
+    assert "stopped at reply 3 (node " in stopped[0]
+    assert stopped[1] == (
+        f"Session abandoned (attempt 1); 2 replies were recorded in {db}. "
+        "Add a line for each reply still to give to play on to an ending."
+    )
     (session,) = sessions_in(db)
     assert session["status"] == "abandoned"
     assert len(turns_in(db, session["id"])) == 2

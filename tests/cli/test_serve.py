@@ -56,6 +56,29 @@ def test_serve_passes_its_options_on_and_prints_the_address(tmp_path, monkeypatc
     assert "--allow-host=lab.example" in command and "--allow-host=lab" in command
 
 
+def test_a_taken_port_fails_in_one_line_before_anything_is_printed(tmp_path, monkeypatch):
+    import socket
+
+    monkeypatch.setattr(serve_module.os, "execve", lambda path, args, env: pytest.fail("started on a taken port"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert serve_module.port_in_use("127.0.0.1", port) and serve_module.port_in_use("localhost", port)
+        out, err = io.StringIO(), io.StringIO()
+        code = main(["serve", "--port", str(port), "--store", str(tmp_path / "r.sqlite")], stdout=out, stderr=err)
+        assert code != 0 and out.getvalue() == ""  # no address printed for a server that never listens
+        assert err.getvalue().strip().splitlines() == [
+            f"roleplay: port {port} is in use on 127.0.0.1 (another server?): stop it, or choose another with --port N"
+        ]
+    assert not serve_module.port_in_use("127.0.0.1", port)
+
+
+def test_the_server_logs_warnings_only_unless_asked_for_more():
+    assert "--Voila.log_level=WARN" in voila_command(NOTEBOOK, cull_idle=1800, **COMMON)
+    assert "--Voila.log_level=INFO" in voila_command(NOTEBOOK, cull_idle=1800, verbose=True, **COMMON)
+
+
 def test_abandon_after_is_a_whole_number_of_seconds_1_or_more(capsys):
     for wrong in ("0", "-5", "soon"):
         with pytest.raises(SystemExit) as exited:
