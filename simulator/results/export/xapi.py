@@ -370,7 +370,9 @@ class LrsUpload:
         url: the statements resource they were POSTed to.
         sent: how many statements were sent.
         accepted: how many the LRS stored now.
-        already: how many it already held (answered as duplicates: left out, or 409 Conflict).
+        already: how many it already held (it left them out, or answered 409 Conflict).
+        differing: of those, how many it holds as another export wrote them (409 Conflict: the
+            statement changed since, e.g. the scenario's options; the LRS keeps its own).
         batches: how many requests it took (retries and one-by-one fallbacks included).
     """
 
@@ -378,6 +380,7 @@ class LrsUpload:
     sent: int = 0
     accepted: int = 0
     already: int = 0
+    differing: int = 0
     batches: int = 0
 
     def summary(self) -> str:
@@ -386,7 +389,10 @@ class LrsUpload:
         Returns:
             e.g. ``LRS http://…/xAPI/statements: 328 sent, 328 accepted, 0 already in the LRS``.
         """
-        return f"LRS {self.url}: {self.sent} sent, {self.accepted} accepted, {self.already} already in the LRS"
+        text = f"LRS {self.url}: {self.sent} sent, {self.accepted} accepted, {self.already} already in the LRS"
+        if self.differing:
+            text += f" ({self.differing} of them as an earlier export wrote them: 409 Conflict, the LRS keeps its own)"
+        return text
 
 
 class _Refused(Exception):
@@ -502,6 +508,7 @@ def post_statements(
                         if single.status != 409:
                             raise
                         one, held = 0, 1
+                        upload.differing += 1
                     accepted, already = accepted + one, already + held
             upload.accepted += accepted
             upload.already += already
