@@ -1077,7 +1077,8 @@ COMMANDS: tuple[Command, ...] = (
         _run_export,
         description="Write the results store to a file: csv (a row per turn), jsonl (a line per session with "
         "its turns and reviews), xlsx (competency matrix, KPIs, sessions, turns, reviews) or xapi "
-        "(xAPI 1.0.3 statements for a learning record store; JSON Lines if PATH ends in .jsonl).",
+        "(xAPI 1.0.3 statements for a learning record store; JSON Lines if PATH ends in .jsonl; with --lrs URL "
+        "they are also POSTed to that LRS; docs/xapi.md has the mapping).",
     ),
     Command(
         "demo-data",
