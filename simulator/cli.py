@@ -823,7 +823,8 @@ def _export_arguments(p: argparse.ArgumentParser) -> None:
         type=int,
         default=XAPI_RETRIES,
         metavar="N",
-        help="tries more of a request the LRS failed (5xx, 429, no answer), after 1, 2, 4… s (default: %(default)s)",
+        help="how many more times a request the LRS failed (5xx, 429, no answer) is tried, after 1, 2, 4… s "
+        "(default: %(default)s)",
     )
 
 

@@ -162,9 +162,7 @@ def _language(tag: str | None) -> str:
     return tag or "und"
 
 
-def _node_definitions(
-    records: Records, scenarios: Mapping[str, Scenario], base: str
-) -> dict[tuple[str, str], dict[str, Any]]:
+def _node_definitions(records: Records, scenarios: Mapping[str, Scenario]) -> dict[tuple[str, str], dict[str, Any]]:
     """(scenario id, node) → the one definition of that node's activity in this export."""
     seen: dict[tuple[str, str], dict[int, str]] = {}  # the options chosen there: index -> text shown
     languages: dict[str, str | None] = {}
@@ -210,7 +208,7 @@ def xapi_statements(
     base = iri_base(iri)
     if scenarios is None:
         scenarios = library_scenarios({s["scenario_id"] for s in records.sessions})
-    nodes = _node_definitions(records, scenarios, base)
+    nodes = _node_definitions(records, scenarios)
     return [st for s in records.sessions for st in _attempt_statements(s, records.turns[s["id"]], base, nodes)]
 
 
