@@ -20,5 +20,14 @@ fi
 # JupyterHub's proxy, for the hub's tests (tests/hub) and `roleplay hub`.
 command -v configurable-http-proxy >/dev/null 2>&1 || npm install -g --silent configurable-http-proxy
 python -m pip install --quiet --disable-pip-version-check -e '.[test,postgres,hub]'
+# Ralph, the open-source LRS that tests/results/test_xapi_lrs.py posts the xAPI export to. It pins
+# FastAPI, click and bcrypt below what the lab's environment holds, so it gets a venv of its own
+# (the test makes it too when it is missing; $RALPH_VENV moves it). Its OIDC module needs requests.
+ralph_venv="${RALPH_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/roleplay-lab/ralph-5.1.0}"
+if ! "$ralph_venv/bin/python" -c 'import ralph, uvicorn, fastapi, bcrypt, requests' >/dev/null 2>&1; then
+  python -m venv --clear "$ralph_venv"
+  "$ralph_venv/bin/python" -m pip install --quiet --disable-pip-version-check 'ralph-malph[cli,lrs]==5.1.0' requests
+  "$ralph_venv/bin/python" -m pip check
+fi
 ruff check simulator tests benchmarks
 python -m pytest -q

@@ -42,8 +42,10 @@ from .loading.loader import check_files, load_files, load_scenario
 from .loading.phrases import PHRASES_FOLDER, check_phrase_file, phrase_files
 from .loading.schema import write_schemas
 from .results import demo
-from .results.export import EXPORTERS, export
-from .results.store import STALE_AFTER, Store, open_store
+from .results.export import EXPORTERS, collect, export, xapi
+from .results.export.xapi import BATCH as XAPI_BATCH
+from .results.export.xapi import RETRIES as XAPI_RETRIES
+from .results.store import STALE_AFTER, Store, open_store, redacted
 from .serve import ABANDON_AFTER, PAGE_CONNECT_GRACE, serve
 from .studio.diagram import to_dot, to_svg
 from .studio.paths import DEFAULT_MAX_STATES, analyse, with_path_warnings
@@ -796,7 +798,7 @@ def _report(store: Store, args: argparse.Namespace, io: Streams) -> int:
 
 def _export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", required=True, choices=sorted(EXPORTERS))
-    p.add_argument("--out", required=True, type=Path, metavar="PATH")
+    p.add_argument("--out", type=Path, metavar="PATH", help="the file to write (needed unless --lrs is given)")
     p.add_argument(
         "--pseudonymize",
         action="store_true",
@@ -805,9 +807,74 @@ def _export_arguments(p: argparse.ArgumentParser) -> None:
         "such as typed replies and review comments is kept as written",
     )
     _add_store(p)
+    xapi = p.add_argument_group("xAPI (--format xapi)")
+    xapi.add_argument(
+        "--iri-base",
+        metavar="IRI",
+        help="your organisation's IRI: activity ids and the trainees' account homePage start with it "
+        "(default: $ROLEPLAY_XAPI_IRI, else https://roleplay-lab.org)",
+    )
+    xapi.add_argument(
+        "--lrs",
+        metavar="URL",
+        help="also POST the statements to this LRS's xAPI endpoint (e.g. https://lrs.example.org/xAPI), "
+        "in batches; statements it already holds are counted, not stored twice",
+    )
+    xapi.add_argument(
+        "--lrs-user", metavar="USER", help="basic auth user for the LRS (default: $ROLEPLAY_LRS_USER; none: no auth)"
+    )
+    xapi.add_argument(
+        "--lrs-password",
+        metavar="PASSWORD",
+        help="its password (default: $ROLEPLAY_LRS_PASSWORD, else asked for at the terminal; on the command "
+        "line it is visible to other users of this machine)",
+    )
+    xapi.add_argument(
+        "--lrs-batch",
+        type=_positive_int,
+        default=XAPI_BATCH,
+        metavar="N",
+        help="statements per request (default: %(default)s)",
+    )
+    xapi.add_argument(
+        "--lrs-retries",
+        type=int,
+        default=XAPI_RETRIES,
+        metavar="N",
+        help="how many more times a request the LRS failed (5xx, 429, no answer) is tried, after 1, 2, 4… s "
+        "(default: %(default)s)",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1, not {text!r}")
+    return number
+
+
+def _lrs_login(args: argparse.Namespace, io: Streams) -> tuple[str | None, str | None]:
+    """The LRS's basic auth: the options, else the environment, else the password asked for."""
+    env_user, env_password = settings.lrs_credentials()
+    user = args.lrs_user or env_user
+    password = args.lrs_password or env_password
+    if user is not None and password is None:
+        if not io.stdin.isatty():
+            raise LabError(f"no LRS password for {user}: set $ROLEPLAY_LRS_PASSWORD or give --lrs-password")
+        password = getpass.getpass(f"LRS password for {user}: ")
+    return user, password
 
 
 def _run_export(args: argparse.Namespace, io: Streams) -> int:
+    if args.format != "xapi" and (args.lrs or args.iri_base):
+        raise LabError("--lrs and --iri-base are for --format xapi")
+    if args.out is None and not args.lrs:
+        raise LabError("say where the export goes: --out PATH" + (" or --lrs URL" if args.format == "xapi" else ""))
+    if args.format == "xapi":
+        return _export_xapi(args, io)
     store = open_store(args.store, create=False)
     try:
         summary = export(store, args.format, args.out, pseudonymize=args.pseudonymize)
@@ -816,6 +883,37 @@ def _run_export(args: argparse.Namespace, io: Streams) -> int:
     print(f"wrote {summary.sessions} sessions and {summary.turns} turns to {args.out}", file=io.out)
     for note in summary.notes:
         print(f"  {note}", file=io.out)
+    return 0
+
+
+def _export_xapi(args: argparse.Namespace, io: Streams) -> int:
+    """``export --format xapi``: the statements to a file, to an LRS, or both."""
+    base = xapi.iri_base(args.iri_base)
+    url = xapi.statements_url(args.lrs) if args.lrs else None
+    login = _lrs_login(args, io) if url else (None, None)
+    store = open_store(args.store, create=False)
+    try:
+        records = collect(store, pseudonymize=args.pseudonymize)
+    finally:
+        store.close()
+    statements = xapi.xapi_statements(records, iri=base)
+    counts = f"{len(records.sessions)} sessions and {records.n_turns} turns"
+    if args.out is not None:
+        try:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            xapi.write_statements(statements, args.out)
+        except OSError as exc:
+            raise LabError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+        print(f"wrote {counts} to {args.out}", file=io.out)
+    else:
+        print(f"read {counts} from {redacted(settings.store_location(args.store))}", file=io.out)
+    print(f"  {len(statements)} xAPI {xapi.XAPI_VERSION} statements", file=io.out)
+    if url:
+        user, password = login
+        upload = xapi.post_statements(
+            statements, url, user=user, password=password, batch=args.lrs_batch, retries=max(0, args.lrs_retries)
+        )
+        print(f"  {upload.summary()}", file=io.out)
     return 0
 
 
@@ -998,7 +1096,8 @@ COMMANDS: tuple[Command, ...] = (
         _run_export,
         description="Write the results store to a file: csv (a row per turn), jsonl (a line per session with "
         "its turns and reviews), xlsx (competency matrix, KPIs, sessions, turns, reviews) or xapi "
-        "(xAPI 1.0.3 statements for a learning record store; JSON Lines if PATH ends in .jsonl).",
+        "(xAPI 1.0.3 statements for a learning record store; JSON Lines if PATH ends in .jsonl; with --lrs URL "
+        "they are also POSTed to that LRS; docs/xapi.md has the mapping).",
     ),
     Command(
         "demo-data",

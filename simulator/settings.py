@@ -10,6 +10,9 @@ import, so a test or ``roleplay serve`` can set a variable and every later call 
 - ``ROLEPLAY_RULES``: the assessment rules file: competency levels, grades, KPI targets
   (default: the lab's ``simulator/results/assessment.yaml``).
 - ``ROLEPLAY_SALT``: the salt of pseudonyms in exports (default: a salt kept in the store).
+- ``ROLEPLAY_XAPI_IRI``: the organisation's IRI that xAPI activity ids and accounts start with
+  (default: ``https://roleplay-lab.org``).
+- ``ROLEPLAY_LRS_USER``, ``ROLEPLAY_LRS_PASSWORD``: HTTP basic auth for ``roleplay export --lrs``.
 - ``ROLEPLAY_HUB_DIR``: the data folder of ``roleplay hub``: the hub's database, secrets and users' homes
   (default: ``$XDG_DATA_HOME/roleplay-lab/hub``).
 - ``XDG_DATA_HOME``: where user data lives, the default store's folder.
@@ -45,6 +48,7 @@ __all__ = [
     "hub_dir",
     "hub_user",
     "in_voila",
+    "lrs_credentials",
     "named_store",
     "page_query_string",
     "pseudonym_salt",
@@ -54,6 +58,7 @@ __all__ = [
     "user_role",
     "voila_preheated",
     "voila_request_socket",
+    "xapi_iri_base",
 ]
 
 STORE = "ROLEPLAY_STORE"
@@ -65,6 +70,9 @@ GROUPS = "ROLEPLAY_GROUPS"
 ROLE = "ROLEPLAY_ROLE"
 HUB_USER = "JUPYTERHUB_USER"
 HUB_DIR = "ROLEPLAY_HUB_DIR"
+XAPI_IRI = "ROLEPLAY_XAPI_IRI"
+LRS_USER = "ROLEPLAY_LRS_USER"
+LRS_PASSWORD = "ROLEPLAY_LRS_PASSWORD"
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 LAB_DIR = PACKAGE_DIR.parent  # the repository (or the environment's site-packages)
@@ -129,6 +137,24 @@ def pseudonym_salt() -> bytes | None:
     """``$ROLEPLAY_SALT`` as bytes, or None when the store's own salt should be used."""
     found = _get(SALT)
     return found.encode("utf-8") if found else None
+
+
+def xapi_iri_base() -> str | None:
+    """``$ROLEPLAY_XAPI_IRI``: the organisation's IRI for xAPI activity ids and accounts, or None.
+
+    Returns:
+        The IRI as set, or None when unset (the export's default applies).
+    """
+    return _get(XAPI_IRI)
+
+
+def lrs_credentials() -> tuple[str | None, str | None]:
+    """``$ROLEPLAY_LRS_USER`` and ``$ROLEPLAY_LRS_PASSWORD``, for ``roleplay export --lrs``.
+
+    Returns:
+        (user, password), each None when unset.
+    """
+    return _get(LRS_USER), _get(LRS_PASSWORD)
 
 
 def hub_dir(given: str | Path | None = None) -> Path:

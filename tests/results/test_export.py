@@ -7,6 +7,8 @@ The store (the mini scenario, tests/data/mini):
 - Zofia's attempt 2: option 1, then option 4, which discloses another customer's data → a
   breach, failed. Replies after 2 s and 7.75 s: handle time 9.75 s.
 - Bartosz: option 2 after 5 s, then he leaves → abandoned.
+
+The xAPI statements' own tests are in test_xapi.py (and against a real LRS, test_xapi_lrs.py).
 """
 
 from __future__ import annotations
@@ -20,11 +22,9 @@ import subprocess
 import sys
 import uuid
 import zipfile
-from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-import jsonschema
 import pandas as pd
 import pytest
 
@@ -39,10 +39,6 @@ NOT_UNDERSTOOD = '=HYPERLINK("http://example.org","click")\x07 zebra crossing'
 COMMENT = "Warm opening; offer the replacement sooner."
 FORMATS = ["csv", "jsonl", "xlsx", "xapi"]
 PSEUDONYM = re.compile(r"^trainee-[0-9a-f]{12}$")
-DURATION = r"^PT(\d+H)?(\d+M)?(\d+(\.\d{1,2})?S)?$"
-LAB = "https://roleplay-lab.org"
-EXT = f"{LAB}/xapi/ext/"
-VERB = "http://adlnet.gov/expapi/verbs/"
 SHEETS = ["Competency matrix", "KPIs", "Sessions", "Turns", "Reviews", "Assignments", "Notes"]
 
 
@@ -199,274 +195,6 @@ def test_xlsx_turns_are_capped_at_the_row_limit_with_a_note(played, tmp_path, mo
     book = read_book(out_file)
     assert len(book["Turns"]) == 4 and len(book["Sessions"]) == 3
     assert any(str(value).startswith(note) for value in book["Notes"]["value"])
-
-
-# ---------------------------------------------------------------- xAPI
-
-IRI = {"type": "string", "pattern": r"^https?://[^\s]+$"}
-LANGUAGE_MAP = {
-    "type": "object",
-    "minProperties": 1,
-    "propertyNames": {"pattern": r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"},
-    "additionalProperties": {"type": "string"},
-}
-UUID = {"type": "string", "pattern": r"^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"}
-EXTENSIONS = {"type": "object", "propertyNames": {"pattern": r"^https?://"}}
-ACTIVITY = {
-    "type": "object",
-    "required": ["objectType", "id", "definition"],
-    "additionalProperties": False,
-    "properties": {
-        "objectType": {"const": "Activity"},
-        "id": IRI,
-        "definition": {
-            "type": "object",
-            "required": ["name", "type"],
-            "additionalProperties": False,
-            "properties": {
-                "name": LANGUAGE_MAP,
-                "type": IRI,
-                "interactionType": {"enum": ["choice", "fill-in"]},
-            },
-        },
-    },
-}
-# The parts of an xAPI 1.0.3 statement the lab writes, as an LRS checks them.
-STATEMENT = {
-    "type": "object",
-    "required": ["id", "actor", "verb", "object", "timestamp", "version", "context"],
-    "additionalProperties": False,
-    "properties": {
-        "id": UUID,
-        "actor": {
-            "type": "object",
-            "required": ["objectType", "account"],
-            "additionalProperties": False,
-            "properties": {
-                "objectType": {"const": "Agent"},
-                "account": {
-                    "type": "object",
-                    "required": ["homePage", "name"],
-                    "additionalProperties": False,
-                    "properties": {"homePage": IRI, "name": {"type": "string", "minLength": 1}},
-                },
-            },
-        },
-        "verb": {
-            "type": "object",
-            "required": ["id", "display"],
-            "additionalProperties": False,
-            "properties": {"id": IRI, "display": LANGUAGE_MAP},
-        },
-        "object": ACTIVITY,
-        "result": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "score": {
-                    "type": "object",
-                    "required": ["scaled", "raw", "min", "max"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "scaled": {"type": "number", "minimum": -1, "maximum": 1},
-                        "raw": {"type": "number"},
-                        "min": {"type": "number"},
-                        "max": {"type": "number"},
-                    },
-                },
-                "success": {"type": "boolean"},
-                "completion": {"type": "boolean"},
-                "response": {"type": "string"},
-                "duration": {"type": "string", "pattern": DURATION},
-                "extensions": EXTENSIONS,
-            },
-        },
-        "context": {
-            "type": "object",
-            "required": ["registration", "platform", "language", "extensions"],
-            "additionalProperties": False,
-            "properties": {
-                "registration": UUID,
-                "platform": {"type": "string"},
-                "language": {"type": "string", "pattern": r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"},
-                "contextActivities": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "properties": {"parent": {"type": "array", "minItems": 1, "items": ACTIVITY}},
-                },
-                "extensions": EXTENSIONS,
-            },
-        },
-        "timestamp": {"type": "string"},
-        "version": {"const": "1.0.3"},
-    },
-}
-
-
-def nulls(value, where="") -> list[str]:
-    """Where a statement holds null or an empty object (an LRS rejects them outside extensions)."""
-    if value is None or (value == {} and "extensions" not in where):
-        return [where]
-    if isinstance(value, dict):
-        return [p for k, v in value.items() for p in nulls(v, f"{where}.{k}")]
-    if isinstance(value, list):
-        return [p for i, v in enumerate(value) for p in nulls(v, f"{where}[{i}]")]
-    return []
-
-
-def by_attempt(statements: list[dict]) -> dict[str, list[dict]]:
-    groups: dict[str, list[dict]] = {}
-    for st in statements:
-        groups.setdefault(st["context"]["registration"], []).append(st)
-    return groups
-
-
-@pytest.fixture
-def statements(played, tmp_path) -> list[dict]:
-    out_file = tmp_path / "statements.json"
-    printed = run_export(played, "xapi", out_file)
-    statements = json.loads(out_file.read_text(encoding="utf-8"))
-    assert printed.splitlines()[1] == f"  {len(statements)} xAPI 1.0.3 statements"
-    return statements
-
-
-def test_every_statement_is_a_valid_xapi_statement(statements):
-    validator = jsonschema.Draft202012Validator(STATEMENT)
-    for st in statements:
-        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(st)]
-        assert not errors, (st["verb"]["id"], errors)
-        assert not nulls(st), nulls(st)
-        moment = datetime.fromisoformat(st["timestamp"])
-        assert moment.tzinfo is not None and moment.utcoffset().total_seconds() == 0
-        assert uuid.UUID(st["id"]).version == 5 and uuid.UUID(st["context"]["registration"]).version == 5
-        assert st["verb"]["id"].startswith(VERB) and st["verb"]["display"] == {"en-US": st["verb"]["id"][len(VERB) :]}
-        assert st["actor"]["account"]["homePage"] == LAB
-        assert st["context"]["platform"] == "roleplay-lab" and st["context"]["language"] == "en"
-        assert st["context"]["extensions"][EXT + "scenario-version"] == 1
-        assert re.fullmatch(r"[0-9a-f]{16}", st["context"]["extensions"][EXT + "scenario-hash"])
-    assert len({st["id"] for st in statements}) == len(statements)
-
-
-def test_each_attempt_is_attempted_answered_then_its_verdict(played, statements):
-    attempts = by_attempt(statements)
-    assert len(attempts) == 3  # one registration per attempt, different across attempts
-    first, second, third = attempts.values()  # in the order of the sessions
-    verbs = lambda group: [st["verb"]["id"].removeprefix(VERB) for st in group]  # noqa: E731
-    assert verbs(first) == ["attempted", "answered", "answered", "answered", "passed", "completed"]
-    assert verbs(second) == ["attempted", "answered", "answered", "failed", "completed"]
-    assert verbs(third) == ["attempted", "answered", "terminated"]
-    for group, session in zip((first, second, third), (played.first, played.second, played.third), strict=True):
-        assert {st["context"]["registration"] for st in group} == {str(uuid.uuid5(export.XAPI_NAMESPACE, session.id))}
-        assert {st["actor"]["account"]["name"] for st in group} == {session.trainee}
-        assert {st["context"]["extensions"][EXT + "attempt"] for st in group} == {session.attempt}
-        timestamps = [datetime.fromisoformat(st["timestamp"]) for st in group]
-        assert timestamps == sorted(timestamps)
-        assert group[0]["object"]["id"] == f"{LAB}/scenarios/mini"
-        assert group[0]["object"]["definition"]["type"] == "http://adlnet.gov/expapi/activities/simulation"
-        assert "result" not in group[0] and "contextActivities" not in group[0]["context"]
-        assert group[0]["timestamp"] == session.started_at
-
-
-def test_answered_statements_carry_the_reply(played, statements):
-    first, second, third = by_attempt(statements).values()
-    answered = [st for st in statements if st["verb"]["id"] == VERB + "answered"]
-    turns = played.first.turns + played.second.turns + played.third.turns
-    assert len(answered) == len(turns) == 6
-    for st, turn in zip(answered, turns, strict=True):
-        assert st["object"]["id"] == f"{LAB}/scenarios/mini/nodes/{turn.node}"
-        assert st["object"]["definition"]["type"] == "http://adlnet.gov/expapi/activities/cmi.interaction"
-        assert st["object"]["definition"]["interactionType"] == ("fill-in" if turn.kind == "text" else "choice")
-        assert st["context"]["contextActivities"]["parent"] == [first[0]["object"]]
-        assert st["timestamp"] == turn.at
-        result = st["result"]
-        assert result["response"] == turn.reply
-        assert result["success"] is turn.was_best
-        ext = result["extensions"]
-        assert ext[EXT + "node"] == turn.node
-        assert (ext[EXT + "mood-before"], ext[EXT + "mood-after"]) == (turn.mood_before, turn.mood_after)
-        assert (ext[EXT + "confidence"], ext[EXT + "understood"]) == (turn.confidence, turn.understood)
-        assert ext.get(EXT + "breach") == turn.breach
-        assert ext.get(EXT + "option") == (None if turn.option_index is None else turn.option_index + 1)
-    assert [st["result"]["duration"] for st in first[1:4]] == ["PT12.5S", "PT3S", "PT4.25S"]
-    assert [st["result"]["extensions"][EXT + "understood"] for st in first[1:4]] == [True, False, True]
-    assert first[2]["result"]["response"] == NOT_UNDERSTOOD and first[2]["result"]["success"] is False
-    assert second[2]["result"]["extensions"][EXT + "breach"] == "Disclosed another customer's personal data."
-    assert third[1]["result"]["duration"] == "PT5S"
-
-
-def test_the_verdict_carries_the_score(played, statements):
-    first, second, third = by_attempt(statements).values()
-    for group, session, duration in ((first, played.first, "PT19.75S"), (second, played.second, "PT9.75S")):
-        result = session.result()
-        verdict, completed = group[-2], group[-1]
-        assert verdict["result"]["score"] == {
-            "scaled": result.overall / 100,
-            "raw": result.overall,
-            "min": 0,
-            "max": 100,
-        }
-        assert verdict["result"]["success"] is result.passed
-        assert verdict["result"]["completion"] is True
-        assert verdict["result"]["duration"] == duration
-        assert verdict["result"]["extensions"][EXT + "competency-scores"] == result.competency_scores
-        assert verdict["object"] == completed["object"] == group[0]["object"]
-        assert completed["result"] == {"completion": True, "duration": duration}
-        assert verdict["timestamp"] == completed["timestamp"]
-        assert "contextActivities" not in verdict["context"]
-    assert first[-2]["result"]["score"]["scaled"] == 1.0 and first[-2]["result"]["success"] is True
-    assert second[-2]["result"]["success"] is False and second[-2]["result"]["extensions"][EXT + "breaches"]
-    terminated = third[-1]
-    assert terminated["result"] == {"completion": False, "duration": "PT5S"}
-    assert datetime.fromisoformat(terminated["timestamp"]) >= datetime.fromisoformat(third[-2]["timestamp"])
-
-
-def test_statements_are_stable_across_exports_and_as_json_lines(played, statements, tmp_path):
-    again = tmp_path / "again.json"
-    run_export(played, "xapi", again)
-    assert json.loads(again.read_text(encoding="utf-8")) == statements
-    lines = tmp_path / "statements.jsonl"
-    run_export(played, "xapi", lines)
-    assert [json.loads(line) for line in lines.read_text(encoding="utf-8").splitlines()] == statements
-
-
-def test_an_attempt_in_progress_has_no_verdict_yet_and_keeps_its_ids(mini, store, store_path, clock, tmp_path):
-    session = Session(mini, trainee=ZOFIA, seed=4, clock=clock, recorder=store)
-    clock.advance(6)
-    session.reply(1)
-    early, late = tmp_path / "early.json", tmp_path / "late.json"
-    assert main(["export", "--format", "xapi", "--out", str(early), "--store", str(store_path)]) == 0
-    clock.advance(2)
-    session.reply(1)
-    assert main(["export", "--format", "xapi", "--out", str(late), "--store", str(store_path)]) == 0
-    before, after = json.loads(early.read_text()), json.loads(late.read_text())
-    assert [st["verb"]["id"].removeprefix(VERB) for st in before] == ["attempted", "answered"]
-    assert [st["verb"]["id"].removeprefix(VERB) for st in after] == [
-        "attempted",
-        "answered",
-        "answered",
-        "passed",
-        "completed",
-    ]
-    assert after[:2] == before  # an LRS that has the first two takes the rest without a conflict
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [
-        (0, "PT0S"),
-        (12.5, "PT12.5S"),
-        (3, "PT3S"),
-        (4.25, "PT4.25S"),
-        (0.004, "PT0S"),
-        (59.999, "PT1M"),
-        (75.25, "PT1M15.25S"),
-        (3600, "PT1H"),
-        (3725.1, "PT1H2M5.1S"),
-    ],
-)
-def test_iso_durations(seconds, text):
-    assert export.iso_duration(seconds) == text
-    assert re.fullmatch(DURATION, text)
 
 
 # ---------------------------------------------------------------- pseudonymization

@@ -12,8 +12,9 @@ format. One module per format:
 - ``xlsx``: ``xlsx``, sheets *Competency matrix*, *KPIs* (from ``simulator.results.reports``),
   *Sessions*, *Turns* (capped at Excel's row limit), *Reviews*, *Assignments* and *Notes*; times in UTC;
 - ``xapi``: ``xapi``, xAPI 1.0.3 statements for a learning record store, a JSON array (JSON
-  Lines when the file name ends in ``.jsonl``). Statement ids are uuid5 of the session, so
-  re-exports are stable and an LRS can take the same statements twice.
+  Lines when the file name ends in ``.jsonl``). Statement ids are uuid5 of the actor and the
+  session's step, so re-exports are stable and an LRS can take the same statements twice
+  (docs/xapi.md; ``xapi.post_statements`` sends them to an LRS).
 
 **Pseudonymization** (``records``) replaces trainee and reviewer names with ``trainee-…`` /
 ``reviewer-…``: the first 12 hex digits of HMAC-SHA256(salt, name). The salt is made once with
