@@ -4,7 +4,7 @@ Run it from a checkout (the lab and its test extras installed, Chromium at /usr/
 configurable-http-proxy from npm on the PATH for the hub's pages):
 
     PYTHONPATH=$PWD python scripts/screenshots.py            # every screenshot
-    PYTHONPATH=$PWD python scripts/screenshots.py --only hub  # hub | apps
+    PYTHONPATH=$PWD python scripts/screenshots.py --only hub  # practice | apps | hub
 
 It is re-runnable: everything it starts lives in a temporary folder, which is removed at the end,
 and it writes only docs/img/*.png (the files named in SHOTS, overwritten).
@@ -50,6 +50,7 @@ ASSIGNMENTS = (  # scenario, group, due, mode, attempts
     ("data-protection-spouse", "everyone", "2026-01-15", "practice", "3"),
 )
 SHOTS = {
+    "practice": ("practice-setup.png", "practice-chat.png", "practice-debrief.png"),
     "apps": ("practice-assignments.png", "practice-progress.png", "studio-assignments.png", "review-assignments.png"),
     "hub": ("hub-login.png", "hub-authorize.png", "hub-role-choice.png"),
 }
@@ -144,6 +145,54 @@ def apps(browser, work: Path) -> None:
         context.close()
 
 
+def practice(browser, work: Path) -> None:
+    """The practice app as a trainee meets it: the picker beside the briefing, a conversation with the
+    briefing in its side panel, and a debrief that says why (a failed attempt)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(ACTION_MS)
+
+    def click_reply(n: int) -> None:
+        lines = page.locator(".rp-customer").count()
+        page.locator(".rp-choice").nth(n - 1).click()
+        page.wait_for_function(
+            "(n) => document.querySelectorAll('.rp-customer').length > n"
+            " || !!document.querySelector('.rp-score-value')",
+            arg=lines,
+        )
+        page.wait_for_selector(".rp-choice:not([disabled]), .rp-score-value")
+
+    try:
+        (work / "practice-shots").mkdir()
+        with serving(work / "practice-shots", "--pool-size", "1") as server:
+            page.goto(server.url, timeout=LOAD_MS)
+            page.wait_for_selector(".rp-scenario", timeout=LOAD_MS)
+            page.fill(".rp-trainee input", "Anna Kowalska")
+            page.fill(".rp-search input", "dollhouse")
+            page.wait_for_function("() => document.querySelectorAll('.rp-scenario:not(.rp-hidden)').length === 1")
+            page.click(".rp-scenario:not(.rp-hidden)")
+            page.wait_for_selector(".rp-start:not([disabled])")
+            page.evaluate("() => window.scrollTo(0, 0)")
+            page.screenshot(path=str(IMG / "practice-setup.png"), animations="disabled")
+            print("wrote", (IMG / "practice-setup.png").relative_to(REPO))
+            page.click(".rp-start")
+            page.wait_for_selector(".rp-choice:not([disabled])", timeout=LOAD_MS)
+            for reply in (1, 1):
+                click_reply(reply)
+            page.locator(".rp-chat").evaluate("el => el.scrollIntoView({block: 'center'})")
+            page.screenshot(path=str(IMG / "practice-chat.png"), animations="disabled")
+            print("wrote", (IMG / "practice-chat.png").relative_to(REPO))
+            for reply in (1, 4, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1):  # an excuse at reply 4: a failed attempt
+                if page.locator(".rp-score-value").count():
+                    break
+                click_reply(min(reply, page.locator(".rp-choice").count()))
+            page.wait_for_selector(".rp-verdict")
+            page.evaluate("() => window.scrollTo(0, 0)")
+            shoot(page, ".rp-app", "practice-debrief.png", max_height=760)
+    finally:
+        context.close()
+
+
 def hub_api(page: Page, method: str, path: str, body: dict | None = None) -> int:
     """Call the hub's REST API as the page's signed-in user (as the hub's admin page does)."""
     return page.evaluate(
@@ -220,7 +269,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="roleplay-screenshots-") as tmp, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            for group, make in (("apps", apps), ("hub", hub)):
+            for group, make in (("practice", practice), ("apps", apps), ("hub", hub)):
                 if args.only in (None, group):
                     work = Path(tmp) / group
                     work.mkdir()

@@ -880,7 +880,10 @@ def _run_export(args: argparse.Namespace, io: Streams) -> int:
         summary = export(store, args.format, args.out, pseudonymize=args.pseudonymize)
     finally:
         store.close()
-    print(f"wrote {summary.sessions} sessions and {summary.turns} turns to {args.out}", file=io.out)
+    print(
+        f"wrote {summary.sessions} sessions and {summary.turns} turns to {args.out} (from {store.display_location})",
+        file=io.out,
+    )
     for note in summary.notes:
         print(f"  {note}", file=io.out)
     return 0
@@ -904,7 +907,7 @@ def _export_xapi(args: argparse.Namespace, io: Streams) -> int:
             xapi.write_statements(statements, args.out)
         except OSError as exc:
             raise LabError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-        print(f"wrote {counts} to {args.out}", file=io.out)
+        print(f"wrote {counts} to {args.out} (from {redacted(settings.store_location(args.store))})", file=io.out)
     else:
         print(f"read {counts} from {redacted(settings.store_location(args.store))}", file=io.out)
     print(f"  {len(statements)} xAPI {xapi.XAPI_VERSION} statements", file=io.out)

@@ -567,7 +567,7 @@ def test_export_csv_holds_every_session_and_turn(filled, tmp_path, textbook):
     turns = {s["id"]: turns_in(filled, s["id"]) for s in sessions}
     n_turns = sum(map(len, turns.values()))
     assert code == 0
-    assert out == f"wrote 3 sessions and {n_turns} turns to {out_file}\n"
+    assert out == f"wrote 3 sessions and {n_turns} turns to {out_file} (from {filled})\n"
     assert n_turns == 2 * len(textbook[0]) + 2
     with out_file.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -606,7 +606,7 @@ def test_export_of_an_empty_store(db, tmp_path):
         out_file = tmp_path / f"empty.{fmt}"
         code, out = run(["export", "--format", fmt, "--out", str(out_file), "--store", str(db)])
         assert code == 0
-        assert out == f"wrote 0 sessions and 0 turns to {out_file}\n"
+        assert out == f"wrote 0 sessions and 0 turns to {out_file} (from {db})\n"
         assert out_file.exists()
 
 

@@ -90,7 +90,7 @@ def sessions_of(played) -> list[dict]:
 
 def test_csv_has_a_row_per_turn_with_the_sessions_columns(played, tmp_path):
     out_file = tmp_path / "results.csv"
-    assert run_export(played, "csv", out_file) == f"wrote 3 sessions and 6 turns to {out_file}\n"
+    assert run_export(played, "csv", out_file) == f"wrote 3 sessions and 6 turns to {out_file} (from {played.path})\n"
     with out_file.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     ids = [played.first.id] * 3 + [played.second.id] * 2 + [played.third.id]
@@ -131,7 +131,7 @@ def read_book(path: Path) -> dict[str, pd.DataFrame]:
 
 def test_xlsx_holds_the_matrix_kpis_sessions_turns_and_reviews(played, tmp_path):
     out_file = tmp_path / "book.xlsx"
-    assert run_export(played, "xlsx", out_file) == f"wrote 3 sessions and 6 turns to {out_file}\n"
+    assert run_export(played, "xlsx", out_file) == f"wrote 3 sessions and 6 turns to {out_file} (from {played.path})\n"
     book = read_book(out_file)
     assert list(book) == SHEETS
 
@@ -290,7 +290,7 @@ def test_an_empty_store_exports_in_every_format(fmt, tmp_path):
     open_store(str(store)).close()  # made by a writer: export only reads
     stdout = io.StringIO()
     assert main(["export", "--format", fmt, "--out", str(out_file), "--store", str(store)], stdout=stdout) == 0
-    assert stdout.getvalue().splitlines()[0] == f"wrote 0 sessions and 0 turns to {out_file}"
+    assert stdout.getvalue().splitlines()[0] == f"wrote 0 sessions and 0 turns to {out_file} (from {store})"
     if fmt == "xapi":
         assert json.loads(out_file.read_text()) == []
     if fmt == "xlsx":
