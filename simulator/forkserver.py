@@ -141,7 +141,15 @@ def _run_kernel(argv: list[str], env: dict[str, str], cwd: str, pipes: tuple) ->
         sys.argv = [*argv, f"--IPKernelApp.parent_handle={os.getppid()}"]
         from ipykernel import kernelapp
 
-        kernelapp.launch_new_instance()
+        kernel = kernelapp.IPKernelApp.instance()
+        kernel.initialize()
+        # ipywidgets was imported here before there was a kernel, so it registered no comm targets: without
+        # "jupyter.widget.control" the page's request for every widget's state at once is refused, and it
+        # asks for each widget's state in turn (a round trip, and two status messages, per widget).
+        import ipywidgets
+
+        ipywidgets.register_comm_target()
+        kernel.start()
         code = 0
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)

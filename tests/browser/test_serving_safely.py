@@ -337,6 +337,35 @@ def test_the_practice_apps_kernels_are_forked_and_reachable_only_by_local_socket
     assert "is not trusted" not in log and "Kernel started" not in log and "Voilà is running at" not in log
 
 
+def _sent_widget_requests(frames: list) -> list[str]:
+    """The widget messages a page sent its kernel (``request_states``, ``request_state``, …), by method."""
+    methods = []
+    for frame in frames:
+        if isinstance(frame, bytes):  # the v1 websocket protocol: offsets, then channel, header, …, content
+            count = int.from_bytes(frame[:8], "little")
+            offsets = [int.from_bytes(frame[8 + 8 * i : 16 + 8 * i], "little") for i in range(count)] + [len(frame)]
+            parts = [frame[offsets[i] : offsets[i + 1]] for i in range(count)]
+            content = json.loads(parts[4]) if len(parts) > 4 else {}
+        else:
+            content = json.loads(frame).get("content", {})
+        method = (content.get("data") or {}).get("method")
+        if method:
+            methods.append(method)
+    return methods
+
+
+def test_a_forked_kernel_hands_the_page_every_widget_in_one_answer(server, page) -> None:
+    """The fork server imported ipywidgets before any kernel existed; the kernel must still answer the
+    widgets' control channel, or the page asks for each widget's state in turn (56 round trips)."""
+    sent: list = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(frame)))
+    open_app(page, server.url, "?scenario=angry-late-delivery")
+    page.wait_for_selector(".rp-start:not([disabled])")
+    methods = _sent_widget_requests(sent)
+    assert methods.count("request_states") == 1 and "request_state" not in methods, methods
+    assert "simulator.forkserver" in parent_command(kernel_process(kernel_of(page)))
+
+
 def test_no_fork_starts_kernels_as_their_own_processes(open_page, tmp_path_factory) -> None:
     with serving(tmp_path_factory.mktemp("no-fork"), "--no-fork", "--pool-size", "1") as running:
         page = open_page()
