@@ -70,16 +70,23 @@ def _style(kind: str) -> widgets.Widget:
     return found
 
 
-def _html(value: str = "") -> widgets.HTML:
-    return widgets.HTML(value, style=_style("html"), layout=_layout())
+def _html(value: str = "", *css: str) -> widgets.HTML:
+    # classes given at creation: one message to a page that is open, not one more per class
+    return widgets.HTML(value, style=_style("html"), layout=_layout(), _dom_classes=css)
+
+
+def _box(children: list, *css: str) -> widgets.VBox:
+    return widgets.VBox(children, layout=_layout(), _dom_classes=css)
 
 
 def _button(description: str, css: str, style: str = "", **layout) -> widgets.Button:
-    button = widgets.Button(
-        description=description, button_style=style, style=_style("button"), layout=_layout(**layout)
+    return widgets.Button(
+        description=description,
+        button_style=style,
+        style=_style("button"),
+        layout=_layout(**layout),
+        _dom_classes=(css,),
     )
-    button.add_class(css)
-    return button
 
 
 class PracticeApp(widgets.VBox):
@@ -339,8 +346,7 @@ class PracticeApp(widgets.VBox):
         "That's not what I meant": a toggle that opens the other options of the reply's node."""
         if self.dym is not None:
             return
-        self.dym_question = _html("")
-        self.dym_question.add_class("rp-dym-question")
+        self.dym_question = _html("", "rp-dym-question")
         self.dym_buttons = []
         for slot in range(2):
             button = _button("", "rp-dym-option", width="100%")
@@ -348,20 +354,14 @@ class PracticeApp(widgets.VBox):
             self.dym_buttons.append(button)
         self.dym_none = _button("", "rp-dym-none", width="auto")
         self.dym_none.on_click(self._safe(functools.partial(self._confirm, None)))
-        self.dym = widgets.VBox([self.dym_question, *self.dym_buttons, self.dym_none], layout=_layout())
-        self.dym.add_class("rp-dym")
+        self.dym = _box([self.dym_question, *self.dym_buttons, self.dym_none], "rp-dym", "rp-hidden")
         self.fix_toggle = _button("", "rp-not-meant", width="auto")
         self.fix_toggle.on_click(self._safe(self._toggle_fix))
-        self.fix_question = _html("")
-        self.fix_question.add_class("rp-fix-question")
-        self.fix_options = widgets.VBox([], layout=_layout())
-        self.fix_options.add_class("rp-fix-options")
+        self.fix_question = _html("", "rp-fix-question", "rp-hidden")
+        self.fix_options = _box([], "rp-fix-options", "rp-hidden")
         self.fix_buttons: list[widgets.Button] = []
         self.fix_numbers: list[int] = []  # the option (1-based) each of fix_buttons stands for
-        self.fix = widgets.VBox([self.fix_toggle, self.fix_question, self.fix_options], layout=_layout())
-        self.fix.add_class("rp-fix")
-        for widget in (self.dym, self.fix, self.fix_question, self.fix_options):
-            widget.add_class("rp-hidden")
+        self.fix = _box([self.fix_toggle, self.fix_question, self.fix_options], "rp-fix", "rp-hidden")
         self.inline.children = [self.dym, self.fix]
 
     def _hub_sign_in(self) -> None:
