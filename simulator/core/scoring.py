@@ -9,7 +9,8 @@ Definitions (also in docs/scenario-format.md):
 - passed = overall >= the scenario's pass mark and no breach;
 - KPIs as docs/training-method.md defines them: FCR (resolved on first contact: the outcome is
   ``resolved``), CSAT 1-5 from the final mood, handle time, QA score (the share of understood
-  replies that were the best available at their node: a reply not understood is left out), SLA (the share of replies in time).
+  replies that were the best available at their node: a reply not understood is left out), SLA
+  (the share of replies in time).
 """
 
 from __future__ import annotations
