@@ -355,7 +355,8 @@ GRID = {
     "words": (0.25, 0.5, 0.75, 1.0),
     "stance": (0.0, 0.15, 0.3),
     "accept": tuple(round(0.5 + 0.05 * i, 2) for i in range(19)),
-    "accept_breach": tuple(round(0.0 + 0.05 * i, 2) for i in range(25)),
+    # from 0.3: no labelled reply is off topic at a breach node, and below it off-topic sentences are breaches
+    "accept_breach": tuple(round(0.3 + 0.05 * i, 2) for i in range(19)),
     "unsure": tuple(round(0.1 + 0.05 * i, 2) for i in range(13)),
     "margin": (0.02, 0.04, 0.06, 0.08, 0.1, 0.14, 0.2, 0.25, 0.3),
     "margin_breach": (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.14, 0.2),
