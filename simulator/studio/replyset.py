@@ -23,7 +23,17 @@ import yaml
 
 from ..core.matching import Matcher, taken
 from ..core.scenario import Scenario
-from ..core.semantic import ACCEPT, ACCEPT_BREACH, MARGIN, MARGIN_BREACH, STANCE, UNSURE, WORDS, SemanticMatcher
+from ..core.semantic import (
+    ACCEPT,
+    ACCEPT_BREACH,
+    CUE,
+    MARGIN,
+    MARGIN_BREACH,
+    STANCE,
+    UNSURE,
+    WORDS,
+    SemanticMatcher,
+)
 
 __all__ = ["Counts", "LabelledReply", "Params", "cross_validate", "evaluate", "fit", "load_replies", "tally"]
 
@@ -103,7 +113,11 @@ class Counts:
         rephrase: asked to rephrase with the right option not offered.
         no_option, no_option_credited: replies that fit no option, and those taken for one.
         breaches, breach_recorded, breach_as_good: replies committing a breach (their label a breach
-            option), those recorded as it, and those taken for a good option (any breach reply).
+            option), those recorded at once as that breach, and those taken for a good option (any
+            breach reply).
+        breach_other, breach_proposed: of the breaches not recorded as their breach, those recorded as
+            another breach option of the node, and those not recorded but offered first in "Did you mean"
+            (which the trainee could decline): counted apart, never as recorded.
         false_breach: replies that commit no breach recorded as one.
         proposed_miss: "Did you mean …" offered without the option the reply carries (or for a reply
             that fits none): the trainee declines and rephrases.
@@ -120,6 +134,8 @@ class Counts:
     breaches: int = 0
     breach_recorded: int = 0
     breach_as_good: int = 0
+    breach_other: int = 0
+    breach_proposed: int = 0
     false_breach: int = 0
     proposed_miss: int = 0
     times: list[float] = field(default_factory=list)
@@ -140,7 +156,8 @@ class Counts:
         """The figures in percent and milliseconds.
 
         Returns:
-            right, right_or_confirmed, wrong, rephrase, no_option_not_credited, breach_recall,
+            right, right_or_confirmed, wrong, rephrase, no_option_not_credited, breach_recall (recorded
+            at once as the breach), breach_other and breach_proposed (in percent of the breaches, apart),
             breach_as_good (a count), false_breach (a count), median_ms, p95_ms, and n.
         """
         times = sorted(self.times) or [float("nan")]
@@ -152,6 +169,8 @@ class Counts:
             "rephrase": self.rate(self.rephrase, self.fitting),
             "no_option_not_credited": self.rate(self.no_option - self.no_option_credited, self.no_option),
             "breach_recall": self.rate(self.breach_recorded, self.breaches),
+            "breach_other": self.rate(self.breach_other, self.breaches),
+            "breach_proposed": self.rate(self.breach_proposed, self.breaches),
             "breach_as_good": self.breach_as_good,
             "false_breach": self.false_breach,
             "proposed": self.rate(self.confirmed + self.proposed_miss, self.fitting + self.no_option),
@@ -180,6 +199,8 @@ def _count(counts: Counts, reply: LabelledReply, credited: int | None, proposed:
     if reply.breach and reply.label is not None and reply.label in breach_options:
         counts.breaches += 1
         counts.breach_recorded += credited == reply.label
+        counts.breach_other += is_breach_option and credited != reply.label
+        counts.breach_proposed += credited is None and tuple(proposed[:1]) == (reply.label,)
     if reply.breach and credited is not None and not is_breach_option:
         counts.breach_as_good += 1
     if not reply.breach and is_breach_option:
@@ -243,7 +264,8 @@ class Params:
     """The semantic matcher's weights and thresholds.
 
     Attributes:
-        words, stance, accept, accept_breach, unsure, margin, margin_breach: as ``SemanticMatcher`` takes them.
+        words, stance, accept, accept_breach, unsure, margin, margin_breach, cue: as ``SemanticMatcher``
+            takes them.
     """
 
     words: float = WORDS
@@ -253,6 +275,7 @@ class Params:
     unsure: float = UNSURE
     margin: float = MARGIN
     margin_breach: float = MARGIN_BREACH
+    cue: float = CUE
 
     def matcher(self) -> SemanticMatcher:
         """A matcher with these values.
@@ -261,7 +284,14 @@ class Params:
             The ``SemanticMatcher``.
         """
         return SemanticMatcher(
-            self.words, self.stance, self.accept, self.accept_breach, self.unsure, self.margin, self.margin_breach
+            self.words,
+            self.stance,
+            self.accept,
+            self.accept_breach,
+            self.unsure,
+            self.margin,
+            self.margin_breach,
+            self.cue,
         )
 
 
@@ -324,11 +354,13 @@ def objective(counts: Counts) -> float:
 GRID = {
     "words": (0.25, 0.5, 0.75, 1.0),
     "stance": (0.0, 0.15, 0.3),
-    "accept": tuple(round(0.5 + 0.05 * i, 2) for i in range(15)),
+    "accept": tuple(round(0.5 + 0.05 * i, 2) for i in range(19)),
+    # from 0.3: no labelled reply is off topic at a breach node, and below it off-topic sentences are breaches
     "accept_breach": tuple(round(0.3 + 0.05 * i, 2) for i in range(19)),
-    "unsure": tuple(round(0.2 + 0.05 * i, 2) for i in range(11)),
-    "margin": (0.02, 0.04, 0.06, 0.08, 0.1, 0.14, 0.2),
+    "unsure": tuple(round(0.1 + 0.05 * i, 2) for i in range(13)),
+    "margin": (0.02, 0.04, 0.06, 0.08, 0.1, 0.14, 0.2, 0.25, 0.3),
     "margin_breach": (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.14, 0.2),
+    "cue": (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3),
 }
 
 
@@ -349,64 +381,77 @@ def fit(
 
 
 def _fit(features: Sequence[_Features], progress=None) -> Params:
+    """The grid search. A reply whose best option is good depends on ``accept`` and not on the breach
+    thresholds, and one whose best option is a breach the other way round (both depend on ``margin`` and
+    ``unsure``, through the proposals): so for each (margin, unsure) the best ``accept`` and the best
+    (``accept_breach``, ``margin_breach``) pair are found apart, each over all its values at once."""
     import numpy as np
 
     best, best_value = Params(), float("-inf")
-    outer = list(itertools.product(GRID["words"], GRID["stance"]))
-    # every (accept_breach, margin_breach) pair at once: rows of a 2-D evaluation
+    outer = list(itertools.product(GRID["words"], GRID["stance"], GRID["cue"]))
     pairs = list(itertools.product(GRID["accept_breach"], GRID["margin_breach"]))
     accept_breach = np.array([p[0] for p in pairs])
     margin_breach = np.array([p[1] for p in pairs])
-    for done, (words, stance) in enumerate(outer, start=1):
-        a = _arrays(features, words, stance)
-        for accept, margin, unsure in itertools.product(GRID["accept"], GRID["margin"], GRID["unsure"]):
-            if unsure > accept:
+    accepts = np.array(GRID["accept"])
+    for done, (words, stance, cue) in enumerate(outer, start=1):
+        a = _arrays(features, words, stance, cue)
+        good = {k: v[~a["b1_breach"]] for k, v in a.items()}
+        bad = {k: v[a["b1_breach"]] for k, v in a.items()}
+        for margin, unsure in itertools.product(GRID["margin"], GRID["unsure"]):
+            if unsure > accepts.max():
                 continue
-            values = _objective_of(a, accept, accept_breach, unsure, margin, np, margin_breach)
-            k = int(np.argmax(values))  # the first of equals: grid order, as a scalar search would keep
-            if values[k] > best_value:
-                best_value = float(values[k])
-                best = Params(words, stance, accept, pairs[k][0], unsure, margin, pairs[k][1])
+            on_good = _objective_of(good, accepts, accept_breach[0], unsure, margin, np, margin_breach[0], rows=True)
+            on_good = np.where(accepts >= unsure, on_good, -np.inf)
+            on_bad = _objective_of(bad, accepts[0], accept_breach, unsure, margin, np, margin_breach, rows=True)
+            i, k = int(np.argmax(on_good)), int(np.argmax(on_bad))  # the first of equals: grid order
+            value = float(on_good[i] + on_bad[k])
+            if value > best_value:
+                best_value = value
+                best = Params(words, stance, float(accepts[i]), pairs[k][0], unsure, margin, pairs[k][1], cue)
         if progress:
             progress(done, len(outer))
     return best
 
 
-def _arrays(features: Sequence[_Features], words: float, stance: float) -> dict:
-    """Per reply: best and runner-up option and score, and what is known of the reply, as numpy arrays."""
+def _arrays(features: Sequence[_Features], words: float, stance: float, cue: float = CUE) -> dict:
+    """Per reply: best and runner-up option and score, the best good option's score after the best, and
+    what is known of the reply, as numpy arrays."""
     import numpy as np
 
-    combine = Params(words=words, stance=stance).matcher().combine
-    s1, s2, b1, b2, label, breach_reply, b1_breach, label_breach = ([] for _ in range(8))
+    combine = Params(words=words, stance=stance, cue=cue).matcher().combine
+    s1, s2, sg, b1, b2, label, breach_reply, b1_breach, label_breach = ([] for _ in range(9))
     for f in features:
         scores = combine(f.options)
         ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True) + [-1]
         s1.append(scores[ranked[0]])
         s2.append(scores[ranked[1]] if ranked[1] >= 0 else -1.0)
+        sg.append(max((scores[i] for i in ranked[1:-1] if not f.breach[i]), default=-1.0))
         b1.append(ranked[0])
         b2.append(ranked[1])
         label.append(-2 if f.reply.label is None else f.reply.label)
         breach_reply.append(f.reply.breach)
         b1_breach.append(f.breach[ranked[0]])
         label_breach.append(f.reply.label is not None and f.breach[f.reply.label])
-    names = ("s1", "s2", "b1", "b2", "label", "breach_reply", "b1_breach", "label_breach")
-    values = (s1, s2, b1, b2, label, breach_reply, b1_breach, label_breach)
+    names = ("s1", "s2", "sg", "b1", "b2", "label", "breach_reply", "b1_breach", "label_breach")
+    values = (s1, s2, sg, b1, b2, label, breach_reply, b1_breach, label_breach)
     return {k: np.array(v) for k, v in zip(names, values, strict=True)}
 
 
-def _objective_of(a: dict, accept, accept_breach, unsure, margin, np, margin_breach=None):
+def _objective_of(a: dict, accept, accept_breach, unsure, margin, np, margin_breach=None, rows=False):
     """``objective`` of ``_decide``'s decisions for every reply at once (the same rules, vectorised).
 
-    ``accept_breach`` and ``margin_breach`` may be arrays of equal length: one value per pair (rows).
+    Either ``accept``, or ``accept_breach`` and ``margin_breach`` (of equal length), may be arrays:
+    one value per row of the result. ``rows``: always return an array (one row for scalars).
     """
     margin_breach = margin if margin_breach is None else margin_breach
-    several = np.ndim(accept_breach) > 0
+    several = rows or np.ndim(accept_breach) > 0 or np.ndim(accept) > 0
+    accept = np.asarray(accept, dtype=float).reshape(-1, 1)
     accept_breach = np.asarray(accept_breach, dtype=float).reshape(-1, 1)
     margin_breach = np.asarray(margin_breach, dtype=float).reshape(-1, 1)
     gap = a["s1"] - a["s2"]
     needed = np.where(a["b1_breach"], accept_breach, accept)
     needed_gap = np.where(a["b1_breach"], margin_breach, margin)
-    credited = (a["s1"] >= needed) & (gap >= needed_gap)
+    credited = (a["s1"] >= needed) & (np.where(a["b1_breach"], a["s1"] - a["sg"], gap) >= needed_gap)
     unsure_mask = ~credited & (a["s1"] >= unsure)
     second_in = (a["s2"] >= unsure) & (gap < margin) & (a["b2"] >= 0)
     fits = a["label"] >= 0

@@ -105,6 +105,21 @@ def test_reply_not_understood_asks_to_rephrase_and_keeps_the_node(mini):
     assert play(mini, [1, 1]).result().kpis.qa_score == 100.0
 
 
+def test_a_reply_not_understood_is_left_out_of_the_qa_score(mini):
+    """The lab's failure to understand is not charged to the trainee: neither a hit nor a miss."""
+    session = Session(mini, seed=1)
+    session.reply("banana smoothie recipe")
+    session.reply(1)
+    session.reply("banana smoothie recipe")
+    session.reply(1)
+    assert session.finished and [t.understood for t in session.turns] == [False, True, False, True]
+    assert session.result().kpis.qa_score == 100.0  # not 50: two of two understood replies were the best
+    curt = Session(mini, seed=1)
+    for reply in (2, "banana smoothie recipe", 1):
+        curt.reply(reply)
+    assert curt.finished and curt.result().kpis.qa_score == 50.0  # the curt start is still a miss
+
+
 @pytest.mark.parametrize("odd", ["<img src=x onerror=alert(1)>", "🙂🔥🙂", "x" * 10_000, "   \n\t  x"])
 def test_odd_text_is_taken_safely(mini, odd):
     session = Session(mini, seed=1)

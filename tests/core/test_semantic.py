@@ -54,14 +54,15 @@ def test_semantic_beats_lexical_on_blind_replies(replies, library):
     blind = [r for r in replies if r.written == "blind"]
     lexical = evaluate(get_matcher("lexical"), blind, library)[("all", "blind")].summary()
     semantic = evaluate(get_matcher("semantic"), blind, library)[("all", "blind")].summary()
-    # Floors a few points under the cross-validated figures (benchmarks/bench_matching.py, blind):
-    # right 47.2 %, right or confirmed 92.7 %, wrong 1.3 %, no-option kept 91.7 %, breach recall 73.7 %;
-    # lexical 57.7 % right. The shipped constants (in-sample) must not fall below them.
-    assert semantic["right_or_confirmed"] >= 90.0 > lexical["right"] + 20
-    assert semantic["right"] >= 45.0
+    # Floors a few points under the figures (benchmarks/bench_matching.py, blind replies; cross-validated /
+    # the shipped constants in-sample): right 49.9 / 52.0 %, right or confirmed 93.2 / 94.5 %, wrong 0.8 /
+    # 0.3 %, no-option kept 86.1 / 91.7 %, breach recall 94.7 / 94.7 % (18 of 19), breach taken for a
+    # good option 0 / 0; lexical 58.5 % right. The shipped constants must not fall below them.
+    assert semantic["right_or_confirmed"] >= 91.0 > lexical["right"] + 20
+    assert semantic["right"] >= 48.0
     assert semantic["wrong"] <= 2.0 and semantic["breach_as_good"] == 0
     assert semantic["no_option_not_credited"] >= 88.0
-    assert semantic["breach_recall"] >= 68.0
+    assert semantic["breach_recall"] >= 89.0  # one breach fewer fails
 
 
 CASES = [  # (scenario, node, reply, language, the option it must be taken for (0-based))
@@ -108,3 +109,71 @@ def test_the_fit_scores_decisions_as_the_matcher_takes_them(replies, library):
     rows = replyset._objective_of(arrays, p.accept, np.array([0.3, 0.6]), p.unsure, p.margin, np, np.array([0.0, 0.1]))
     for value, (ab, mb) in zip(rows, ((0.3, 0.0), (0.6, 0.1)), strict=True):
         assert value == replyset._objective_of(arrays, p.accept, ab, p.unsure, p.margin, np, mb)
+
+
+@pytest.mark.parametrize(
+    ("reply", "complies"),
+    [
+        ("ok ok sending it, sorry for the delay", True),
+        ("No problem, moving it now", True),
+        ("sure, here you go", True),
+        ("fine, I'll forward the file", True),
+        ("between us, she's got enough for Friday", True),
+        ("Jasne, już wysyłam", True),
+        ("Między nami, jest w szpitalu", True),
+        ("I won't tell anyone", False),  # a refusal, even one a customer asked for
+        ("ok but I can't send customer data outside the company", False),
+        ("Nie mogę podać tych danych", False),
+        ("Thank you for calling", False),
+    ],
+)
+def test_compliance_is_agreeing_without_refusing(reply, complies):
+    from simulator.core.semantic import complies as says_yes
+
+    assert says_yes(reply) is complies
+
+
+def test_a_breach_is_weighed_against_the_best_good_option_and_the_cue_counts_only_for_breaches():
+    from simulator.core.semantic import SemanticMatcher
+
+    m = SemanticMatcher(accept=0.6, accept_breach=0.0, unsure=0.15, margin=0.2, margin_breach=0.2, cue=0.25)
+    # two breach options close together, the good one far behind: the breach is recorded, the closest one
+    assert m.decide([0.5, 0.45, 0.2], [True, True, False]).option_index == 0
+    # a good option close behind the breach: not recorded, offered as "did you mean"
+    match = m.decide([0.5, 0.2, 0.45], [True, True, False])
+    assert match.option_index is None and match.proposed == (0, 2)
+    # evidence rows (cosine, words, stances differ, breach option and the reply complies)
+    rows = [[(0.4, 0.0, False, True)], [(0.5, 0.0, False, False)]]
+    assert m.combine(rows) == pytest.approx([0.65, 0.5])
+    assert SemanticMatcher(cue=0.0).combine(rows) == pytest.approx([0.4, 0.5])
+
+
+def test_the_split_grid_search_finds_what_a_plain_search_finds(replies, library, monkeypatch):
+    """``_fit`` weighs good-option and breach thresholds apart; on a small grid it must reach the best
+    value a search of every combination reaches."""
+    import itertools
+
+    import numpy as np
+
+    from simulator.studio import replyset
+
+    small = {
+        "words": (0.25,),
+        "stance": (0.0, 0.15),
+        "cue": (0.0, 0.25),
+        "accept": (0.6, 0.95),
+        "accept_breach": (0.0, 0.3),
+        "unsure": (0.15, 0.7),  # 0.7 > 0.6: a combination the search must skip
+        "margin": (0.06, 0.2),
+        "margin_breach": (0.0, 0.2),
+    }
+    monkeypatch.setattr(replyset, "GRID", small)
+    features = replyset._features(replies, library)
+    found = replyset._fit(features)
+    best = max(
+        replyset.objective(replyset._tally(features, replyset.Params(w, s, a, ab, u, m, mb, c)))
+        for w, s, c, a, ab, u, m, mb in itertools.product(*(small[k] for k in small))
+        if u <= a
+    )
+    assert replyset.objective(replyset._tally(features, found)) == best
+    assert np.isfinite(best)

@@ -369,7 +369,7 @@ def test_an_app_after_every_widget_was_closed_gets_new_shared_layouts(library, s
 
 # ---------------------------------------------------------------- "did you mean", "understood as", corrections
 
-UNSURE = "a refund then, sorry to hear that"  # the semantic matcher proposes 1 and 3 at the opening
+UNSURE = "sorry to hear it, we can refund you"  # the semantic matcher proposes 1 and 3 at the opening
 TAKEN = "tell me more"  # taken for 1 at the opening
 
 
@@ -464,7 +464,7 @@ def test_the_assessment_shows_no_understood_as(library, store):
     start(app)
     app.input.value = TAKEN
     assert "understood as" not in chat(app) and not shown(app.fix)
-    app.input.value = "I will send you a new one"  # unsure at "fix": the engine asks to rephrase itself
+    app.input.value = "a new one will come"  # unsure at "fix": the engine asks to rephrase itself
     assert app.session.pending is None and not shown(app.dym)
     assert chat(app).count("did not understand") == 1
 

@@ -12,7 +12,7 @@ from simulator.ui.text import words
 from ..conftest import MINI, FakeClock
 
 W = words("en")
-UNSURE = "a refund then, sorry to hear that"  # the semantic matcher proposes 1 and 3 at the opening
+UNSURE = "sorry to hear it, we can refund you"  # the semantic matcher proposes 1 and 3 at the opening
 
 
 @pytest.fixture(scope="module")

@@ -56,6 +56,11 @@ TURN_COLUMNS = [
     "next",
     "ending",
     "breach",
+    # "Did you mean …?" and "that's not what I meant" (store migration 3): the options proposed
+    # (0-based, like option_index; [] for none), whether one was confirmed, the option first taken for
+    "proposed",
+    "confirmed",
+    "corrected_from",
 ]
 
 
