@@ -32,7 +32,7 @@ class Filters(widgets.VBox):
         self.data = data
         self.scenarios = scenarios
         w = review_words(lang)
-        rows = {"rows": 6, "layout": widgets.Layout(width="auto", min_width="200px")}
+        rows = {"rows": 4, "layout": widgets.Layout(width="auto", min_width="180px")}
         self.team = classed(widgets.SelectMultiple(description=w["team"], **rows), "rp-filter-team")
         self.trainee = classed(widgets.SelectMultiple(description=w["trainee"], **rows), "rp-filter-trainee")
         self.scenario = classed(widgets.SelectMultiple(description=w["scenario"], **rows), "rp-filter-scenario")
