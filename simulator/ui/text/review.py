@@ -291,6 +291,8 @@ WORDS: dict[str, dict[str, str]] = {
         ),
         "progress_more": "Showing {shown} of {trainees} trainees; filter by team or trainee to narrow it.",
         # finding a session, and the form
+        "filters": "Filters",
+        "filters_tip": "Teams, trainees, scenarios and dates: every section shows what they select",
         "search": "Find",
         "search_placeholder": "trainee, scenario, date or status, e.g. anna 2026-01",
         "sessions_found": "{count} sessions match “{query}”",
@@ -590,6 +592,8 @@ WORDS: dict[str, dict[str, str]] = {
         ),
         "progress_more": "Pokazano {shown} z {trainees} kursantów; filtruj według zespołu lub kursanta, by zawęzić.",
         # finding a session, and the form
+        "filters": "Filtry",
+        "filters_tip": "Zespoły, kursanci, scenariusze i daty: każda część pokazuje to, co wybiorą",
         "search": "Szukaj",
         "search_placeholder": "kursant, scenariusz, data lub stan, np. anna 2026-01",
         "sessions_found": "pasujące do „{query}”: {count}",
