@@ -72,7 +72,7 @@ class ReviewForm(widgets.VBox):
                 description=w["comment_label"],
                 placeholder=w["comment_placeholder"],
                 style=LABEL,
-                layout=widgets.Layout(width="100%", max_width="640px", height="70px"),
+                layout=widgets.Layout(width="auto", max_width="640px", height="70px"),
             ),
             "rp-comment-input",
         )
@@ -149,7 +149,7 @@ class ReviewForm(widgets.VBox):
                 readout_format=".1f",
                 description=title,
                 style=LABEL,
-                layout=widgets.Layout(width="100%", max_width="520px"),
+                layout=widgets.Layout(width="auto", max_width="520px"),
             )
             slider.add_class(f"rp-score-{c}")
             slider.observe(functools.partial(self._score_moved, c), "value")
@@ -277,7 +277,7 @@ class SessionViewer(widgets.VBox):
                 placeholder=w["search_placeholder"],
                 description=w["search"],
                 continuous_update=True,
-                layout=widgets.Layout(width="100%", max_width="520px"),
+                layout=widgets.Layout(width="auto", max_width="520px"),
             ),
             "rp-session-search",
         )
@@ -349,10 +349,11 @@ class SessionViewer(widgets.VBox):
         with self.hold_trait_notifications():
             self.picker.options = options
             self.picker.value = current
+        one = "one_" if total == 1 else ""
         if terms:
-            count = w["sessions_found"].format(count=grouped(total, w), query=e(self.search.value.strip()))
+            count = w[f"{one}sessions_found"].format(count=grouped(total, w), query=e(self.search.value.strip()))
         else:
-            count = w["sessions_match"].format(count=grouped(total, w))
+            count = w[f"{one}sessions_match"].format(count=grouped(total, w))
         if total > MAX_PICKER:
             count += w["latest_offered"].format(n=MAX_PICKER)
         self.count.value = f'<span class="rp-muted">{count}</span>'

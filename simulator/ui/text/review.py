@@ -296,6 +296,8 @@ WORDS: dict[str, dict[str, str]] = {
         "search": "Find",
         "search_placeholder": "trainee, scenario, date or status, e.g. anna 2026-01",
         "sessions_found": "{count} sessions match “{query}”",
+        "one_sessions_found": "1 session matches “{query}”",
+        "one_sessions_match": "1 session matches",
         "no_found": "No session matches the search; clear it to see them all.",
         "form_not_assessed": (
             "not assessed: this conversation never reached it. It is saved only if you move the slider."
@@ -597,6 +599,8 @@ WORDS: dict[str, dict[str, str]] = {
         "search": "Szukaj",
         "search_placeholder": "kursant, scenariusz, data lub stan, np. anna 2026-01",
         "sessions_found": "pasujące do „{query}”: {count}",
+        "one_sessions_found": "pasujące do „{query}”: 1",
+        "one_sessions_match": "pasujące sesje: 1",
         "no_found": "Żadna sesja nie pasuje do wyszukiwania; wyczyść je, by zobaczyć wszystkie.",
         "form_not_assessed": (
             "nie oceniono: ta rozmowa do tego nie doszła. Ocena zostanie zapisana tylko, jeśli przesuniesz suwak."
