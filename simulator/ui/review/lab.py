@@ -210,9 +210,9 @@ class ReviewLab:
             else:
                 button.remove_class("rp-current")
 
-    @property
+    @functools.cached_property
     def header(self) -> widgets.VBox:
-        """The note about the store and the filters."""
+        """The note about the store and the filters (one widget, however often it is asked for)."""
         return classed(widgets.VBox([self.note, self.filters]), "rp-header")
 
     def view(self, name: str) -> widgets.HTML:
