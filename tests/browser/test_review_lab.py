@@ -214,3 +214,24 @@ def test_saving_a_review_without_moving_a_slider_keeps_every_score(page, lab_ser
     assert review["passed"] == bool(target["auto_passed"])
     assert review["scores"] and all(review["scores"][c] == automatic[c] for c in review["scores"])
     assert set(review["scores"]) <= set(automatic)
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_on_a_phone_the_page_is_never_wider_than_the_screen(page, lab_server) -> None:
+    server, _facts = lab_server
+    page.set_viewport_size(PHONE)
+    page.goto(server.url, timeout=FIRST_RENDER_MS)
+    page.wait_for_selector(".rp-view-matrix table", timeout=FIRST_RENDER_MS)
+    bar = page.locator(".rp-section-bar").bounding_box()
+    assert bar["x"] >= 0 and bar["x"] + bar["width"] <= PHONE["width"]  # the bar wraps onto more rows
+    assert page.locator(".rp-filters-body").is_hidden()  # the filters fold away: the sections come first
+    for section in ("matrix", "sessions", "progress", "first_best_latest", "items", "kpis"):
+        _show(page, section)
+        size = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert size[0] <= size[1] == PHONE["width"], (section, size)
+        right = page.evaluate(
+            "(name) => document.querySelector('.rp-section-' + name).getBoundingClientRect().right", section
+        )
+        assert right <= PHONE["width"], (section, right)
