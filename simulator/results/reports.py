@@ -181,25 +181,25 @@ def _reached(turns: pd.DataFrame, sessions: pd.DataFrame) -> tuple[set[tuple[str
     """
     if "scores" not in turns or turns.empty:
         return set(), set()
-    changed = {
-        blob: [c for c, v in json.loads(blob).items() if v]
-        for blob in turns["scores"].unique()
-        if isinstance(blob, str)
-    }
-    versions = sessions.set_index("id")[["scenario_id", "scenario_version"]]
-    visits = turns[["session_id", "node", "scores"]].drop_duplicates()
-    point = (
-        visits["session_id"].map(versions["scenario_id"]).astype(str)
-        + "\0"
-        + visits["session_id"].map(versions["scenario_version"]).astype(str)
-        + "\0"
-        + visits["node"].astype(str)
+    # Vectorised: each distinct scores text is parsed once; then, per competency, which decision
+    # points changed it (any turn there) and which sessions came to one of those points.
+    blob_code, blobs = pd.factorize(turns["scores"])  # a missing text: -1
+    changed = [{c for c, v in json.loads(blob).items() if v} if isinstance(blob, str) else set() for blob in blobs]
+    session_code, session_ids = pd.factorize(turns["session_id"])
+    versions = sessions.set_index("id")[["scenario_id", "scenario_version"]].reindex(session_ids)
+    scenario_code, _ = pd.factorize(
+        versions["scenario_id"].astype(str) + "\0" + versions["scenario_version"].astype(str)
     )
-    visits = visits.assign(point=point, competency=visits["scores"].map(lambda blob: changed.get(blob, [])))
-    assesses = visits[["point", "competency"]].explode("competency").dropna().drop_duplicates()
-    came_to = visits[["session_id", "point"]].drop_duplicates()
-    pairs = came_to.merge(assesses, on="point")[["session_id", "competency"]].drop_duplicates()
-    return set(zip(pairs["session_id"], pairs["competency"], strict=True)), set(came_to["session_id"])
+    node_code, nodes = pd.factorize(turns["node"])
+    point = scenario_code[session_code].astype(np.int64) * max(len(nodes), 1) + node_code
+    point_code, points = pd.factorize(point)
+    pairs: set[tuple[str, str]] = set()
+    for competency in sorted(set().union(*changed)):
+        has = np.array([competency in c for c in changed] + [False])[blob_code]  # index -1: the False
+        at_point = np.bincount(point_code, weights=has, minlength=len(points)) > 0
+        came = np.bincount(session_code, weights=at_point[point_code], minlength=len(session_ids)) > 0
+        pairs.update((sid, competency) for sid in session_ids[came])
+    return pairs, set(session_ids)
 
 
 def select(data: Data, *, team=None, trainee=None, scenario=None, since=None, until=None) -> Data:
