@@ -584,13 +584,9 @@ class PracticeApp(widgets.VBox):
         # Score, bars and KPIs first; the chat as it happened stays one click away.
         head, tail = render.chat(self.scenario, session.turns, session.customer_line, w, session.mode)
         coaching = coach_ui.coaching(result, self.scenario, w)  # the phrase coach, reply by reply
-        self.debrief.value = (
-            render.debrief(result, self.scenario, w, session.turns)
-            + coaching
-            + (
-                f'<details class="rp-transcript-final"><summary>{render.e(w["whole_conversation"])}</summary>'
-                f"{head}{tail}</details>"
-            )
+        self.debrief.value = render.debrief(result, self.scenario, w, session.turns) + coaching + (
+            f'<details class="rp-transcript-final"><summary>{render.e(w["whole_conversation"])}</summary>'
+            f"{head}{tail}</details>"
         )
         # The reply that ended the conversation may have been taken for what the trainee did not mean.
         if session.correctable:
