@@ -134,9 +134,9 @@ def test_no_table_is_wider_than_the_page_at_1280_px(page, lab_server) -> None:
 
 
 def _selected(page) -> str:
-    return page.eval_on_selector(".rp-session-picker select", "s => s.options[s.selectedIndex].text").replace(
-        "\xa0", " "
-    )
+    page.wait_for_function("() => document.querySelector('.rp-session-picker select').selectedIndex >= 0")
+    text = page.eval_on_selector(".rp-session-picker select", "s => s.options[s.selectedIndex].text")
+    return text.replace("\xa0", " ")
 
 
 def test_the_picker_opens_on_the_latest_completed_session_and_the_search_narrows_it(page, lab_server) -> None:
@@ -195,7 +195,8 @@ def test_saving_a_review_without_moving_a_slider_keeps_every_score(page, lab_ser
     page.fill(".rp-session-search input", f"{target['trainee']} {when}")
     page.wait_for_function(
         "(when) => { const s = document.querySelector('.rp-session-picker select');"
-        " return s.options.length === 1 && s.options[s.selectedIndex].text.replaceAll('\xa0', ' ').startsWith(when); }",
+        " return s.options.length === 1 && s.selectedIndex === 0"
+        " && s.options[0].text.replaceAll('\xa0', ' ').startsWith(when); }",
         arg=when,
     )
     page.wait_for_function("(when) => document.querySelector('.rp-view-session').innerText.includes(when)", arg=when)
