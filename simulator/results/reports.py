@@ -6,6 +6,9 @@ Definitions (also in docs/assessment.md; the editable rules are in simulator/res
 - **Competency score of a trainee**: per scenario the evidence attempt (``evidence``: the latest
   completed attempt by default), its effective competency score; averaged over the scenarios
   that assess the competency. **Level** 0-3 by the ``levels`` thresholds; not assessed → NaN.
+  A session assesses a competency when it came to a decision point that assesses it (a reply
+  there changed it, in any session of the scenario version) or a reviewer scored it: a
+  competency the conversation never reached is not assessed there, not 0.
 - **CSAT %**: share of completed conversations whose CSAT (1-5, from the customer's final mood)
   is 4 or 5. **FCR %**: share of completed conversations resolved on first contact.
   **QA score**: mean share of replies that were the best available. **AHT**: mean handle time (s).
@@ -82,6 +85,7 @@ SESSION_COLUMNS = (
 TURN_COLUMNS = (
     "session_id", "idx", "node", "reply", "kind", "option_index", "confidence", "understood", "was_best",
     "best_option_index", "mood_before", "mood_after", "latency", "proposed", "confirmed", "corrected_from",
+    "scores",
 )  # fmt: skip
 
 
@@ -136,12 +140,18 @@ def build(sessions, turns, reviews, selfs, teams, rules, stale=()) -> Data:
     review_scores = (
         {sid: json.loads(s) if isinstance(s, str) else s for sid, s in latest["scores"].items()} if len(latest) else {}
     )
+    reached, with_turns = _reached(turns, sessions)
+    turns = turns.drop(columns=["scores"], errors="ignore")
     for sid, blob in zip(done["id"], done["competency_scores"], strict=True):
         if not isinstance(blob, str):
             continue
         reviewed = review_scores.get(sid, {})
+        known = sid in with_turns  # a session without turns kept: every competency counts as assessed
         for competency, auto in json.loads(blob).items():
-            rows.append((sid, competency, float(auto), reviewed.get(competency, np.nan)))
+            review = reviewed.get(competency, np.nan)
+            if known and (sid, competency) not in reached and pd.isna(review):
+                continue  # never reached, not reviewed: not assessed in this session
+            rows.append((sid, competency, float(auto), review))
     scores = pd.DataFrame(rows, columns=["session_id", "competency", "auto", "reviewed"])
     scores["score"] = scores["reviewed"].fillna(scores["auto"])
     sessions = sessions.drop(columns=["competency_scores"])
@@ -159,6 +169,37 @@ def build(sessions, turns, reviews, selfs, teams, rules, stale=()) -> Data:
     reviews = reviews.assign(scores=reviews["scores"].map(json.loads)) if len(reviews) else reviews
     selfs = selfs.assign(scores=selfs["scores"].map(json.loads)) if len(selfs) else selfs
     return Data(sessions, turns, scores, reviews, selfs, rules)
+
+
+def _reached(turns: pd.DataFrame, sessions: pd.DataFrame) -> tuple[set[tuple[str, str]], set[str]]:
+    """Which competencies each session's conversation reached, and which sessions have turns at all.
+
+    A decision point assesses a competency when a reply there (any trainee's, the same scenario
+    version) changed it; a session reached the competencies of the decision points it came to.
+    So a trainee who chose the reply worth 0 where another earned points is assessed (at 0),
+    while a competency only later decision points assess is not, when the call ended before them.
+    """
+    if "scores" not in turns or turns.empty:
+        return set(), set()
+    # Vectorised: each distinct scores text is parsed once; then, per competency, which decision
+    # points changed it (any turn there) and which sessions came to one of those points.
+    blob_code, blobs = pd.factorize(turns["scores"])  # a missing text: -1
+    changed = [{c for c, v in json.loads(blob).items() if v} if isinstance(blob, str) else set() for blob in blobs]
+    session_code, session_ids = pd.factorize(turns["session_id"])
+    versions = sessions.set_index("id")[["scenario_id", "scenario_version"]].reindex(session_ids)
+    scenario_code, _ = pd.factorize(
+        versions["scenario_id"].astype(str) + "\0" + versions["scenario_version"].astype(str)
+    )
+    node_code, nodes = pd.factorize(turns["node"])
+    point = scenario_code[session_code].astype(np.int64) * max(len(nodes), 1) + node_code
+    point_code, points = pd.factorize(point)
+    pairs: set[tuple[str, str]] = set()
+    for competency in sorted(set().union(*changed)):
+        has = np.array([competency in c for c in changed] + [False])[blob_code]  # index -1: the False
+        at_point = np.bincount(point_code, weights=has, minlength=len(points)) > 0
+        came = np.bincount(session_code, weights=at_point[point_code], minlength=len(session_ids)) > 0
+        pairs.update((sid, competency) for sid in session_ids[came])
+    return pairs, set(session_ids)
 
 
 def select(data: Data, *, team=None, trainee=None, scenario=None, since=None, until=None) -> Data:

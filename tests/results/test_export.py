@@ -30,6 +30,7 @@ import pytest
 
 from simulator import Session, open_store
 from simulator.cli import main
+from simulator.core.competencies import competency_title
 from simulator.results import export, reports
 
 ZOFIA, BARTOSZ, REVIEWER = "Zofia Kowalska", "Bartosz Nowak", "Ewa Recenzentka"
@@ -167,23 +168,34 @@ def test_xlsx_holds_the_matrix_kpis_sessions_turns_and_reviews(played, tmp_path)
     ]
 
     data = reports.load(played.store)
-    matrix = book["Competency matrix"].set_index("trainee")
+    matrix = book["Competency matrix"].set_index("Trainee")
     expected = reports.competency_matrix(data)
     assert list(matrix.index) == [ZOFIA]  # Bartosz finished nothing
-    assert list(matrix.columns) == list(expected.columns) == sorted(first_scores)
-    assert matrix.to_numpy().tolist() == expected.to_numpy().tolist()
-    assert set(matrix.to_numpy().ravel()) <= {0, 1, 2, 3}
+    # headed with the names the reviewer reads, not the ids
+    assert list(expected.columns) == sorted(first_scores)
+    assert list(matrix.columns) == [competency_title(c) for c in expected.columns]
+    assert not set(matrix.columns) & set(first_scores)
+    assert matrix.fillna(-1).to_numpy().tolist() == expected.fillna(-1).to_numpy().tolist()
+    assert set(matrix.stack().tolist()) <= {0, 1, 2, 3}
 
-    kpis = book["KPIs"].set_index("trainee")
+    kpis = book["KPIs"].set_index("Trainee")
     expected = reports.kpis(data, by="trainee")
     assert list(kpis.index) == [ZOFIA]
-    assert list(kpis.columns) == list(expected.columns)
-    assert kpis.loc[ZOFIA, "sessions"] == 2
+    assert list(kpis.columns[:6]) == ["Sessions", "CSAT %", "FCR %", "QA score", "AHT s", "Pass rate %"]
+    assert {"CSAT % target", "CSAT % met", "FCR % met", "Pass rate % met"} <= set(kpis.columns)
+    assert not any("_" in column for column in kpis.columns)  # no id left: csat_met, qa_score
+    assert kpis.loc[ZOFIA, "Sessions"] == 2
+    titled = dict(zip(expected.columns, kpis.columns, strict=True))
     for column in expected.columns:
-        assert kpis.loc[ZOFIA, column] == expected.loc[ZOFIA, column], column
+        assert kpis.loc[ZOFIA, titled[column]] == expected.loc[ZOFIA, column], column
 
     notes = dict(book["Notes"].values.tolist())
     assert (notes["sessions"], notes["turns"], notes["names"]) == (3, 6, "as recorded")
+    assert "not assessed" in notes["Competency matrix"] and "score_<competency>" in notes["ids"]
+    for competency in first_scores:  # the raw sheets keep the ids; the notes name them
+        assert notes[f"competency {competency}"] == competency_title(competency)
+        assert f"score_{competency}" in sessions
+    assert notes["KPI csat"].startswith("CSAT %: ") and notes["KPI qa_score"].startswith("QA score: ")
 
 
 def test_xlsx_turns_are_capped_at_the_row_limit_with_a_note(played, tmp_path, monkeypatch):
@@ -251,7 +263,7 @@ def test_pseudonymized_exports_hide_every_name_and_stay_stable(played, tmp_path)
     assert review["comment"] == COMMENT  # free text is kept, as the help says
 
     book = read_book(tmp_path / "a" / "export.xlsx")
-    assert list(book["Competency matrix"]["trainee"]) == list(book["KPIs"]["trainee"]) == [zofia]
+    assert list(book["Competency matrix"]["Trainee"]) == list(book["KPIs"]["Trainee"]) == [zofia]
     assert set(book["Turns"]["trainee"]) == {zofia, bartosz}
     assert list(book["Reviews"]["reviewer"]) == [review["reviewer"]]
     assert dict(book["Notes"].values.tolist())["names"].startswith("pseudonymized")

@@ -17,11 +17,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from simulator import Session
+from simulator import Session, parse_scenario
 from simulator.results import reports
 from simulator.results.store import started_values, turn_row
 
-from ..conftest import FakeClock
+from ..conftest import MINI, FakeClock
 
 BOTH_BACKENDS = True  # the reports read SQLite and a real PostgreSQL server alike
 
@@ -83,6 +83,57 @@ def test_competency_matrix_levels(data):
         "ben": {"empathy": 3.0, "ownership": 2.0},
         "cleo": {"empathy": 0.0, "ownership": 1.0},
     }
+
+
+LATE_EMPATHY = """
+schema_version: 1
+id: late
+title: Late empathy
+language: en
+persona: steady
+briefing: Only the second decision point assesses empathy.
+customer: {name: Ola, context: A kettle.}
+competencies:
+  empathy: {weight: 1}
+  ownership: {weight: 1}
+pass_mark: 50
+max_turns: 4
+nodes:
+  opening:
+    customer: Hi.
+    options:
+      - {text: Tell me more., scores: {ownership: 1}, feedback: Fine., next: fix}
+      - {text: Here is a refund., scores: {ownership: 2}, feedback: Quick., next: done}
+  fix:
+    customer: It broke.
+    options:
+      - {text: I am so sorry., scores: {empathy: 2}, feedback: Kind., next: done}
+      - {text: Noted., scores: {empathy: 0}, feedback: Flat., next: done}
+endings:
+  done: {outcome: resolved, customer: Thanks!}
+"""
+
+
+def test_a_competency_the_conversation_never_reached_is_not_assessed_not_zero(store):
+    late = parse_scenario(LATE_EMPATHY, "late.yaml", personas_dir=MINI.parent / "personas")
+    for trainee, replies in (("eva", [1, 1]), ("dora", [2]), ("finn", [1, 2])):
+        session = Session(late, trainee=trainee, seed=1, clock=FakeClock(), recorder=store)
+        for reply in replies:
+            session.reply(reply)
+        assert session.finished
+    data = reports.load(store)
+    scores = reports.competency_scores(data)
+    # dora took the refund at once: the call never came to the point that assesses empathy
+    assert math.isnan(scores.loc["dora", "empathy"]) and scores.loc["dora", "ownership"] == 100.0
+    # finn came to it and chose the reply worth 0 where eva earned 2: assessed, at 0
+    assert scores.loc["finn", "empathy"] == 0.0 and scores.loc["eva", "empathy"] == 100.0
+    matrix = reports.competency_matrix(data)
+    assert math.isnan(matrix.loc["dora", "empathy"]) and matrix.loc["finn", "empathy"] == 0.0
+    assert reports.certification(data).loc["dora", "assessed"] == 1
+    # a reviewer who scores the competency assesses it
+    dora = data.sessions.set_index("trainee").loc["dora", "id"]
+    store.add_review(dora, "rita", scores={"empathy": 60, "ownership": 100}, overall=80, passed=True)
+    assert reports.competency_scores(reports.load(store)).loc["dora", "empathy"] == 60.0
 
 
 def test_evidence_rule_best(data):

@@ -18,6 +18,7 @@ import pytest
 from simulator import Session, parse_scenario
 from simulator.ui import review
 from simulator.ui.review import ReviewLab
+from simulator.ui.review import lab as lab_module
 
 from ..conftest import MINI, FakeClock
 
@@ -453,3 +454,149 @@ def test_the_assignments_view_says_who_did_what_by_the_due_date_and_exports_it(i
     store.delete_assignment(aid)
     lab.reload()
     assert "anna" not in lab.assignments.html.value
+
+
+# ---------------------------------------------------------------- the lab as one app (issue 13)
+
+
+def test_the_lab_is_one_app_with_a_bar_of_sections(lab):
+    app = lab.app
+    assert "rp-app" in app._dom_classes and app.children[0] is lab.header
+    buttons = lab.section_buttons
+    assert list(buttons) == list(lab_module.SECTIONS)
+    assert [b.description for b in buttons.values()][:3] == ["Competency matrix", "Sessions & reviews", "KPIs"]
+    assert lab.section == "matrix" and "rp-current" in buttons["matrix"]._dom_classes
+    buttons["sessions"].click()  # as in the browser
+    assert lab.section == "sessions" and lab.stack.selected_index == 1
+    assert "rp-current" in buttons["sessions"]._dom_classes and "rp-current" not in buttons["matrix"]._dom_classes
+    assert lab.viewer in lab.stack.children[1].children and lab.views["kpis"] in lab.stack.children[2].children
+    lab.show_section("assignments")
+    assert lab.assignments in lab.stack.children[-1].children and lab.section == "assignments"
+    with pytest.raises(ValueError, match="no section 'nope'"):
+        lab.show_section("nope")
+    head = lab.stack.children[1].children[0].value
+    assert "Session viewer and review form" in head and "saved as it was" in head
+
+
+def test_the_filters_fold_away_under_a_button_and_say_when_one_is_on(lab):
+    f = lab.filters
+    assert f.body.layout.display == "none" and f.summary in f.children[0].children  # the summary stays in view
+    f.toggle.value = True
+    assert f.body.layout.display == ""
+    f.toggle.value = False
+    assert f.body.layout.display == "none"
+    assert f.toggle.button_style == ""
+    f.trainee.value = ("anna",)
+    assert f.toggle.button_style == "info" and "2 of 7 sessions" in f.summary.value
+    f.clear()
+    assert f.toggle.button_style == ""
+
+
+def _latest_completed(store) -> str:
+    done = [s for s in store.sessions() if s["status"] == "completed"]
+    return max(done, key=lambda s: (s["started_at"], s["id"]))["id"]
+
+
+def test_the_picker_opens_on_the_latest_completed_session_and_a_search_narrows_it(ids, store, mini, mini2):
+    late = Session(
+        mini, trainee="dora", seed=9, clock=FakeClock(), recorder=store, started_at="2026-01-09T09:00:00+00:00"
+    )
+    late.reply(1)  # the newest session, not finished
+    lab = ReviewLab(store, scenarios={"mini": mini, "mini2": mini2})
+    v = lab.viewer
+    assert v.picker.options[0][1] == late.id  # offered first (latest first) …
+    assert v.picker.value == _latest_completed(store) != late.id  # … but the latest completed one is picked
+    assert v.form.session_id == v.picker.value and not v.form.submit.disabled
+
+    v.search.value = "anna"
+    assert {o[1] for o in v.picker.options} == {ids[("anna", "mini", 1)], ids[("anna", "mini", 2)]}
+    assert "2 sessions match “anna”" in v.count.value
+    assert v.picker.value == ids[("anna", "mini", 2)]  # the latest completed of the match
+    v.search.value = "ANNA 2026-01-01"  # every word must match, case aside: trainee and date
+    assert [o[1] for o in v.picker.options] == [ids[("anna", "mini", 1)]] and "1 session matches" in v.count.value
+    v.search.value = "mini2"  # a scenario's id (or words of its title)
+    assert [o[1] for o in v.picker.options] == [ids[(EVIL, "mini2", 1)]]
+    v.search.value = "abandoned"  # a status
+    assert ids[("cleo", "mini", 2)] in {o[1] for o in v.picker.options}
+    v.search.value = "<b>nobody</b>"
+    assert v.picker.options == () and v.picker.value is None and v.form.submit.disabled
+    assert "No session matches the search" in v.view.value and "&lt;b&gt;nobody&lt;/b&gt;" in v.count.value
+    v.search.value = ""
+    assert len(v.picker.options) == len(PLAYS) + 1 and "8 sessions match" in v.count.value
+
+
+def test_saving_without_moving_a_slider_stores_every_score_as_it_was(lab, ids, store):
+    sid = ids[("anna", "mini", 1)]  # [2, 1]: automatic empathy 0, ownership 100, overall 33.3, failed
+    lab.viewer.picker.value = sid
+    form = lab.viewer.form
+    form.reviewer.value = "rita"
+    form.submit.click()
+    [first] = store.reviews(sid)
+    assert first["scores"] == {"empathy": 0.0, "ownership": 100.0} and first["overall"] == 33.3
+    assert first["passed"] is False or first["passed"] == 0
+
+    # a review with scores a whole-number slider would round: 42.9 stays 42.9, 33.3 stays 33.3
+    store.add_review(sid, "marek", scores={"empathy": 42.9, "ownership": 33.3}, overall=39.7, passed=False)
+    lab.reload()
+    lab.viewer.picker.value = ids[("ben", "mini", 1)]
+    lab.viewer.picker.value = sid  # picked again: the form opens on the latest review
+    assert {c: s.value for c, s in form.scores.items()} == {"empathy": 42.9, "ownership": 33.3}
+    assert form.overall.value == 39.7
+    form.reviewer.value = "joanna"
+    form.submit.click()
+    latest = store.reviews(sid)[-1]
+    assert latest["reviewer"] == "joanna" and latest["scores"] == {"empathy": 42.9, "ownership": 33.3}
+    assert latest["overall"] == 39.7 and not latest["passed"]
+
+    # a moved slider: the overall follows (weights 2:1) until the reviewer edits it
+    form.scores["empathy"].value = 60
+    assert form.overall.value == 51.1 and form.moved("empathy") and not form.moved("ownership")
+    form.overall.value = 55
+    form.scores["ownership"].value = 90
+    assert form.overall.value == 55
+    assert form.values()["scores"] == {"empathy": 60.0, "ownership": 90.0} and form.values()["overall"] == 55.0
+    form.scores["ownership"].value = 33.3  # moved back where it was: as stored
+    assert not form.moved("ownership") and form.values()["scores"]["ownership"] == 33.3
+
+
+def test_a_competency_the_conversation_never_reached_is_not_assessed_in_the_form(mini, store):
+    session = Session(mini, trainee="dora", seed=1, clock=FakeClock(), recorder=store)
+    session.reply(3)  # the refund at once: the call ends
+    form = review.ReviewForm(lambda _form: None)
+    form.load(store.session(session.id), mini, None, assessed={"ownership"})
+    assert (
+        "rp-unassessed" in form.scores["empathy"]._dom_classes
+        and "rp-unassessed" not in form.scores["ownership"]._dom_classes
+    )
+    assert "not assessed" in form.score_box.children[0].children[1].value
+    assert form.overall.value == store.session(session.id)["score"]  # the automatic overall, as stored
+    assert form.values()["scores"] == {"ownership": 50.0}  # not assessed and not moved: left out
+    form.scores["empathy"].value = 40
+    assert form.values()["scores"] == {"empathy": 40.0, "ownership": 50.0}
+
+
+def test_the_viewer_knows_what_each_session_assessed(lab, ids):
+    assert lab.viewer.assessed(ids[("anna", "mini", 1)]) == {"empathy", "ownership"}
+    assert lab.viewer.assessed(ids[("cleo", "mini", 2)]) == set()  # abandoned: nothing scored
+    assert lab.viewer.assessed("no-such-session") is None
+
+
+def test_progress_and_first_best_latest_fit_the_page_however_many_scenarios(lab):
+    done = lab.selected.sessions
+    trainees = done[done["status"] == "completed"]["trainee"].nunique()
+    progress = lab.views["progress"].value
+    assert progress.count('<div class="rp-progress-card">') == trainees and "<table" not in progress
+    assert "rp-progress-grid" in progress and "<b>anna</b>" in progress
+    fbl = lab.views["first_best_latest"].value
+    assert fbl.count('<details class="rp-fbl-trainee">') == trainees  # a line per trainee, closed
+    assert "<b>anna</b>" in fbl and "mean first 33.3 → latest 83.3" in fbl
+
+
+def test_the_sections_speak_polish(ids, store, mini, mini2):
+    lab = ReviewLab(store, scenarios={"mini": mini, "mini2": mini2}, lang="pl")
+    lab.app  # noqa: B018
+    assert [b.description for b in lab.section_buttons.values()][:2] == ["Macierz kompetencji", "Sesje i recenzje"]
+    assert lab.filters.toggle.description == "Filtry" and lab.viewer.search.description == "Szukaj"
+    lab.viewer.search.value = "anna"
+    assert "pasujące do „anna”: 2" in lab.viewer.count.value
+    assert "średnio pierwsza" in lab.views["first_best_latest"].value

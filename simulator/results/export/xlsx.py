@@ -1,6 +1,10 @@
 """``xlsx``: an Excel workbook with sheets *Competency matrix*, *KPIs* (from ``simulator.results.reports``),
 *Sessions*, *Turns* (capped at Excel's row limit), *Reviews* and *Notes*; times in UTC.
 
+The matrix and the KPIs are for reading: their columns are headed with the names a reviewer reads in
+the review lab (``Active listening``, ``CSAT % met``). The raw data sheets keep the store's ids
+(``score_active_listening``, ``csat``); the *Notes* sheet names every id they use.
+
 pandas (with the reports) and openpyxl are imported when a workbook is written, not before.
 """
 
@@ -13,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ...core.competencies import competency_title
 from .records import JSON_SESSION_COLUMNS, TURN_COLUMNS, Records, session_columns
 
 if TYPE_CHECKING:
@@ -23,6 +28,16 @@ __all__ = ["EXCEL_MAX_CELL", "EXCEL_MAX_ROWS", "write_xlsx"]
 EXCEL_MAX_ROWS = 1_048_576  # rows in a worksheet, the header row included
 EXCEL_MAX_CELL = 32_767  # characters in a cell
 _TIME_COLUMNS = frozenset({"started_at", "ended_at", "at", "created_at"})
+
+# The KPI columns of ``reports.kpis`` by the names the review lab gives them, and what each means.
+KPI_TITLES = {
+    "sessions": ("Sessions", "completed sessions"),
+    "csat": ("CSAT %", "share of completed sessions whose customer satisfaction (1-5) was 4 or 5"),
+    "fcr": ("FCR %", "share resolved on first contact"),
+    "qa_score": ("QA score", "mean share of replies (%) that were the best available at their point"),
+    "aht": ("AHT s", "mean handle time in seconds"),
+    "pass_rate": ("Pass rate %", "share passed (the reviewer's verdict where reviewed)"),
+}
 
 
 def write_xlsx(records: Records, path: Path, store: Store) -> list[str]:
@@ -37,8 +52,8 @@ def write_xlsx(records: Records, path: Path, store: Store) -> list[str]:
     kpis = reports.kpis(data, by="trainee")
 
     book = Workbook(write_only=True)
-    _frame_sheet(book, "Competency matrix", matrix, "trainee")
-    _frame_sheet(book, "KPIs", kpis, "trainee")
+    _frame_sheet(book, "Competency matrix", matrix.rename(columns=competency_title).rename_axis("Trainee"), "Trainee")
+    _frame_sheet(book, "KPIs", kpis.rename(columns=_kpi_title).rename_axis("Trainee"), "Trainee")
     _sessions_sheet(book, records)
     notes = _turns_sheet(book, records)
     _reviews_sheet(book, records)
@@ -48,8 +63,7 @@ def write_xlsx(records: Records, path: Path, store: Store) -> list[str]:
         ("sessions", len(records.sessions)),
         ("turns", records.n_turns),
         ("times", "UTC"),
-        ("competency matrix", "level 0-3 per trainee and competency; empty: not assessed"),
-        ("KPIs", "completed sessions per trainee; targets from the assessment rules"),
+        *_reading_notes(matrix.columns, records),
         (
             "names",
             "pseudonymized: trainee-/reviewer- followed by a salted hash, stable for this store; "
@@ -62,6 +76,42 @@ def write_xlsx(records: Records, path: Path, store: Store) -> list[str]:
     _sheet(book, "Notes", ["item", "value"], about)
     book.save(path)
     return notes
+
+
+def _kpi_title(column: str) -> str:
+    """A KPIs column by its name: ``csat`` → ``CSAT %``, ``csat_met`` → ``CSAT % met``."""
+    for suffix in ("_target", "_met"):
+        if column.endswith(suffix) and column[: -len(suffix)] in KPI_TITLES:
+            return f"{KPI_TITLES[column[: -len(suffix)]][0]} {suffix[1:]}"
+    return KPI_TITLES[column][0] if column in KPI_TITLES else column
+
+
+def _reading_notes(matrix_columns: Iterable[str], records: Records) -> list[tuple[str, str]]:
+    """What the Notes sheet says about the matrix, the KPIs and the ids the raw data sheets use."""
+    ids = sorted(
+        set(matrix_columns)
+        | {c for s in records.sessions if s.get("result") for c in s["result"].get("competency_scores", {})}
+    )
+    return [
+        (
+            "Competency matrix",
+            "level 0-3 per trainee and competency (0 not yet, 1 needs support, 2 independent, 3 can teach it); "
+            "an empty cell: not assessed (no completed conversation reached the competency and no reviewer "
+            "scored it)",
+        ),
+        (
+            "KPIs",
+            "completed sessions per trainee; each target from the assessment rules, and whether it is met (TRUE/FALSE)",
+        ),
+        (
+            "ids",
+            "the Sessions, Turns and Reviews sheets keep the store's ids: score_<competency> is a competency's "
+            "automatic score 0-100, scores holds them as JSON; the rows below name each id",
+        ),
+        *((f"competency {c}", competency_title(c)) for c in ids),
+        *((f"KPI {k}", f"{title}: {meaning}") for k, (title, meaning) in KPI_TITLES.items()),
+        ("KPI sla (Sessions)", "share of replies (%) given within the scenario's reply time limit"),
+    ]
 
 
 def _pseudonymize_frames(data: Any, records: Records) -> Any:

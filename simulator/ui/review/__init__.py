@@ -1,12 +1,15 @@
 """The reviewer's lab: filters, pictures and a review form over the results store.
 
-``notebooks/review.ipynb`` shows these widgets; its cells stay short. ``ReviewLab`` loads
+``notebooks/review.ipynb`` shows ``lab.app``; its cells stay short. ``ReviewLab`` loads
 the store with ``simulator.results.reports``, offers filters (``lab.filters``: teams, trainees,
-scenarios, a date range) and re-renders every view (``lab.views``) when one changes:
-competency matrix, KPIs against targets, progress, first/best/latest, item analysis,
-not-understood replies, certification, reviewer agreement and self-assessment. The session
-viewer shows one session's transcript and debrief with the automatic and the reviewer's
-scores side by side; its form records a review (``Store.add_review``) and refreshes it all.
+scenarios, a date range, folded under a button beside their summary) and re-renders every view
+(``lab.views``) when one changes: competency matrix, KPIs against targets, progress,
+first/best/latest, item analysis, not-understood replies, certification, reviewer agreement and
+self-assessment. ``lab.app`` puts them in sections behind a bar (``SECTIONS``, one shown at a
+time) with the session viewer second. The session viewer opens on the latest completed session,
+finds one by trainee, scenario, date or status, and shows its transcript and debrief with the
+automatic and the reviewer's scores side by side; its form records a review
+(``Store.add_review``), an untouched score as it was, and refreshes it all. docs/review-lab.md.
 
 Every text from a trainee, a reviewer or a scenario is escaped: pandas Styler tables use
 ``format(escape="html")`` and ``format_index(escape="html")``; the rest goes through
@@ -26,7 +29,7 @@ The package, one concern a module:
 from .base import CSS
 from .charts import sparkline
 from .filters import Filters
-from .lab import VIEWS, ReviewLab
+from .lab import SECTIONS, VIEWS, ReviewLab
 from .quality import agreement_html, items_html, not_understood_html, trust_sentence
 from .session import session_html
 from .source import ReviewStore, open_review_store
@@ -43,6 +46,7 @@ from .views import (
 
 __all__ = [
     "CSS",
+    "SECTIONS",
     "VIEWS",
     "Filters",
     "ReviewForm",

@@ -32,7 +32,7 @@ class Filters(widgets.VBox):
         self.data = data
         self.scenarios = scenarios
         w = review_words(lang)
-        rows = {"rows": 6, "layout": widgets.Layout(width="auto", min_width="200px")}
+        rows = {"rows": 4, "layout": widgets.Layout(width="auto", min_width="180px")}
         self.team = classed(widgets.SelectMultiple(description=w["team"], **rows), "rp-filter-team")
         self.trainee = classed(widgets.SelectMultiple(description=w["trainee"], **rows), "rp-filter-trainee")
         self.scenario = classed(widgets.SelectMultiple(description=w["scenario"], **rows), "rp-filter-scenario")
@@ -40,6 +40,13 @@ class Filters(widgets.VBox):
         self.until = classed(widgets.DatePicker(description=w["until"]), "rp-filter-until")
         self.reset = classed(widgets.Button(description=w["all_data"], icon="undo"), "rp-filter-reset")
         self.summary = classed(widgets.HTML(""), "rp-filter-summary")
+        # The lists and dates fold away under a button (the summary line stays): the sections come first.
+        self.toggle = classed(
+            widgets.ToggleButton(description=w["filters"], icon="filter", tooltip=w["filters_tip"]),
+            "rp-filters-toggle",
+        )
+        self.body = classed(widgets.VBox([]), "rp-filters-body")
+        self.body.layout.display = "none"
         safe = guard(self.summary, lang)
         self.reset.on_click(safe(lambda _b: self.clear()))
         self.team.observe(safe(self._teams_changed), "value")
@@ -47,12 +54,29 @@ class Filters(widgets.VBox):
         self._quiet = 0
         for widget in (self.team, self.trainee, self.scenario, self.since, self.until):
             widget.observe(safe(self._changed), "value")
+        self.toggle.observe(safe(lambda change: self.expand(change["new"])), "value")
+        self.on_change(self._mark)
         self.set_data(data)
-        self.children = [
+        self.body.children = [
             widgets.HBox([self.team, self.trainee, self.scenario], layout=widgets.Layout(flex_flow="row wrap")),
             widgets.HBox([self.since, self.until, self.reset], layout=widgets.Layout(flex_flow="row wrap")),
-            self.summary,
         ]
+        self.children = [classed(widgets.HBox([self.toggle, self.summary]), "rp-filter-line"), self.body]
+
+    def expand(self, shown: bool = True) -> None:
+        """Show (or fold away) the lists and dates; the summary line is always shown.
+
+        Args:
+            shown: True to show them.
+        """
+        self.body.layout.display = "" if shown else "none"
+        if self.toggle.value != shown:
+            self.toggle.value = shown
+
+    def _mark(self) -> None:
+        """The button says when a filter is on, even folded away."""
+        on = any(value not in (None, [], ()) for value in self.selection().values())
+        self.toggle.button_style = "info" if on else ""
 
     def set_data(self, data: reports.Data) -> None:
         """Offer the teams, trainees and scenarios of new data (what is chosen stays where it can).

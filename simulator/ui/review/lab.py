@@ -45,6 +45,21 @@ VIEW_NAMES = (
 )
 VIEWS: dict[str, str] = {name: words("en", "review")[f"view_{name}"] for name in VIEW_NAMES}  # name → title
 
+# The sections of the lab, in the order of its bar: the trainees' views, the sessions, the scenarios' views.
+SECTIONS = (
+    "matrix",
+    "sessions",
+    "kpis",
+    "progress",
+    "first_best_latest",
+    "certification",
+    "self",
+    "items",
+    "not_understood",
+    "agreement",
+    "assignments",
+)
+
 MAX_TRAINEES_SHOWN = 100
 PER_TRAINEE_VIEWS = frozenset({"matrix", "progress", "first_best_latest", "certification", "self"})
 
@@ -52,10 +67,13 @@ PER_TRAINEE_VIEWS = frozenset({"matrix", "progress", "first_best_latest", "certi
 class ReviewLab:
     """The reviewer's lab over one results store: filters, views and the session viewer.
 
-    ``lab.filters`` (a ``Filters``) re-renders every view on change; ``lab.views[name]`` are
-    ``HTML`` widgets (names in ``VIEWS``, titles in ``lab.titles``); ``lab.viewer`` is the session
-    viewer with its ``form``. ``lab.refresh()`` re-renders; ``lab.reload()`` re-reads the store first.
-    A view that fails says so in its place (``lab.errors``); the others are shown.
+    ``lab.app`` is the whole lab for a notebook cell: the store's note and the filters, a bar of
+    sections (``SECTIONS``: the views, "Sessions & reviews", "Assignments") and the section shown;
+    ``lab.show_section(name)`` jumps to one. ``lab.filters`` (a ``Filters``) re-renders every view on
+    change; ``lab.views[name]`` are ``HTML`` widgets (names in ``VIEWS``, titles in ``lab.titles``);
+    ``lab.viewer`` is the session viewer with its ``form``. ``lab.refresh()`` re-renders;
+    ``lab.reload()`` re-reads the store first. A view that fails says so in its place
+    (``lab.errors``); the others are shown.
 
     Args:
         store: a ``Store``, or where one is (a SQLite file, a database URL); None: the store named
@@ -135,9 +153,66 @@ class ReviewLab:
 
     # ------------------------------------------------------------------ what a cell displays
 
+    @functools.cached_property
+    def app(self) -> widgets.VBox:
+        """The whole lab: the store's note, the filters, the bar of sections and the section shown.
+
+        Returns:
+            A ``VBox`` (for a user the lab refuses: the refusal alone).
+        """
+        if self.store is None:
+            return classed(widgets.VBox([self.note]), "rp-app", "rp-review-app")
+        w = self.w
+        pages, self.section_buttons = [], {}
+        for name in SECTIONS:
+            body = (
+                self.viewer if name == "sessions" else self.assignments if name == "assignments" else self.views[name]
+            )
+            title = w[f"view_{name}"]
+            head = widgets.HTML(
+                f'<h3 class="rp-section-title">{title}</h3><p class="rp-about">{w[f"about_{name}"]}</p>'
+            )
+            pages.append(classed(widgets.VBox([classed(head, "rp-review"), body]), "rp-section", f"rp-section-{name}"))
+            button = classed(widgets.Button(description=w[f"tab_{name}"], tooltip=title), "rp-tab", f"rp-tab-{name}")
+            button.on_click(functools.partial(lambda name, _b: self.show_section(name), name))
+            self.section_buttons[name] = button
+        self.stack = classed(widgets.Stack(pages, selected_index=0), "rp-sections")
+        bar = classed(widgets.HBox(list(self.section_buttons.values())), "rp-section-bar")
+        self.section_buttons[SECTIONS[0]].add_class("rp-current")
+        return classed(widgets.VBox([self.header, bar, self.stack]), "rp-app", "rp-review-app")
+
     @property
+    def section(self) -> str:
+        """The name of the section shown (one of ``SECTIONS``)."""
+        if self.store is None:
+            return SECTIONS[0]
+        self.app  # noqa: B018 - built on first use
+        return SECTIONS[self.stack.selected_index or 0]
+
+    def show_section(self, name: str) -> None:
+        """Show one section of ``lab.app``, as a click on its button in the bar does.
+
+        Args:
+            name: one of ``SECTIONS``.
+
+        Raises:
+            ValueError: for a name that is not a section.
+        """
+        if name not in SECTIONS:
+            raise ValueError(f"no section {name!r}: the sections are {', '.join(SECTIONS)}")
+        if self.store is None:  # refused: there are no sections
+            return
+        self.app  # noqa: B018 - built on first use
+        self.stack.selected_index = SECTIONS.index(name)
+        for other, button in self.section_buttons.items():
+            if other == name:
+                button.add_class("rp-current")
+            else:
+                button.remove_class("rp-current")
+
+    @functools.cached_property
     def header(self) -> widgets.VBox:
-        """The note about the store and the filters."""
+        """The note about the store and the filters (one widget, however often it is asked for)."""
         return classed(widgets.VBox([self.note, self.filters]), "rp-header")
 
     def view(self, name: str) -> widgets.HTML:
@@ -269,6 +344,7 @@ class ReviewLab:
             self.store.session(sid),
             self.scenarios.get(self.store.session(sid)["scenario_id"]),
             self.store.reviews(sid)[-1],
+            self.viewer.assessed(sid),
         )
         saved = w["saved_review"].format(
             id=int(review_id),

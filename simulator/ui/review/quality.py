@@ -61,10 +61,10 @@ def _node_html(node: str, rows_of: pd.DataFrame, scenario: Scenario | None, w: d
         f'<div class="rp-node"><div class="rp-node-head"><b>{e(node)}</b>'
         + (f' — <i title="{e(asked)}">“{e(short)}”</i>' if asked else "")
         + f' <span class="rp-muted">· {w["n_answers"].format(n=answered)}</span>{flag}</div>'
-        f'<table class="rp-table"><tr><th>#</th><th class="rp-left">{w["col_option"]}</th>'
+        f'<div class="rp-scroll"><table class="rp-table"><tr><th>#</th><th class="rp-left">{w["col_option"]}</th>'
         f'<th class="rp-left">{w["col_share"]}</th><th>{w["col_chosen"]}</th><th>{w["col_best"]}</th>'
         f"<th>{w['col_mood']}</th><th>{w['col_proposed']}</th><th>{w['col_confirmed']}</th>"
-        f"<th>{w['col_corrected']}</th></tr>{_option_rows(rows_of, options, w)}</table></div>"
+        f"<th>{w['col_corrected']}</th></tr>{_option_rows(rows_of, options, w)}</table></div></div>"
     )
 
 

@@ -136,7 +136,8 @@ def kpis_html(data: reports.Data, *, lang: str = "en") -> str:
 
 
 def progress_html(data: reports.Data, scenarios: dict[str, Scenario] | None = None, *, lang: str = "en") -> str:
-    """Per trainee × scenario a sparkline of the (effective) score over the attempts.
+    """Per trainee a card with a sparkline of the (effective) score over the attempts of each scenario
+    they played. The cards wrap to the page's width, however many scenarios the library holds.
 
     Args:
         data: the report data.
@@ -144,7 +145,7 @@ def progress_html(data: reports.Data, scenarios: dict[str, Scenario] | None = No
         lang: the words' language.
 
     Returns:
-        HTML: a key and a table of sparklines.
+        HTML: a key and a grid of cards (``rp-progress-card``), trainees in alphabetical order.
     """
     w = review_words(lang)
     scenarios = scenarios or {}
@@ -152,32 +153,36 @@ def progress_html(data: reports.Data, scenarios: dict[str, Scenario] | None = No
     if done.empty:
         return empty(w["no_completed"])
     done = done.sort_values(["started_at"], kind="stable")
-    ids = sorted(done["scenario_id"].unique())
-    head = "".join(f'<th class="rp-left">{e(scenario_title(scenarios, s))}</th>' for s in ids)
-    rows = []
+    order = {
+        sid: i for i, sid in enumerate(sorted(done["scenario_id"].unique(), key=lambda s: scenario_title(scenarios, s)))
+    }
+    cards = []
     for trainee, mine in done.groupby("trainee", sort=True):
-        cells = []
-        for sid in ids:
+        lines = []
+        for sid in sorted(mine["scenario_id"].unique(), key=order.__getitem__):
             attempts = mine[mine["scenario_id"] == sid]
-            if attempts.empty:
-                cells.append(f'<td class="rp-left rp-muted">{NA}</td>')
-                continue
             s = scenarios.get(sid)
+            title = scenario_title(scenarios, sid)
             scores = attempts["score"].tolist()
             label = (
-                f"{trainee} — {scenario_title(scenarios, sid)}: "
+                f"{trainee} — {title}: "
                 + ", ".join(num(v, "{:.0f}") for v in scores)
                 + (f" ({w['pass_mark']} {s.pass_mark:g})" if s is not None else "")
             )
             spark = sparkline(
                 scores, attempts["passed"].tolist(), pass_mark=s.pass_mark if s is not None else None, label=label
             )
-            cells.append(f'<td class="rp-left rp-nowrap">{spark} <span class="rp-muted">×{len(attempts)}</span></td>')
-        rows.append(f'<tr><th class="rp-left">{e(trainee)}</th>{"".join(cells)}</tr>')
-    return (
-        f'<p class="rp-muted">{w["progress_key"]}</p>'
-        f'<div class="rp-scroll"><table class="rp-table"><tr><th></th>{head}</tr>{"".join(rows)}</table></div>'
-    )
+            lines.append(
+                f'<li><span class="rp-progress-scenario" title="{e(title)}">{e(title)}</span>'
+                f'<span class="rp-nowrap">{spark} <span class="rp-muted">×{len(attempts)}</span></span></li>'
+            )
+        n = mine["scenario_id"].nunique()
+        count = w["one_scenario"] if n == 1 else w["n_scenarios"].format(n=n)
+        cards.append(
+            f'<div class="rp-progress-card"><div class="rp-progress-head"><b>{e(trainee)}</b> '
+            f'<span class="rp-muted">{count}</span></div><ul>{"".join(lines)}</ul></div>'
+        )
+    return f'<p class="rp-muted">{w["progress_key"]}</p><div class="rp-progress-grid">{"".join(cards)}</div>'
 
 
 # ---------------------------------------------------------------- first, best, latest
@@ -186,7 +191,8 @@ def progress_html(data: reports.Data, scenarios: dict[str, Scenario] | None = No
 def first_best_latest_html(
     data: reports.Data, scenarios: dict[str, Scenario] | None = None, *, lang: str = "en"
 ) -> str:
-    """Per trainee × scenario: first, best and latest score on a 0-100 line, and the improvement.
+    """Per trainee a line that sums up first, best and latest score over the scenarios played; it
+    opens (``<details>``) on the scenarios one by one, each on a 0-100 line with the improvement.
 
     Args:
         data: the report data.
@@ -194,39 +200,49 @@ def first_best_latest_html(
         lang: the words' language.
 
     Returns:
-        HTML: a key with totals and the table.
+        HTML: a key with totals, then a ``<details class="rp-fbl-trainee">`` per trainee.
     """
     w = review_words(lang)
     scenarios = scenarios or {}
     table = reports.first_best_latest(data)
     if table.empty:
         return empty(w["no_completed"])
-    rows = []
-    spans = table.groupby(level=0, sort=False).size()
-    for (trainee, sid), row in table.iterrows():
-        change = row["improvement"]
-        name = ""
-        if rows == [] or table.index[len(rows) - 1][0] != trainee:
-            name = f'<td class="rp-left" rowspan="{int(spans[trainee])}"><b>{e(trainee)}</b></td>'
-
-        css = "rp-up" if change > 0 else "rp-down" if change < 0 else "rp-muted"
-        arrow = "▲" if change > 0 else "▼" if change < 0 else "="
-        rows.append(
-            f'<tr>{name}<td class="rp-left">{e(scenario_title(scenarios, sid))}</td>'
-            f"<td>{int(row['attempts'])}</td><td>{num(row['first'])}</td><td>{num(row['best'])}</td>"
-            f'<td>{num(row["latest"])}</td><td class="{css}">{arrow} {num(change, "{:+.1f}")}</td>'
-            f"<td>{dumbbell(row['first'], row['best'], row['latest'], lang=lang)}</td></tr>"
+    head = (
+        f'<tr><th class="rp-left">{w["col_scenario"]}</th><th>{w["col_attempts"]}</th><th>{w["col_first"]}</th>'
+        f"<th>{w['col_best']}</th><th>{w['col_latest']}</th><th>{w['col_improvement']}</th>"
+        f'<th class="rp-left">{w["col_first_latest"]}</th></tr>'
+    )
+    blocks = []
+    for trainee, mine in table.groupby(level=0, sort=True):
+        rows = []
+        for (_trainee, sid), row in mine.iterrows():
+            change = row["improvement"]
+            css = "rp-up" if change > 0 else "rp-down" if change < 0 else "rp-muted"
+            arrow = "▲" if change > 0 else "▼" if change < 0 else "="
+            rows.append(
+                f'<tr><td class="rp-left">{e(scenario_title(scenarios, sid))}</td>'
+                f"<td>{int(row['attempts'])}</td><td>{num(row['first'])}</td><td>{num(row['best'])}</td>"
+                f'<td>{num(row["latest"])}</td><td class="{css}">{arrow} {num(change, "{:+.1f}")}</td>'
+                f"<td>{dumbbell(row['first'], row['best'], row['latest'], lang=lang)}</td></tr>"
+            )
+        better, worse = int((mine["improvement"] > 0).sum()), int((mine["improvement"] < 0).sum())
+        n = len(mine)
+        line = w["fbl_trainee"].format(
+            scenarios=w["one_scenario"] if n == 1 else w["n_scenarios"].format(n=n),
+            better=better,
+            worse=worse,
+            same=n - better - worse,
+            first=num(mine["first"].mean()),
+            latest=num(mine["latest"].mean()),
+        )
+        blocks.append(
+            f'<details class="rp-fbl-trainee"><summary><b>{e(trainee)}</b> <span class="rp-fbl-line">{line}</span>'
+            f'</summary><div class="rp-scroll"><table class="rp-table">{head}{"".join(rows)}</table></div></details>'
         )
     better = int((table["improvement"] > 0).sum())
     worse = int((table["improvement"] < 0).sum())
     key = w["fbl_key"].format(better=better, worse=worse, same=len(table) - better - worse)
-    return (
-        f'<p class="rp-muted">{key}</p>'
-        f'<div class="rp-scroll"><table class="rp-table"><tr><th class="rp-left">{w["col_trainee"]}</th>'
-        f'<th class="rp-left">{w["col_scenario"]}</th><th>{w["col_attempts"]}</th><th>{w["col_first"]}</th>'
-        f"<th>{w['col_best']}</th><th>{w['col_latest']}</th><th>{w['col_improvement']}</th>"
-        f'<th class="rp-left">{w["col_first_latest"]}</th></tr>{"".join(rows)}</table></div>'
-    )
+    return f'<p class="rp-muted">{key}</p><div class="rp-fbl">{"".join(blocks)}</div>'
 
 
 # ---------------------------------------------------------------- certification

@@ -230,6 +230,78 @@ WORDS: dict[str, dict[str, str]] = {
         "store_refused": "the results store could not take it (the details are in the server's log)",
         "out_of_range": "the {name} score, {score}, is outside 0-100",
         "saved_review": "Saved review #{id} by {reviewer}: {overall}, {verdict}. Reports now use it.",
+        # sections (the bar at the top)
+        "sections": "Sections of the review lab",
+        "tab_matrix": "Competency matrix",
+        "tab_sessions": "Sessions & reviews",
+        "tab_kpis": "KPIs",
+        "tab_progress": "Progress",
+        "tab_first_best_latest": "First · best · latest",
+        "tab_certification": "Certification",
+        "tab_self": "Self-assessment",
+        "tab_items": "Item analysis",
+        "tab_not_understood": "Not understood",
+        "tab_agreement": "Agreement",
+        "tab_assignments": "Assignments",
+        "view_sessions": "Session viewer and review form",
+        "view_assignments": "Assignments",
+        "about_matrix": (
+            "Trainees × competencies, each cell a level 0–3 from the trainee's latest attempt at each scenario "
+            "that assesses the competency (the reviewer's score where there is one). “–”: not assessed — no "
+            "conversation reached the competency yet."
+        ),
+        "about_sessions": (
+            "Find a session by trainee, scenario or date to read its transcript and debrief, with the automatic "
+            "scores beside any reviewer's. Your review is stored beside the automatic result (never over it); "
+            "a score you do not move is saved as it was, and every view then uses your review."
+        ),
+        "about_kpis": (
+            "CSAT, FCR, QA score, pass rate and handle time per team and per trainee; green ✓ meets the target "
+            "of the rules file, red ✗ does not."
+        ),
+        "about_progress": "Each trainee's score on each scenario they played, attempt by attempt.",
+        "about_first_best_latest": (
+            "Per trainee: how many scenarios improved from the first attempt to the latest. Open a trainee for "
+            "the scenarios one by one."
+        ),
+        "about_certification": (
+            "Employee → Specialist → Expert → Mentor by the rules file, and what each trainee still needs."
+        ),
+        "about_self": "Each trainee's own overall score of a session against the score it counts with.",
+        "about_items": (
+            "Per decision point of each scenario: which replies trainees choose, which was the best, what each "
+            "does to the customer's mood, and where typed replies were not understood."
+        ),
+        "about_not_understood": "For the scenario's author: replies that mean one of the options belong in its "
+        "<code>phrasings</code>.",
+        "about_agreement": (
+            "Per scenario, the reviewers' verdicts against the automatic ones: pass/fail agreement, Cohen's κ "
+            "and the correlation of the scores."
+        ),
+        "about_assignments": (
+            "Per assignment, each trainee of its group: completed on time, late, started or not started, with "
+            "their attempts and best score. The CSV link downloads the table."
+        ),
+        # progress and first/best/latest, summarised
+        "n_scenarios": "{n} scenarios",
+        "one_scenario": "1 scenario",
+        "fbl_trainee": (
+            '{scenarios} · <span class="rp-up">▲ {better}</span> · <span class="rp-down">▼ {worse}</span> · '
+            "= {same} · mean first {first} → latest {latest}"
+        ),
+        "progress_more": "Showing {shown} of {trainees} trainees; filter by team or trainee to narrow it.",
+        # finding a session, and the form
+        "filters": "Filters",
+        "filters_tip": "Teams, trainees, scenarios and dates: every section shows what they select",
+        "search": "Find",
+        "search_placeholder": "trainee, scenario, date or status, e.g. anna 2026-01",
+        "sessions_found": "{count} sessions match “{query}”",
+        "one_sessions_found": "1 session matches “{query}”",
+        "one_sessions_match": "1 session matches",
+        "no_found": "No session matches the search; clear it to see them all.",
+        "form_not_assessed": (
+            "not assessed: this conversation never reached it. It is saved only if you move the slider."
+        ),
     },
     "pl": {
         "thousands": "\u00a0",
@@ -459,5 +531,79 @@ WORDS: dict[str, dict[str, str]] = {
         "store_refused": "magazyn wyników go nie przyjął (szczegóły są w dzienniku serwera)",
         "out_of_range": "ocena {name}, {score}, wykracza poza 0-100",
         "saved_review": "Zapisano recenzję nr {id} ({reviewer}): {overall}, {verdict}. Raporty już jej używają.",
+        # sections (the bar at the top)
+        "sections": "Części laboratorium przeglądu",
+        "tab_matrix": "Macierz kompetencji",
+        "tab_sessions": "Sesje i recenzje",
+        "tab_kpis": "Wskaźniki",
+        "tab_progress": "Postępy",
+        "tab_first_best_latest": "Pierwsza · najlepsza · ostatnia",
+        "tab_certification": "Certyfikacja",
+        "tab_self": "Samoocena",
+        "tab_items": "Analiza punktów",
+        "tab_not_understood": "Niezrozumiane",
+        "tab_agreement": "Zgodność",
+        "tab_assignments": "Zadania",
+        "view_sessions": "Przegląd sesji i formularz recenzji",
+        "view_assignments": "Zadania",
+        "about_matrix": (
+            "Kursanci × kompetencje; w każdej komórce poziom 0–3 z ostatniej próby kursanta w każdym scenariuszu, "
+            "który ocenia tę kompetencję (wynik recenzenta, jeśli jest). „–”: nie oceniono — żadna rozmowa "
+            "jeszcze do tej kompetencji nie doszła."
+        ),
+        "about_sessions": (
+            "Znajdź sesję według kursanta, scenariusza lub daty, by przeczytać przebieg rozmowy i omówienie, "
+            "z wynikami automatycznymi obok wyników recenzenta. Twoja recenzja jest zapisywana obok wyniku "
+            "automatycznego (nigdy w jego miejsce); ocena, której nie ruszysz, zostaje zapisana bez zmian, "
+            "a wszystkie widoki używają potem Twojej recenzji."
+        ),
+        "about_kpis": (
+            "CSAT, FCR, ocena QA, odsetek zaliczeń i czas obsługi według zespołu i kursanta; zielone ✓ spełnia "
+            "cel z pliku zasad, czerwone ✗ nie."
+        ),
+        "about_progress": "Wynik każdego kursanta w każdym rozegranym scenariuszu, próba po próbie.",
+        "about_first_best_latest": (
+            "Dla każdego kursanta: w ilu scenariuszach ostatnia próba jest lepsza od pierwszej. Rozwiń kursanta, "
+            "by zobaczyć scenariusze po kolei."
+        ),
+        "about_certification": (
+            "Stopnie z pliku zasad (Employee → Specialist → Expert → Mentor) i czego każdemu kursantowi jeszcze "
+            "brakuje do następnego."
+        ),
+        "about_self": "Własna ocena sesji przez kursanta a wynik, z którym sesja się liczy.",
+        "about_items": (
+            "Dla każdego punktu decyzji w każdym scenariuszu: które odpowiedzi wybierają kursanci, która była "
+            "najlepsza, jak każda wpływa na nastrój klienta i gdzie wpisane odpowiedzi nie zostały zrozumiane."
+        ),
+        "about_not_understood": "Dla autora scenariusza: odpowiedzi, które znaczą to samo co jedna z opcji, "
+        "należą do jej <code>phrasings</code>.",
+        "about_agreement": (
+            "Dla każdego scenariusza werdykty recenzentów a automatyczne: zgodność zaliczeń, κ Cohena i korelacja "
+            "wyników."
+        ),
+        "about_assignments": (
+            "Dla każdego zadania każdy kursant jego grupy: ukończone w terminie, po terminie, rozpoczęte lub "
+            "nierozpoczęte, z liczbą prób i najlepszym wynikiem. Link CSV pobiera tabelę."
+        ),
+        # progress and first/best/latest, summarised
+        "n_scenarios": "scenariusze: {n}",
+        "one_scenario": "scenariusze: 1",
+        "fbl_trainee": (
+            '{scenarios} · <span class="rp-up">▲ {better}</span> · <span class="rp-down">▼ {worse}</span> · '
+            "= {same} · średnio pierwsza {first} → ostatnia {latest}"
+        ),
+        "progress_more": "Pokazano {shown} z {trainees} kursantów; filtruj według zespołu lub kursanta, by zawęzić.",
+        # finding a session, and the form
+        "filters": "Filtry",
+        "filters_tip": "Zespoły, kursanci, scenariusze i daty: każda część pokazuje to, co wybiorą",
+        "search": "Szukaj",
+        "search_placeholder": "kursant, scenariusz, data lub stan, np. anna 2026-01",
+        "sessions_found": "pasujące do „{query}”: {count}",
+        "one_sessions_found": "pasujące do „{query}”: 1",
+        "one_sessions_match": "pasujące sesje: 1",
+        "no_found": "Żadna sesja nie pasuje do wyszukiwania; wyczyść je, by zobaczyć wszystkie.",
+        "form_not_assessed": (
+            "nie oceniono: ta rozmowa do tego nie doszła. Ocena zostanie zapisana tylko, jeśli przesuniesz suwak."
+        ),
     },
 }
