@@ -31,7 +31,15 @@ from .. import access, render
 from ..common import Guard, classed, os_reason, store_name, stylesheet, without_paths
 from ..text import words
 from .editor import CodeEditor
-from .views import added_html, draft_note_html, paths_html, play_status_html, replies_note_html, tests_html, verdict_html
+from .views import (
+    added_html,
+    draft_note_html,
+    paths_html,
+    play_status_html,
+    replies_note_html,
+    tests_html,
+    verdict_html,
+)
 from .weak import WeakNodes
 
 __all__ = ["AuthorStudio", "not_understood_replies"]
@@ -563,8 +571,7 @@ class AuthorStudio:
         listed = [
             r
             for r in found
-            if r[0] in self.scenario.nodes
-            and ((r[0], r[1]) in self._added or not _phrased(self.scenario, r[0], r[1]))
+            if r[0] in self.scenario.nodes and ((r[0], r[1]) in self._added or not _phrased(self.scenario, r[0], r[1]))
         ]
         shown = [r for r in listed if (r[0], r[1]) not in self._added]
         self.replies_note.value = replies_note_html(

@@ -81,7 +81,8 @@ def draft_note_html(name: str, draft: str, saved_at: str, w: dict[str, str]) -> 
     Returns:
         HTML (one span).
     """
-    return f'<span class="rp-draft-open">{w["draft_open"].format(name=e(name), draft=e(draft), time=e(saved_at))}</span>'
+    said = w["draft_open"].format(name=e(name), draft=e(draft), time=e(saved_at))
+    return f'<span class="rp-draft-open">{said}</span>'
 
 
 def added_html(said: str) -> str:
