@@ -176,11 +176,13 @@ function render({ model, el }) {
             if (timer !== null) clearTimeout(timer);
             timer = setTimeout(send, Number(model.get("settle_ms")) || 1500);
           }
-          if (update.focusChanged && !update.view.hasFocus) send();
         }),
       ],
     }),
   });
+  // Leaving the editor sends its text at once, in the blur itself: a button clicked to leave it
+  // (Save, Check) sends its click after the text, so the kernel acts on what is on the page.
+  view.contentDOM.addEventListener("blur", send);
   el.classList.add("rp-code-editor");
   el.rpEditor = view; // for the browser tests: the cursor's place
 
@@ -233,6 +235,7 @@ function render({ model, el }) {
 
   return () => {
     send();
+    view.contentDOM.removeEventListener("blur", send);
     document.removeEventListener("click", onClick);
     model.off("change:value", onValue);
     model.off("change:problems", onProblems);
