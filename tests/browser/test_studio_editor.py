@@ -169,3 +169,32 @@ def test_the_studio_screenshot_shows_the_editor_with_a_problem(open_page, studio
     assert page.locator(".rp-editor .cm-activeLine").is_visible() and page.locator(".rp-problems").is_visible()
     shot = screenshot(page, "studio-check.png", full=False)  # docs/img/studio-check.png is a copy of it
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_add_as_phrasing_is_confirmed_in_the_replys_place_and_the_reply_leaves_the_list(page, studio) -> None:
+    from simulator import Session, load_scenario, open_store
+    from simulator.ui.studio import not_understood_replies
+
+    server, library = studio
+    scenario = library / "angry-late-delivery.yaml"
+    reply = "could you spell your surname for me"
+    store = open_store(str(server.store_path))
+    try:
+        Session(load_scenario(scenario), trainee="t", recorder=store).reply(reply)  # not understood
+        assert [r[1] for r in not_understood_replies(store, "angry-late-delivery")] == [reply]
+    finally:
+        store.close()
+    open_studio(page, server)
+    page.select_option(".rp-pick select", label=scenario.name)
+    row = page.locator(".rp-reply-row", has_text=reply)
+    row.wait_for(timeout=CHECKED_MS)
+    row.scroll_into_view_if_needed()
+    where = row.bounding_box()
+    row.locator(".rp-add-phrasing").click()
+    done = page.locator(".rp-reply-added")
+    done.wait_for(timeout=CHECKED_MS)
+    assert f"Added “{reply}” as a phrasing of option 1" in done.inner_text()
+    assert abs(done.bounding_box()["y"] - where["y"]) < 40  # where the row and its button were
+    assert page.locator(".rp-reply-row", has_text=reply).count() == 0  # no second click on it
+    assert page.inner_text(".rp-message").strip() == ""  # nothing said at the top of the page
+    assert reply in scenario.read_text(encoding="utf-8") and reply in editor_text(page)
