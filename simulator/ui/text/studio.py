@@ -317,8 +317,7 @@ WORDS: dict[str, dict[str, str]] = {
         ),
         "draft_discarded": "Szkic odrzucony: edytor pokazuje {name} tak, jak dostają go kursanci.",
         "draft_phrasing": (
-            "ten scenariusz ma szkic z problemami: najpierw go popraw i zapisz (albo odrzuć), potem dodaj "
-            "sformułowania"
+            "ten scenariusz ma szkic z problemami: najpierw go popraw i zapisz (albo odrzuć), potem dodaj sformułowania"
         ),
         # odtwarzanie losowego przejścia
         "replay": "Odtwórz przejście",
