@@ -40,7 +40,7 @@ def test_the_editor_is_the_code_editor_with_its_bundle_shipped_in_the_package(st
     bundle = BUNDLE.read_text(encoding="utf-8")
     assert studio.editor._esm == bundle  # the module the page runs: the file shipped, nothing fetched
     assert "http://" not in bundle.split("*/", 1)[0] and not re.search(r"import\s*\(?\s*[\"']https?:", bundle)
-    assert studio.editor.labels == {"position": "line {line}, column {column}"}
+    assert studio.editor.labels == {"position": "line {line}, column {column}", "editor": "The scenario's YAML text"}
 
 
 def test_the_bundle_was_built_from_the_editor_source_as_it_is():
@@ -160,7 +160,7 @@ def test_the_draft_words_speak_polish(library, store):
     assert "Zapisano jako szkic (drafts/mini.yaml)" in studio.save_note.value
     assert "kursanci nadal dostają ostatnią poprawną wersję mini.yaml" in studio.save_note.value
     assert studio.discard.description == "Odrzuć szkic" and "Przejdź do wiersza 49" in studio.verdict.value
-    assert studio.editor.labels == {"position": "wiersz {line}, kolumna {column}"}
+    assert studio.editor.labels == {"position": "wiersz {line}, kolumna {column}", "editor": "Tekst scenariusza w YAML"}
     assert studio.replay_button.description == "Odtwórz przejście"
 
 

@@ -6,7 +6,8 @@
 //   value     the text; sent to the kernel when the editor loses focus or after a pause in typing
 //   problems  [{line, column, message, severity}]: underlined in the text, marked in the gutter
 //   jump      {line, column, seq}: move the cursor there, scroll it into view and focus the editor
-//   labels    the editor's words in the studio's language ({"position": "line {line}, column {column}"})
+//   labels    the editor's words in the studio's language: {"position": "line {line}, column {column}",
+//             "editor": what a screen reader calls the text box}
 //   settle_ms how long typing pauses before the text is sent
 // A click on a button `.rp-jump` with `data-line` and `data-column` in the editor's own studio box (the
 // problems the studio lists under the editor) moves the cursor there at once, without the kernel.
@@ -170,7 +171,10 @@ function render({ model, el }) {
         keymap.of([...defaultKeymap, ...historyKeymap, ...foldKeymap, ...searchKeymap, indentWithTab]),
         theme,
         statusPanel(model),
-        EditorView.contentAttributes.of({ "aria-label": "scenario YAML", spellcheck: "false" }),
+        EditorView.contentAttributes.of({
+          "aria-label": (model.get("labels") || {}).editor || "YAML",
+          spellcheck: "false",
+        }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) {
             if (timer !== null) clearTimeout(timer);

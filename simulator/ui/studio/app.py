@@ -160,7 +160,10 @@ class AuthorStudio:
         self.draft_bar = classed(widgets.HBox([self.draft_note, self.discard]), "rp-draft-bar")
         self.draft_bar.layout.display = "none"
         self.editor = classed(
-            CodeEditor(labels={"position": w["cursor_at"]}, layout=widgets.Layout(width="100%", height="460px")),
+            CodeEditor(
+                labels={"position": w["cursor_at"], "editor": w["editor_label"]},
+                layout=widgets.Layout(width="100%", height="460px"),
+            ),
             "rp-editor",
         )
         self.editor.observe(self._safe(self._edited, "act_check"), "value")

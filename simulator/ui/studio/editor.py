@@ -34,7 +34,8 @@ class CodeEditor(anywidget.AnyWidget):
         problems: ``[{"line", "column", "message", "severity"}]``, underlined in the text and marked
             in the gutter (set by ``show_problems``).
         jump: the last place asked for by ``go_to`` (``{"line", "column", "seq"}``).
-        labels: the editor's words (``{"position": "line {line}, column {column}"}``).
+        labels: the editor's words: ``position`` (the cursor's place under the text, ``"line {line},
+            column {column}"``) and ``editor`` (what a screen reader calls the text).
         settle_ms: how long typing pauses before the text is sent.
     """
 

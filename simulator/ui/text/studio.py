@@ -125,6 +125,7 @@ WORDS: dict[str, dict[str, str]] = {
         "added": "Added “{reply}” as a phrasing of option {option} at {node} in {file}.",
         # the code editor, its problems and drafts
         "cursor_at": "line {line}, column {column}",
+        "editor_label": "The scenario's YAML text",
         "go_to": "Go to line {line}, column {column} in the editor",
         "jump_hint": "— click a problem to put the cursor on it",
         "discard_draft": "Discard draft",
@@ -298,6 +299,7 @@ WORDS: dict[str, dict[str, str]] = {
         "added": "Dodano „{reply}” jako sformułowanie opcji {option} w {node} w pliku {file}.",
         # edytor kodu, jego problemy i szkice
         "cursor_at": "wiersz {line}, kolumna {column}",
+        "editor_label": "Tekst scenariusza w YAML",
         "go_to": "Przejdź do wiersza {line}, kolumny {column} w edytorze",
         "jump_hint": "— kliknij problem, by ustawić na nim kursor",
         "discard_draft": "Odrzuć szkic",
