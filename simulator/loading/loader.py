@@ -31,6 +31,7 @@ from .phrases import PHRASES_FOLDER, coach_problems
 from .yamlsource import Document, read_document, shown
 
 __all__ = [
+    "DRAFTS_FOLDER",
     "LoadResult",
     "check_files",
     "check_scenario",
@@ -42,6 +43,8 @@ __all__ = [
     "load_scenario",
     "parse_scenario",
 ]
+
+DRAFTS_FOLDER = "drafts"  # the studio saves a scenario with problems here, beside the library (studio/files.py)
 
 
 # ---------------------------------------------------------------- personas
@@ -361,7 +364,8 @@ def load_scenario(path: Path | str, *, personas_dir: Path | None = None) -> Scen
 
 
 def scenario_files(paths: Iterable[Path | str]) -> list[Path]:
-    """Scenario files named or found under the folders named (personas/, phrases/ and schema/ excluded)."""
+    """Scenario files named or found under the folders named (personas/, phrases/, schema/ and the studio's
+    drafts/ excluded: a draft saved with problems never takes the last sound version off the library)."""
     files: list[Path] = []
     for p in map(Path, paths):
         try:
@@ -373,7 +377,7 @@ def scenario_files(paths: Iterable[Path | str]) -> list[Path]:
                 sorted(
                     f
                     for f in p.rglob("*.y*ml")
-                    if not {"personas", PHRASES_FOLDER, "schema"} & set(f.relative_to(p).parts[:-1])
+                    if not {"personas", PHRASES_FOLDER, "schema", DRAFTS_FOLDER} & set(f.relative_to(p).parts[:-1])
                 )
             )
         else:

@@ -3,18 +3,35 @@
 ``add_phrasing`` puts a typed reply the lab did not understand into an option's
 ``phrasings`` by inserting one line (or one item of a ``[…]`` list), so comments, order and
 layout stay as the trainer wrote them. The result is parsed again before it is returned.
+
+``save_scenario`` writes a sound scenario into the library, and one with problems as a draft in
+``drafts/`` beside it (which the loader never reads), so a draft never takes the last sound version
+off trainees' menus; ``read_draft`` and ``discard_draft`` open and drop a draft.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import LabError, ScenarioErrors
-from ..loading.loader import parse_scenario
+from ..errors import LabError, Problem, ScenarioErrors
+from ..loading.loader import DRAFTS_FOLDER, check_scenario, parse_scenario
 from ..loading.yamlsource import Document, read_document
 
-__all__ = ["NEW_SCENARIO", "add_phrasing", "add_phrasing_to_file", "new_scenario_text"]
+__all__ = [
+    "NEW_SCENARIO",
+    "Saved",
+    "add_phrasing",
+    "add_phrasing_to_file",
+    "discard_draft",
+    "draft_path",
+    "new_scenario_text",
+    "read_draft",
+    "save_scenario",
+]
 
 
 def _document(text: str, file: str) -> Document:
@@ -93,7 +110,115 @@ def add_phrasing_to_file(path: Path | str, node: str, option: int, phrasing: str
         parse_scenario(new_text, str(path), source=path)
     except ScenarioErrors as exc:
         raise LabError(f"{path} would not be sound with the phrasing; nothing was written:\n{exc}") from exc
-    path.write_text(new_text, encoding="utf-8")
+    write_text(path, new_text)
+
+
+# ---------------------------------------------------------------- saving and drafts
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a file whole or not at all: a kernel reading the library never meets half a file.
+
+    Args:
+        path: the file.
+        text: its new text.
+
+    Returns:
+        None.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # not *.yaml: never read as a scenario
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+
+
+def draft_path(path: Path | str) -> Path:
+    """Where the draft of a library file is kept: ``drafts/<name>`` in the file's folder.
+
+    Args:
+        path: the scenario file in the library.
+
+    Returns:
+        The draft's path (it may not exist).
+    """
+    path = Path(path)
+    return path.parent / DRAFTS_FOLDER / path.name
+
+
+def read_draft(path: Path | str) -> str | None:
+    """The text of a library file's draft.
+
+    Args:
+        path: the scenario file in the library.
+
+    Returns:
+        The draft's text, or None when the file has no draft.
+    """
+    try:
+        return draft_path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def discard_draft(path: Path | str) -> bool:
+    """Delete a library file's draft.
+
+    Args:
+        path: the scenario file in the library.
+
+    Returns:
+        Whether there was a draft.
+    """
+    try:
+        draft_path(path).unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What ``save_scenario`` wrote.
+
+    Attributes:
+        path: the file written: the library file, or its draft.
+        draft: True when the text had errors and went to ``drafts/``.
+        errors: the text's errors (none when it went to the library).
+        live: whether the library file is sound after the save, i.e. trainees are offered the scenario
+            (for a draft: the last sound version).
+    """
+
+    path: Path
+    draft: bool
+    errors: tuple[Problem, ...]
+    live: bool
+
+
+def save_scenario(path: Path | str, text: str) -> Saved:
+    """Save a scenario's text: into the library when it is sound (its draft, if any, is then dropped),
+    as a draft in ``drafts/`` when it has errors (the library file is not touched).
+
+    Args:
+        path: the scenario file in the library.
+        text: the text to save.
+
+    Returns:
+        What was written (``Saved``).
+    """
+    path = Path(path)
+    result = check_scenario(text, path.name, source=path)
+    if result.ok:
+        write_text(path, text)
+        discard_draft(path)
+        return Saved(path, False, (), True)
+    draft = draft_path(path)
+    draft.parent.mkdir(exist_ok=True)
+    write_text(draft, text)
+    live = path.exists() and check_scenario(path.read_bytes(), path.name, source=path).ok
+    return Saved(draft, True, result.errors, live)
 
 
 NEW_SCENARIO = """\

@@ -9,28 +9,25 @@ from __future__ import annotations
 import pytest
 
 from .conftest import REPO
+from .test_studio_editor import broken_link, leave_editor, open_studio, replace_text
 
 pytestmark = pytest.mark.browser
 
 FIRST_RENDER_MS = 120_000  # a fresh kernel runs the whole notebook first
 
 
-def test_the_studio_checks_an_edit_at_once_and_draws_offline(page, studio, screenshot) -> None:
+def test_the_studio_checks_an_edit_at_once_and_draws_offline(page, studio) -> None:
     server, library = studio
     first = sorted(library.glob("*.yaml"))[0]
-    page.goto(server.url, timeout=FIRST_RENDER_MS)
-    page.wait_for_selector(".rp-diagram-view svg g.node", timeout=FIRST_RENDER_MS)
+    open_studio(page, server)
     assert "is sound" in page.inner_text(".rp-verdict")
     nodes = page.locator(".rp-diagram-view svg g.node").count()
     assert nodes >= 8 + 3  # decision points and endings, drawn by graphviz in the kernel
     assert "best" in page.inner_text(".rp-paths") and "Score range" in page.inner_text(".rp-paths")
 
-    text = first.read_text(encoding="utf-8")
-    target = next(line.split("next:")[1].strip() for line in text.splitlines() if "next:" in line)
-    broken = text.replace(f"next: {target}", f"next: {target}x", 1)
-    editor = page.locator(".rp-editor textarea")
-    editor.fill(broken)
-    editor.press("Tab")  # the editor is checked when it loses focus
+    text, broken, target = broken_link(first)
+    replace_text(page, broken)
+    leave_editor(page)  # the editor is checked when it loses focus
     page.wait_for_function(
         "() => document.querySelector('.rp-verdict').innerText.includes('problem(s) to fix')", timeout=30_000
     )
@@ -38,10 +35,9 @@ def test_the_studio_checks_an_edit_at_once_and_draws_offline(page, studio, scree
     assert f"'{target}x' is not a node or an ending — did you mean '{target}'?" in verdict
     assert "line " in verdict and "column " in verdict
     assert first.read_text(encoding="utf-8") == text  # nothing is written until Save
-    screenshot(page, "studio.png", full=False)
 
-    editor.fill(text)
-    editor.press("Tab")
+    replace_text(page, text)
+    leave_editor(page)
     page.wait_for_function("() => document.querySelector('.rp-verdict').innerText.includes('is sound')")
     page.click(".rp-run-tests")
     page.wait_for_function("() => document.querySelector('.rp-test-result').innerText.includes('passed')")
@@ -50,12 +46,14 @@ def test_the_studio_checks_an_edit_at_once_and_draws_offline(page, studio, scree
 
 def test_the_studio_says_what_failed_in_the_authors_words_never_the_servers(page, studio) -> None:
     server, library = studio
-    page.goto(server.url, timeout=FIRST_RENDER_MS)
-    page.wait_for_selector(".rp-diagram-view svg g.node", timeout=FIRST_RENDER_MS)
+    open_studio(page, server)
     page.fill("input[placeholder='new-scenario-id']", "a" * 260)  # a scenario id, too long for a file name
     page.click(".rp-new")
     page.wait_for_function("() => document.querySelector('.rp-message').innerText.trim() !== ''", timeout=30_000)
     assert page.inner_text(".rp-message").strip() == "could not save the file: the name is too long"
+    new = page.locator(".rp-new").bounding_box()
+    said = page.locator(".rp-message").bounding_box()
+    assert 0 <= said["y"] - new["y"] < 80  # right under the button, not below the editor
     shown = page.inner_text("body")
     for detail in (str(library), str(library.parent), "Errno", "OSError", "File name too long"):
         assert detail not in shown, detail

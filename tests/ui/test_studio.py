@@ -102,7 +102,8 @@ def test_save_writes_the_editor_text(studio, library):
     studio.editor.value = studio.editor.value.replace("title: Mini", "title: Mini kettle")
     studio.save.click()
     assert "title: Mini kettle" in (library / "mini.yaml").read_text(encoding="utf-8")
-    assert "Saved mini.yaml" in studio.message.value
+    assert "Saved mini.yaml" in studio.save_note.value  # beside the Save button
+    assert not (library / "drafts").exists()
 
 
 def test_not_understood_replies_become_phrasings_in_one_step(library, store):
@@ -116,16 +117,19 @@ def test_not_understood_replies_become_phrasings_in_one_step(library, store):
     studio.editor.value += "\n# an unsaved change\n"
     row = studio.replies.children[0]
     row.children[2].click()
-    assert "unsaved changes" in studio.message.value
+    assert "unsaved changes" in row.children[3].value  # beside the button clicked
+    assert studio.message.value == ""
     studio.save.click()
     row = studio.replies.children[0]
     row.children[1].value = 2
     row.children[2].click()
-    assert "Added" in studio.message.value
     reloaded = load_scenario(library / "mini.yaml")
     assert evil in reloaded.nodes["opening"].options[1].phrasings
-    assert studio.replies.children == ()  # added: no longer listed
+    [done] = studio.replies.children  # in its row's place: the confirmation, no button any more
+    assert "rp-reply-added" in done._dom_classes and "Added “&lt;img" in done.value and "<img" not in done.value
     assert "No typed replies to <b>mini</b> went un-understood" in studio.replies_note.value
+    studio._picked()  # picked again: an added reply is no longer listed at all
+    assert studio.replies.children == ()
 
 
 def test_corrected_replies_are_listed_with_the_option_meant_and_added_to_it(library, store):
@@ -145,9 +149,10 @@ def test_corrected_replies_are_listed_with_the_option_meant_and_added_to_it(libr
     assert "“#2”" in row.children[0].value and "corrected: the trainee meant option 1" in row.children[0].value
     assert row.children[1].value == 1  # the intended option is picked
     row.children[2].click()
-    assert "Added “#2” as a phrasing of option 1 at opening" in studio.message.value
+    done, left = studio.replies.children
+    assert "Added “#2” as a phrasing of option 1 at opening" in done.value
     assert "#2" in load_scenario(library / "mini.yaml").nodes["opening"].options[0].phrasings
-    assert ["zebra crossing" in r.children[0].value for r in studio.replies.children] == [True]
+    assert "zebra crossing" in left.children[0].value and "rp-reply-row" in left._dom_classes
 
 
 def test_the_studio_speaks_polish_when_asked(library, store):
@@ -176,8 +181,8 @@ def test_a_failing_action_is_said_in_the_studio_and_logged_once(studio, monkeypa
 
     monkeypatch.setattr(app, "run_path_tests", lambda scenario: 1 / 0)
     studio.test_button.click()
-    assert "could not run the path tests: something went wrong on the server" in studio.message.value
-    assert "ZeroDivisionError" not in studio.message.value and "division" not in studio.message.value
+    assert "could not run the path tests: something went wrong on the server" in studio.test_note.value
+    assert "ZeroDivisionError" not in studio.test_note.value and "division" not in studio.test_note.value
     assert caplog.text.count("studio callback failed") == 1 and "ZeroDivisionError" in caplog.text
     monkeypatch.undo()
     studio.test_button.click()
@@ -213,8 +218,8 @@ def test_a_file_the_server_may_not_write_is_said_in_the_authors_words(studio, li
     studio.editor.value = before.replace("title: Mini", "title: Mini kettle")
     monkeypatch.setattr(Path, "write_text", refused)
     studio.save.click()
-    assert "could not save the file: permission denied" in studio.message.value
-    _no_server_detail(studio.message.value, library)
+    assert "could not save the file: permission denied" in studio.save_note.value
+    _no_server_detail(studio.save_note.value, library)
     assert "Permission denied" in caplog.text
     monkeypatch.undo()
     assert "title: Mini kettle" in studio.editor.value  # the author's text is kept for another try
@@ -231,9 +236,10 @@ def test_the_studios_own_messages_name_files_not_server_paths(studio, library, s
     session.reply("zebra crossing")
     studio = AuthorStudio(library, store=store)
     monkeypatch.setattr(app, "add_phrasing_to_file", unsound)
-    studio.replies.children[0].children[2].click()
-    assert "mini.yaml would not be sound with the phrasing" in studio.message.value
-    _no_server_detail(studio.message.value, library)
+    row = studio.replies.children[0]
+    row.children[2].click()
+    assert "mini.yaml would not be sound with the phrasing" in row.children[3].value
+    _no_server_detail(row.children[3].value, library)
     _no_server_detail(studio.replies_note.value, store.location, library)
 
 

@@ -18,12 +18,28 @@ from ...core.scenario import Scenario
 from ...errors import LabError
 from ...loading.loader import draft_scenario
 from ...results.store import Store, open_store
-from ...studio.files import add_phrasing_to_file, new_scenario_text
+from ...studio.files import (
+    add_phrasing_to_file,
+    discard_draft,
+    draft_path,
+    new_scenario_text,
+    read_draft,
+    save_scenario,
+)
 from ...studio.pathtests import run_path_tests
 from .. import access, render
 from ..common import Guard, classed, os_reason, store_name, stylesheet, without_paths
 from ..text import words
-from .views import paths_html, play_status_html, replies_note_html, tests_html, verdict_html
+from .editor import CodeEditor
+from .views import (
+    added_html,
+    draft_note_html,
+    paths_html,
+    play_status_html,
+    replies_note_html,
+    tests_html,
+    verdict_html,
+)
 from .weak import WeakNodes
 
 __all__ = ["AuthorStudio", "not_understood_replies"]
@@ -75,8 +91,10 @@ class AuthorStudio:
     ``diagram_box``, ``paths_box`` (path analysis and random walks), ``play_box`` (play from any
     node), ``tests_box`` (path tests), ``phrasings_box`` (replies trainees typed that the lab did
     not understand, each one click from becoming a phrasing) and ``assignments_box`` (scenarios
-    assigned to groups, built on first use). A failing action says so in
-    ``message`` and is logged; the studio keeps the editor's text.
+    assigned to groups, built on first use). A failing action says so beside what was clicked
+    (``message`` under the picker, ``save_note`` beside Save, a note in each box, a note in each reply's
+    row) and is logged; the studio keeps the editor's text. Text with errors is saved as a draft
+    (``studio.files.save_scenario``): trainees keep the last sound version.
 
     Args:
         scenarios_dir: the scenario library; None: ``settings.scenarios_dir()``.
@@ -100,7 +118,7 @@ class AuthorStudio:
         self._build()
         self._picked()  # the picker starts on the first file
         if self.read_only:
-            self.create.disabled = self.save.disabled = True
+            self.create.disabled = self.save.disabled = self.discard.disabled = True
             self.message.value = f'<p class="rp-read-only">{e(self.w["read_only"])}</p>'
 
     # ------------------------------------------------------------------ building
@@ -110,7 +128,8 @@ class AuthorStudio:
         self.style = widgets.HTML(stylesheet("studio"))
         self.message = classed(widgets.HTML(""), "rp-message")
         # A LabError is the author's to fix and says how; anything else is logged with its traceback.
-        self._safe = Guard(self.message, self._failure, name="studio", expected=(LabError,), log=log)
+        # Each failure is shown beside what was clicked: ``_safe`` under the picker, ``_guard(note)`` elsewhere.
+        self._safe = self._guard(self.message, clear=False)  # the read-only note stays while the trainer edits
         self.editor_box = self._build_editor()
         self.diagram_box = self._build_diagram()
         self.paths_box = self._build_paths()
@@ -119,6 +138,10 @@ class AuthorStudio:
         self.play_box = self._build_play()
         self.tests_box = self._build_tests()
         self.phrasings_box = self._build_phrasings()
+
+    def _guard(self, out: widgets.HTML, *, clear: bool = True) -> Guard:
+        """A Guard that shows a failure in ``out`` (the note beside the button clicked)."""
+        return Guard(out, self._failure, name="studio", expected=(LabError,), log=log, clear=clear)
 
     def _build_editor(self) -> widgets.VBox:
         """Pick, create, edit, check and save a scenario; the verdict and messages below."""
@@ -131,23 +154,33 @@ class AuthorStudio:
         self.new_id = widgets.Text(placeholder=w["new_id"], layout=widgets.Layout(width="220px"))
         self.create = classed(widgets.Button(description=w["new_scenario"], icon="plus"), "rp-new")
         self.create.on_click(self._safe(self._create, "act_save"))
+        self.draft_note = classed(widgets.HTML(""), "rp-draft-note")
+        self.discard = classed(widgets.Button(description=w["discard_draft"], icon="trash"), "rp-discard")
+        self.discard.on_click(self._guard(self.draft_note)(self._discard, "act_discard"))
+        self.draft_bar = classed(widgets.HBox([self.draft_note, self.discard]), "rp-draft-bar")
+        self.draft_bar.layout.display = "none"
         self.editor = classed(
-            widgets.Textarea(continuous_update=False, layout=widgets.Layout(width="100%", height="420px")),
+            CodeEditor(
+                labels={"position": w["cursor_at"], "editor": w["editor_label"]},
+                layout=widgets.Layout(width="100%", height="460px"),
+            ),
             "rp-editor",
         )
         self.editor.observe(self._safe(self._edited, "act_check"), "value")
+        self.save_note = classed(widgets.HTML(""), "rp-save-note")
         self.check = classed(widgets.Button(description=w["check"], icon="check"), "rp-check")
-        self.check.on_click(self._safe(lambda _b=None: self.refresh(), "act_check"))
+        self.check.on_click(self._guard(self.save_note)(lambda _b=None: self.refresh(), "act_check"))
         self.save = classed(widgets.Button(description=w["save"], icon="save", button_style="primary"), "rp-save")
-        self.save.on_click(self._safe(self._save, "act_save"))
+        self.save.on_click(self._guard(self.save_note)(self._save, "act_save"))
         self.verdict = classed(widgets.HTML(""), "rp-verdict")
         rows = [
             self.style,
             widgets.HBox([self.picker, self.new_id, self.create]),
-            self.editor,
-            widgets.HBox([self.check, self.save]),
-            self.verdict,
             self.message,
+            self.draft_bar,
+            self.editor,
+            classed(widgets.HBox([self.check, self.save, self.save_note]), "rp-save-row"),
+            self.verdict,
         ]
         return classed(widgets.VBox(rows), "rp-studio")
 
@@ -164,9 +197,10 @@ class AuthorStudio:
             value="best",
             description=w["highlight"],
         )
-        self.highlight.observe(self._safe(lambda _c=None: self._draw(), "act_draw"), "value")
+        self.diagram_note = classed(widgets.HTML(""), "rp-diagram-note")
+        self.highlight.observe(self._guard(self.diagram_note)(lambda _c=None: self._draw(), "act_draw"), "value")
         self.diagram = classed(widgets.HTML(""), "rp-diagram-view")
-        return classed(widgets.VBox([self.highlight, self.diagram]), "rp-studio")
+        return classed(widgets.VBox([self.highlight, self.diagram_note, self.diagram]), "rp-studio")
 
     def _build_paths(self) -> widgets.VBox:
         """The path analysis, and random walks with a progress bar."""
@@ -175,11 +209,20 @@ class AuthorStudio:
         self.walk_count = widgets.BoundedIntText(value=1000, min=1, max=100_000, description=w["walks"])
         self.walk_seed = widgets.IntText(value=0, description=w["seed"])
         self.walk_button = classed(widgets.Button(description=w["run_walks"], icon="random"), "rp-walk")
-        self.walk_button.on_click(self._safe(self._walks, "act_walks"))
+        self.walk_note = classed(widgets.HTML(""), "rp-walk-note")
+        self.walk_button.on_click(self._guard(self.walk_note)(self._walks, "act_walks"))
         self.walk_progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="300px"))
         self.walk_result = classed(widgets.HTML(""), "rp-walks")
         walks = widgets.HBox([self.walk_count, self.walk_seed, self.walk_button, self.walk_progress])
-        return classed(widgets.VBox([self.paths, walks, self.walk_result]), "rp-studio")
+        # One walk played again turn by turn: a failure's seed, or any other.
+        self.replay_seed = classed(widgets.IntText(value=0, description=w["seed"]), "rp-replay-seed")
+        self.replay_button = classed(widgets.Button(description=w["replay"], icon="repeat"), "rp-replay")
+        self.replay_note = classed(widgets.HTML(""), "rp-replay-note")
+        self.replay_button.on_click(self._guard(self.replay_note)(self._replay, "act_replay"))
+        self.replay_result = classed(widgets.HTML(""), "rp-replay-result")
+        replay = widgets.HBox([self.replay_seed, self.replay_button, self.replay_note])
+        rows = [self.paths, walks, self.walk_note, self.walk_result, replay, self.replay_result]
+        return classed(widgets.VBox(rows), "rp-studio")
 
     def _build_play(self) -> widgets.VBox:
         """Play the scenario from any node at any mood."""
@@ -187,13 +230,16 @@ class AuthorStudio:
         self.play_node = widgets.Dropdown(description=w["from_node"])
         self.play_mood = widgets.IntSlider(value=50, min=0, max=100, description=w["mood"])
         self.play_button = classed(widgets.Button(description=w["play_here"], icon="play"), "rp-play")
-        self.play_button.on_click(self._safe(self._play, "act_play"))
+        self.play_note = classed(widgets.HTML(""), "rp-play-note")
+        self._play_safe = self._guard(self.play_note)
+        self.play_button.on_click(self._play_safe(self._play, "act_play"))
         self.play_transcript = classed(widgets.HTML(""), "rp-play-transcript")
         self.play_choices = widgets.VBox([])
         self.play_input = widgets.Text(placeholder=w["type_reply"], continuous_update=False)
-        self.play_input.observe(self._safe(self._typed, "act_play"), "value")
+        self.play_input.observe(self._play_safe(self._typed, "act_play"), "value")
         rows = [
             widgets.HBox([self.play_node, self.play_mood, self.play_button]),
+            self.play_note,
             self.play_transcript,
             self.play_choices,
             self.play_input,
@@ -204,9 +250,10 @@ class AuthorStudio:
         """Run the scenario's path tests."""
         w = self.w
         self.test_button = classed(widgets.Button(description=w["run_tests"], icon="check-square"), "rp-run-tests")
-        self.test_button.on_click(self._safe(self._tests, "act_tests"))
+        self.test_note = classed(widgets.HTML(""), "rp-test-note")
+        self.test_button.on_click(self._guard(self.test_note)(self._tests, "act_tests"))
         self.test_result = classed(widgets.HTML(""), "rp-test-result")
-        return classed(widgets.VBox([self.test_button, self.test_result]), "rp-studio")
+        return classed(widgets.VBox([self.test_button, self.test_note, self.test_result]), "rp-studio")
 
     def _build_phrasings(self) -> widgets.VBox:
         """Typed replies the lab did not understand, each with a button to add it as a phrasing."""
@@ -233,7 +280,18 @@ class AuthorStudio:
         return classed(editor, "rp-studio")
 
     def _files(self) -> list[tuple[str, Path]]:
-        return [(p.name, p) for p in sorted(self.folder.glob("*.yaml"))]
+        """The library's files for the picker, a file with a draft labelled so."""
+        files = sorted(self.folder.glob("*.yaml"))
+        return [(self.w["draft_label"].format(name=p.name) if draft_path(p).exists() else p.name, p) for p in files]
+
+    def _relabel(self) -> None:
+        """Label the picker's files again (a draft saved or dropped) without opening the file again."""
+        current, self._quiet = self.picker.value, True
+        try:
+            self.picker.options = self._files()
+            self.picker.value = current
+        finally:
+            self._quiet = False
 
     def _failure(self, exc: Exception, action: str | None) -> str:
         """What the author is shown: the lab's own message (files by their name in the library), or
@@ -254,13 +312,18 @@ class AuthorStudio:
         return self.picker.value
 
     def _picked(self, _change=None) -> None:
-        self.message.value = ""
+        if getattr(self, "_quiet", False):
+            return
+        self.message.value = self.save_note.value = ""
         self._replies_cache: dict[
             str, list[tuple[str, str, int, int | None]]
         ] = {}  # read the store again for a new pick
+        self._added: dict[tuple[str, str], str] = {}  # replies added as phrasings, shown as done in their place
         if self.path is None:
             return
-        text = self.path.read_text(encoding="utf-8")
+        draft = read_draft(self.path)  # a draft saved with problems is where the trainer left off
+        text = draft if draft is not None else self.path.read_text(encoding="utf-8")
+        self._show_draft()
         if self.editor.value != text:
             self.editor.value = text  # fires _edited → refresh
         else:
@@ -294,10 +357,41 @@ class AuthorStudio:
         w = self.w
         if self.path is None:
             raise LabError(w["pick_or_create"])
-        self.path.write_text(self.editor.value, encoding="utf-8")
-        note = w["saved_with_problems"].format(n=len(self.problems)) if self.problems else ""
-        saved = w["saved"].format(name=e(self.path.name), time=time.strftime("%H:%M:%S"), note=note)
-        self.message.value = f'<p class="rp-ok">{saved}</p>'
+        saved = save_scenario(self.path, self.editor.value)
+        name, at = e(self.path.name), time.strftime("%H:%M:%S")
+        if not saved.draft:
+            self.save_note.value = f'<span class="rp-ok">{w["saved"].format(name=name, time=at, note="")}</span>'
+        else:
+            draft = e(f"{saved.path.parent.name}/{saved.path.name}")
+            key = "saved_draft" if saved.live else "saved_draft_not_live"
+            said = w[key].format(name=name, time=at, draft=draft, n=len(saved.errors))
+            self.save_note.value = f'<span class="rp-draft-saved">{said}</span>'
+        self._show_draft()
+        self._relabel()
+
+    def _show_draft(self) -> None:
+        """Show whether the editor holds the file's draft (saved with problems), with a button to drop it."""
+        draft = draft_path(self.path) if self.path is not None else None
+        if draft is None or not draft.exists():
+            self.draft_bar.layout.display = "none"
+            self.draft_note.value = ""
+            return
+        at = time.strftime("%H:%M", time.localtime(draft.stat().st_mtime))
+        shown = f"{draft.parent.name}/{draft.name}"
+        self.draft_note.value = draft_note_html(self.path.name, shown, at, self.w)
+        self.draft_bar.layout.display = None
+
+    def _discard(self, _button=None) -> None:
+        """Drop the file's draft and show the library's version (what trainees get)."""
+        self._writable()
+        if self.path is None:
+            return
+        discard_draft(self.path)
+        self._show_draft()
+        self._relabel()
+        self.editor.value = self.path.read_text(encoding="utf-8")
+        discarded = self.w["draft_discarded"].format(name=e(self.path.name))
+        self.save_note.value = f'<span class="rp-ok">{discarded}</span>'
 
     # ------------------------------------------------------------------ checking
 
@@ -310,10 +404,12 @@ class AuthorStudio:
         self.verdict.value = self._verdict(took)
         self._draw()
         self._explore()
+        self.editor.show_problems(self._marked)
         self.weak.show(self.scenario)
         self._reset_play()
-        self.test_result.value = ""
-        self.walk_result.value = ""
+        self.test_result.value = self.test_note.value = ""
+        self.walk_result.value = self.walk_note.value = ""
+        self.replay_result.value = self.replay_note.value = ""
         self._list_replies()
 
     def _verdict(self, took: float) -> str:
@@ -321,6 +417,7 @@ class AuthorStudio:
         warnings = [p for p in self.problems if p.severity == "warning"]
         if self.scenario is not None and not errors:
             warnings += self._report().warnings(self.scenario.document)
+        self._marked = errors + warnings  # marked in the editor too
         return verdict_html(self.scenario, errors, warnings, took, self.w)
 
     # ------------------------------------------------------------------ diagram and paths
@@ -368,11 +465,18 @@ class AuthorStudio:
                 self.walk_progress.value = done
 
         summary = walks(self.scenario, n=n, seed=self.walk_seed.value, progress=progress)
-        out = _pre(summary.text(replay_hint="studio.replay({seed})"))
+        out = _pre(summary.text(replay_hint=self.w["replay_hint"]))
         for broken in summary.failures[:5]:
             out += f"<h4>{self.w['walk'].format(seed=broken.seed)}</h4>" + _pre(broken.text())
         self.walk_result.value = out
         self.last_walks = summary
+        if summary.failures:  # Replay starts on the first broken walk
+            self.replay_seed.value = summary.failures[0].seed
+
+    def _replay(self, _button=None) -> None:
+        """The walk of the seed in the Replay box, turn by turn, under it."""
+        seed = self.replay_seed.value
+        self.replay_result.value = f"<h4>{self.w['walk'].format(seed=seed)}</h4>" + _pre(self.replay(seed))
 
     def replay(self, seed: int) -> str:
         """One random walk of the current scenario, turn by turn.
@@ -443,7 +547,7 @@ class AuthorStudio:
                     widgets.Button(description=f"{i}. {text}", layout=widgets.Layout(width="100%")),
                     "rp-choice",
                 )
-                b.on_click(self._safe(functools.partial(self._answer, i), "act_play"))
+                b.on_click(self._play_safe(functools.partial(self._answer, i), "act_play"))
                 buttons.append(b)
         self.play_choices.children = buttons
 
@@ -466,15 +570,21 @@ class AuthorStudio:
         if self.scenario.id not in self._replies_cache:
             self._replies_cache[self.scenario.id] = not_understood_replies(self.store, self.scenario.id)
         found = self._replies_cache[self.scenario.id]
-        shown = [r for r in found if r[0] in self.scenario.nodes and not _phrased(self.scenario, r[0], r[1])]
+        # A reply just added stays in its place as a confirmation; one phrased already is dropped.
+        listed = [
+            r
+            for r in found
+            if r[0] in self.scenario.nodes and ((r[0], r[1]) in self._added or not _phrased(self.scenario, r[0], r[1]))
+        ]
+        shown = [r for r in listed if (r[0], r[1]) not in self._added]
         self.replies_note.value = replies_note_html(
             self.scenario.id, len(shown), store_name(self.store.location), self.w
         )
-        if not shown:
-            self.replies.children = []
-            return
         rows = []
-        for node, reply, times, meant in shown[:MAX_SHOWN_REPLIES]:
+        for node, reply, times, meant in listed[: MAX_SHOWN_REPLIES + len(self._added)]:
+            if (node, reply) in self._added:
+                rows.append(classed(widgets.HTML(self._added[(node, reply)]), "rp-reply-added"))
+                continue
             options = self.scenario.nodes[node].options
             pick = widgets.Dropdown(
                 options=[(f"{i}. {o.text[:70]}", i) for i, o in enumerate(options, start=1)],
@@ -483,23 +593,30 @@ class AuthorStudio:
             if meant is not None and meant <= len(options):
                 pick.value = meant  # a corrected reply: the option the trainee meant
             add = classed(widgets.Button(description=self.w["add_phrasing"], icon="plus"), "rp-add-phrasing")
-            add.on_click(self._safe(functools.partial(self._add_phrasing, node, reply, pick), "act_phrasing"))
+            note = classed(widgets.HTML(""), "rp-reply-note")  # what went wrong, beside the button
+            add.on_click(self._guard(note)(functools.partial(self._add_phrasing, node, reply, pick), "act_phrasing"))
             label = widgets.HTML(
                 f"<b>{e(node)}</b> · “{e(reply[:200])}” <span class='rp-muted'>×{times}"
                 + (f" · {self.w['meant'].format(option=meant)}" if meant is not None else "")
                 + "</span>",
                 layout=widgets.Layout(width="420px"),
             )
-            rows.append(classed(widgets.HBox([label, pick, add]), "rp-reply-row"))
+            rows.append(classed(widgets.HBox([label, pick, add, note]), "rp-reply-row"))
         self.replies.children = rows
 
     def _add_phrasing(self, node: str, reply: str, pick: widgets.Dropdown, _button=None) -> None:
         self._writable()
         if self.path is None:
             raise LabError(self.w["save_to_file_first"])
+        if draft_path(self.path).exists():
+            raise LabError(self.w["draft_phrasing"])
         if self.editor.value != self.path.read_text(encoding="utf-8"):
             raise LabError(self.w["unsaved"])
         add_phrasing_to_file(self.path, node, pick.value, reply)
-        self.editor.value = self.path.read_text(encoding="utf-8")
         added = self.w["added"].format(reply=e(reply), option=pick.value, node=e(node), file=e(self.path.name))
-        self.message.value = f'<p class="rp-ok">{added}</p>'
+        self._added[(node, reply)] = added_html(added)
+        text = self.path.read_text(encoding="utf-8")
+        if self.editor.value != text:
+            self.editor.value = text  # checked again: the list is made anew, the reply shown as added
+        else:
+            self._list_replies()

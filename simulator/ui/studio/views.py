@@ -1,5 +1,6 @@
-"""The studio's HTML: the verdict on the editor's text, the path analysis, a played conversation's
-status, the path tests and the replies not understood. Each is a pure function of what it shows and
+"""The studio's HTML: the verdict on the editor's text (each problem a button that puts the editor's
+cursor on it), the path analysis, a played conversation's status, the path tests, the replies not
+understood and the notes on drafts. Each is a pure function of what it shows and
 the studio's words (``w``); everything from a scenario file, the store or the checks is escaped."""
 
 from __future__ import annotations
@@ -17,10 +18,21 @@ def _outcome(outcome: str, w: dict[str, str]) -> str:
     return e(w.get(f"outcome_{outcome}", outcome))
 
 
+def _jump(line: int, column: int, text: str, w: dict[str, str]) -> str:
+    """A button that moves the editor's cursor to (line, column): the editor's script (static/editor)
+    listens for clicks on ``.rp-jump`` in its studio box and reads ``data-line`` and ``data-column``."""
+    title = e(w["go_to"].format(line=line, column=column))
+    return (
+        f'<button type="button" class="rp-jump" data-line="{int(line)}" data-column="{int(column)}" '
+        f'title="{title}">{text}</button>'
+    )
+
+
 def verdict_html(
     scenario: Scenario | None, errors: Sequence[Any], warnings: Sequence[Any], took: float, w: dict[str, str]
 ) -> str:
     """Sound (with its size) or the problems to fix, each with its line and column; then the warnings.
+    Each problem and warning is a button (``.rp-jump``) that puts the editor's cursor on its place.
 
     Args:
         scenario: the checked scenario (None when it cannot be played).
@@ -36,13 +48,14 @@ def verdict_html(
     if errors:
         items = "".join(
             "<li>"
-            + w["line_column"].format(line=p.line, column=p.column, message=e(p.message))
+            + _jump(p.line, p.column, w["line_column"].format(line=p.line, column=p.column, message=e(p.message)), w)
             + (f' <span class="rp-muted">({e(p.location)})</span>' if p.location else "")
             + "</li>"
             for p in errors
         )
         head = w["problems_to_fix"].format(n=len(errors))
-        parts.append(f'<div class="rp-problems"><b>{head}</b><ul>{items}</ul></div>')
+        hint = f'<span class="rp-muted">{w["jump_hint"]}</span>'
+        parts.append(f'<div class="rp-problems"><b>{head}</b> {hint}<ul>{items}</ul></div>')
     elif scenario is not None:
         s = scenario
         sound = w["sound"].format(
@@ -51,8 +64,37 @@ def verdict_html(
         checked = w["checked_in"].format(ms=f"{took * 1000:.0f}")
         parts.append(f'<div class="rp-sound">✓ {sound} <span class="rp-muted">{checked}</span></div>')
     for p in warnings:
-        parts.append(f'<p class="rp-warn">{w["warning_line"].format(line=p.line, message=e(p.message))}</p>')
+        said = w["warning_line"].format(line=p.line, message=e(p.message))
+        parts.append(f'<p class="rp-warn">{_jump(p.line, p.column, said, w)}</p>')
     return "".join(parts)
+
+
+def draft_note_html(name: str, draft: str, saved_at: str, w: dict[str, str]) -> str:
+    """That the editor holds a draft saved with problems, and that trainees still get the library's version.
+
+    Args:
+        name: the library file's name.
+        draft: the draft as the trainer may be shown it (``drafts/<name>``).
+        saved_at: when the draft was saved (HH:MM).
+        w: the studio's words.
+
+    Returns:
+        HTML (one span).
+    """
+    said = w["draft_open"].format(name=e(name), draft=e(draft), time=e(saved_at))
+    return f'<span class="rp-draft-open">{said}</span>'
+
+
+def added_html(said: str) -> str:
+    """A reply added as a phrasing, in the list where its row was.
+
+    Args:
+        said: the confirmation (the studio's words, the reply escaped).
+
+    Returns:
+        HTML.
+    """
+    return f'<p class="rp-ok rp-added">✓ {said}</p>'
 
 
 def paths_html(report: Any, scenario: Scenario, w: dict[str, str]) -> str:

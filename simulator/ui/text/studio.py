@@ -123,6 +123,34 @@ WORDS: dict[str, dict[str, str]] = {
         "save_to_file_first": "save the scenario to a file first",
         "unsaved": "the editor has unsaved changes: save them first, then add the phrasing",
         "added": "Added “{reply}” as a phrasing of option {option} at {node} in {file}.",
+        # the code editor, its problems and drafts
+        "cursor_at": "line {line}, column {column}",
+        "editor_label": "The scenario's YAML text",
+        "go_to": "Go to line {line}, column {column} in the editor",
+        "jump_hint": "— click a problem to put the cursor on it",
+        "discard_draft": "Discard draft",
+        "act_discard": "discard the draft",
+        "draft_label": "{name} — draft",
+        "saved_draft": (
+            "Saved as a draft ({draft}) at {time}, with {n} problem(s): trainees still get the last valid "
+            "version of {name}. Fix the problems and save again to publish it."
+        ),
+        "saved_draft_not_live": (
+            "Saved as a draft ({draft}) at {time}, with {n} problem(s). {name} in the library has problems too, "
+            "so trainees are not offered this scenario until a sound version is saved."
+        ),
+        "draft_open": (
+            "You are editing the draft saved at {time} ({draft}): trainees get the last valid version of {name} "
+            "until the draft is sound and saved."
+        ),
+        "draft_discarded": "Draft discarded: the editor shows {name} as trainees get it.",
+        "draft_phrasing": (
+            "this scenario has a draft with problems: fix and save it (or discard it) first, then add phrasings"
+        ),
+        # replaying a random walk
+        "replay": "Replay walk",
+        "act_replay": "replay the walk",
+        "replay_hint": "Replay walk, seed {seed}",
         # weak nodes (ui/studio/weak.py): paraphrase probes beside real sessions' rates
         "weak_head": "Weak nodes",
         "weak_intro": (
@@ -269,6 +297,34 @@ WORDS: dict[str, dict[str, str]] = {
         "save_to_file_first": "najpierw zapisz scenariusz do pliku",
         "unsaved": "edytor ma niezapisane zmiany: najpierw je zapisz, potem dodaj sformułowanie",
         "added": "Dodano „{reply}” jako sformułowanie opcji {option} w {node} w pliku {file}.",
+        # edytor kodu, jego problemy i szkice
+        "cursor_at": "wiersz {line}, kolumna {column}",
+        "editor_label": "Tekst scenariusza w YAML",
+        "go_to": "Przejdź do wiersza {line}, kolumny {column} w edytorze",
+        "jump_hint": "— kliknij problem, by ustawić na nim kursor",
+        "discard_draft": "Odrzuć szkic",
+        "act_discard": "odrzucić szkicu",
+        "draft_label": "{name} — szkic",
+        "saved_draft": (
+            "Zapisano jako szkic ({draft}) o {time}, z problemami ({n}): kursanci nadal dostają ostatnią "
+            "poprawną wersję {name}. Popraw problemy i zapisz ponownie, by ją opublikować."
+        ),
+        "saved_draft_not_live": (
+            "Zapisano jako szkic ({draft}) o {time}, z problemami ({n}). {name} w bibliotece też ma problemy, "
+            "więc kursanci nie dostaną tego scenariusza, dopóki nie zostanie zapisana poprawna wersja."
+        ),
+        "draft_open": (
+            "Edytujesz szkic zapisany o {time} ({draft}): kursanci dostają ostatnią poprawną wersję {name}, "
+            "dopóki szkic nie będzie poprawny i zapisany."
+        ),
+        "draft_discarded": "Szkic odrzucony: edytor pokazuje {name} tak, jak dostają go kursanci.",
+        "draft_phrasing": (
+            "ten scenariusz ma szkic z problemami: najpierw go popraw i zapisz (albo odrzuć), potem dodaj sformułowania"
+        ),
+        # odtwarzanie losowego przejścia
+        "replay": "Odtwórz przejście",
+        "act_replay": "odtworzyć przejścia",
+        "replay_hint": "Odtwórz przejście, ziarno {seed}",
         # słabe węzły (ui/studio/weak.py)
         "weak_head": "Słabe węzły",
         "weak_intro": (
