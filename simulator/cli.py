@@ -858,7 +858,7 @@ def _export_arguments(p: argparse.ArgumentParser) -> None:
     )
     xapi.add_argument(
         "--lrs-batch",
-        type=_positive_int,
+        type=_positive,
         default=XAPI_BATCH,
         metavar="N",
         help="statements per request (default: %(default)s)",
@@ -871,16 +871,6 @@ def _export_arguments(p: argparse.ArgumentParser) -> None:
         help="how many more times a request the LRS failed (5xx, 429, no answer) is tried, after 1, 2, 4… s "
         "(default: %(default)s)",
     )
-
-
-def _positive_int(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1, not {text!r}")
-    return number
 
 
 def _lrs_login(args: argparse.Namespace, io: Streams) -> tuple[str | None, str | None]:

@@ -17,6 +17,7 @@ from simulator import Session, open_store
 from simulator.loading.loader import load_library
 from simulator.results import reports
 from simulator.results.demo import generate
+from simulator.ui.review.lab import SECTIONS
 
 from .conftest import REPO, Server, serving
 
@@ -24,19 +25,6 @@ pytestmark = pytest.mark.browser
 
 FIRST_RENDER_MS = 180_000  # a fresh kernel runs the whole notebook first
 LAPTOP = {"width": 1280, "height": 800}
-SECTIONS = (
-    "matrix",
-    "sessions",
-    "kpis",
-    "progress",
-    "first_best_latest",
-    "certification",
-    "self",
-    "items",
-    "not_understood",
-    "agreement",
-    "assignments",
-)
 
 
 @pytest.fixture(scope="module")
