@@ -192,6 +192,11 @@ _NOT_NEGATIONS = re.compile(
     r"no (?:no )?pressure|nothing to worry about|not to worry|why not|no rush|"
     r"nie ma problemu|nie ma sprawy|nie ma za co|nie szkodzi|nie martw\w*|nie przejmuj\w*|nie ma pospiechu)\b"
 )
+# Refusals said without a negative word: "it's against our policy", "wbrew regulaminowi", "niedozwolone".
+_REFUSALS = re.compile(
+    r"\b(?:against (?:our |the |company |bank |data protection )?(?:policy|policies|rules|regulations|procedure)|"
+    r"wbrew (?:\w+ )?(?:zasadom|regulaminowi|procedurom|procedurze|przepisom)|niedozwolon\w*|zabronion\w*)\b"
+)
 _NEGATIONS = frozenset(
     [
         "not",
@@ -236,8 +241,8 @@ def negated(text: str) -> bool:
     Returns:
         True when it refuses, denies or withholds.
     """
-    words = _NOT_NEGATIONS.sub(" ", normalise(text)).split()
-    return any(w in _NEGATIONS or w.endswith("n't") for w in words)
+    text = _NOT_NEGATIONS.sub(" ", normalise(text))
+    return any(w in _NEGATIONS or w.endswith("n't") for w in text.split()) or bool(_REFUSALS.search(text))
 
 
 def similarity(a: str, b: str, language: str = "en") -> float:

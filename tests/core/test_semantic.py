@@ -33,6 +33,19 @@ def test_no_problem_and_dont_worry_do_not_say_no():
     assert negated("I won't tell anyone") and negated("Nie mogę podać tych danych") and negated("dont tell anyone")
 
 
+def test_a_refusal_without_a_negative_word_says_no():
+    assert negated("Sorry to hear that but it's against our policy, anything else")
+    assert negated("To byłoby wbrew naszym zasadom") and negated("Udzielanie takich informacji jest niedozwolone")
+    assert not negated("Ok, just between us - yes it'll go through fine")
+
+
+def test_a_breach_agreed_in_a_few_words_is_recorded_over_a_refusal_that_shares_its_words(library):
+    options = library["data-protection-spouse"].nodes["hospital"].options
+    reply = "Oh gosh I'm sorry. Ok, just between us - yes it'll go through fine."
+    match = get_matcher("semantic").match(reply, options)
+    assert options[match.option_index].breach is not None
+
+
 def test_the_labelled_set_is_large_enough_and_half_blind(replies, library):
     assert len(replies) >= 400
     assert sum(r.written == "blind" for r in replies) * 2 >= len(replies)
@@ -55,14 +68,14 @@ def test_semantic_beats_lexical_on_blind_replies(replies, library):
     lexical = evaluate(get_matcher("lexical"), blind, library)[("all", "blind")].summary()
     semantic = evaluate(get_matcher("semantic"), blind, library)[("all", "blind")].summary()
     # Floors a few points under the figures (benchmarks/bench_matching.py, blind replies; cross-validated /
-    # the shipped constants in-sample): right 49.9 / 52.0 %, right or confirmed 93.2 / 94.5 %, wrong 0.8 /
-    # 0.3 %, no-option kept 86.1 / 91.7 %, breach recall 94.7 / 94.7 % (18 of 19), breach taken for a
+    # the shipped constants in-sample): right 50.1 / 52.2 %, right or confirmed 93.2 / 94.5 %, wrong 0.8 /
+    # 0.3 %, no-option kept 86.1 / 91.7 %, breach recall 100 / 100 % (19 of 19), breach taken for a
     # good option 0 / 0; lexical 58.5 % right. The shipped constants must not fall below them.
     assert semantic["right_or_confirmed"] >= 91.0 > lexical["right"] + 20
     assert semantic["right"] >= 48.0
     assert semantic["wrong"] <= 2.0 and semantic["breach_as_good"] == 0
     assert semantic["no_option_not_credited"] >= 88.0
-    assert semantic["breach_recall"] >= 89.0  # one breach fewer fails
+    assert semantic["breach_recall"] >= 98.0  # one breach fewer fails
 
 
 CASES = [  # (scenario, node, reply, language, the option it must be taken for (0-based))
