@@ -93,6 +93,12 @@ WAITING_PAGE = (PAGE_TEMPLATE / "waiting.html").read_text(encoding="utf-8")  # s
 WS_PING_INTERVAL_MS = 10_000  # how often an open page's websocket is pinged
 WS_PING_TIMEOUT_MS = 30_000  # no answer for this long: the page is gone, its websocket is closed
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# The JupyterLab extensions a page loads. Voila loads every one installed in the environment unless told
+# (anywidget's 370 kB of script, Voila's own JupyterLab preview, pygments' styles …), and each costs every
+# page's browser its download and parse. A page of the lab needs ipywidgets' own (base widgets and controls)
+# and the widgets' manager Voila puts in its place in the page; the studio's editor needs anywidget as well.
+WIDGETS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8")
+PAGE_EXTENSIONS = {"author.ipynb": ("anywidget",)}  # the studio (serve.APPS["studio"])
 REFILL_DELAY = 5.0  # seconds after a class's kernel is taken before its replacement starts
 REFILL_STAGGER = 2.0  # seconds between the replacements' starts
 REFILL_WAIT_MAX = 60.0  # seconds a replacement waits at most for the pages still opening
@@ -383,6 +389,18 @@ def use_forking_provisioner() -> None:
     atexit.register(forkserver.ForkServer.instance().stop)
 
 
+def page_extensions(notebook: str | Path) -> list[str]:
+    """The JupyterLab extensions a notebook's page loads (``PAGE_EXTENSIONS``; the widgets' always).
+
+    Args:
+        notebook: the served notebook's path.
+
+    Returns:
+        The extensions' names, for ``VoilaConfiguration.extension_allowlist``.
+    """
+    return [*WIDGETS, *PAGE_EXTENSIONS.get(Path(notebook).name, ())]
+
+
 class LabVoila(Voila):
     """Voila with the lab's guards (see the module's docstring)."""
 
@@ -420,6 +438,8 @@ class LabVoila(Voila):
             self.config.KernelManager.transport = "ipc"
         if self.fork_kernels:
             use_forking_provisioner()
+        if not self.voila_configuration.extension_allowlist and self.notebook_path:
+            self.voila_configuration.extension_allowlist = page_extensions(self.notebook_path)
 
     def setup_template_dirs(self):
         super().setup_template_dirs()

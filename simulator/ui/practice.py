@@ -144,7 +144,7 @@ class PracticeApp(widgets.VBox):
             self._failure,
             name="practice app",
             clear=True,
-            recover=lambda: self._enable_replies(True),
+            recover=self._recover,
         )
         # setup: name, picker, briefing
         self.title = _html(f"<h2>{render.e(w['title'])}</h2>")
@@ -611,6 +611,22 @@ class PracticeApp(widgets.VBox):
         for button in (self.fix_toggle, *self.fix_buttons) if self.fix in shown else ():
             button.disabled = not enabled
 
+    def _busy(self, busy: bool) -> None:
+        """While a reply is being answered: the page ignores clicks and keys on the reply controls.
+
+        One class on the app (``rp-busy``; the page script ``busy.js`` and practice.css act on it) instead of
+        disabling each control and enabling it again: two messages a turn instead of two per control.
+        """
+        if busy:
+            self.add_class("rp-busy")
+        else:
+            self.remove_class("rp-busy")
+
+    def _recover(self) -> None:
+        """After a failing callback: the replies usable again."""
+        self._enable_replies(True)
+        self._busy(False)
+
     def _typed(self, change) -> None:
         text = change["new"]
         if text.strip():
@@ -624,7 +640,7 @@ class PracticeApp(widgets.VBox):
         session = self.session
         if session is None or session.finished or session.pending is not None:
             return
-        self._enable_replies(False)
+        self._busy(True)
         if isinstance(reply, str):
             # A typed reply the matcher is unsure of comes back as "Did you mean …" (a Clarification):
             # nothing is recorded until the trainee answers it.
@@ -637,6 +653,7 @@ class PracticeApp(widgets.VBox):
         if isinstance(outcome, Clarification):
             self._refresh()
             self._enable_replies(True)
+            self._busy(False)
             self.dym_buttons[0].focus()  # the reply box is disabled until the trainee answers
             return
         self._turn_made()
@@ -647,7 +664,7 @@ class PracticeApp(widgets.VBox):
         if session is None or session.pending is None:
             return
         choice = None if slot is None else session.pending.proposed[slot] + 1
-        self._enable_replies(False)
+        self._busy(True)
         session.confirm(choice)
         self._turn_made()
 
@@ -656,7 +673,7 @@ class PracticeApp(widgets.VBox):
         session = self.session
         if session is None or not session.correctable or slot >= len(self.fix_numbers):
             return
-        self._enable_replies(False)
+        self._busy(True)
         session.correct(self.fix_numbers[slot])
         self._turn_made()
 
@@ -665,6 +682,7 @@ class PracticeApp(widgets.VBox):
         self._lines_shown += 1
         self._refresh()
         self._enable_replies(True)
+        self._busy(False)
         if self.session.finished:
             self._show_debrief()
         elif self.children[-1] is not self.chat_screen:  # a correction from the debrief: the conversation goes on

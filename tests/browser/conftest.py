@@ -9,6 +9,7 @@ A screenshot of every page a test opened is saved in ``test-artifacts/`` at the 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -244,3 +245,21 @@ def results(server: Server) -> Iterator:
     store = open_store(str(server.store_path))
     yield store
     store.close()
+
+
+def message_content(frame: str | bytes) -> dict:
+    """The content of a kernel message as a page's websocket carries it (either protocol).
+
+    Args:
+        frame: one websocket frame: bytes in the v1 protocol (offsets, then channel, header, parent
+            header, metadata, content, buffers), else the message as JSON text.
+
+    Returns:
+        The message's content (empty when it has none).
+    """
+    if isinstance(frame, bytes):
+        count = int.from_bytes(frame[:8], "little")
+        offsets = [int.from_bytes(frame[8 + 8 * i : 16 + 8 * i], "little") for i in range(count)] + [len(frame)]
+        parts = [frame[offsets[i] : offsets[i + 1]] for i in range(count)]
+        return json.loads(parts[4]) if len(parts) > 4 else {}
+    return json.loads(frame).get("content", {})

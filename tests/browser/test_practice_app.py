@@ -16,6 +16,8 @@ from playwright.sync_api import Error as PlaywrightError
 from simulator import Session, load_scenario, open_store, run_path_tests
 from simulator.ui.text import words
 
+from .conftest import message_content
+
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,8 +33,9 @@ REPLY_DONE_JS = """
     if (document.querySelector('.rp-score-value')) return true;
     const choices = [...document.querySelectorAll('.rp-choice')];
     const input = document.querySelector('.rp-input input');
-    // The reply buttons are relabelled in place: disabled when the reply was sent, enabled again after
-    // the new labels (the kernel's messages arrive in order).
+    // The reply buttons are relabelled in place while the app is busy (rp-busy); the kernel's messages
+    // arrive in order and the busy class goes last.
+    if (document.querySelector('.rp-busy')) return false;
     return choices.length > 0 && choices.every(b => !b.disabled) && !!input && !input.disabled;
 }
 """
@@ -515,6 +518,55 @@ def test_keyboard_alone(page, server, results) -> None:
     row = the_session(results, trainee)
     turns = results.turns(row["id"])
     assert [t["option_index"] for t in turns] == [0]
+
+
+def test_a_click_or_enter_while_the_app_is_busy_is_not_taken(page, server, results) -> None:
+    """While the kernel answers a reply the app carries rp-busy: a second click or Enter on a reply then is not
+    sent (it would answer the customer's next line). The kernel handles messages in order, so had the blocked
+    ones been sent they would show before the reply that follows."""
+    trainee = unique("busy")
+    open_app(page, server.url, f"?scenario=angry-late-delivery&trainee={trainee}")
+    page.click(".rp-start")
+    page.wait_for_selector(".rp-choice:not([disabled])", timeout=REPLY_MS)
+    page.evaluate("() => document.querySelector('.rp-app').classList.add('rp-busy')")
+    page.locator(".rp-choice").nth(0).click(force=True)  # force: Playwright would wait for pointer events
+    page.locator(".rp-choice").nth(0).focus()
+    page.keyboard.press("Enter")
+    page.fill(".rp-input input", "Sorry, where is my order?")
+    page.keyboard.press("Enter")
+    page.fill(".rp-input input", "")  # left in the box, it would be sent when the box loses the focus
+    assert trainee_lines(page) == 0
+    page.evaluate("() => document.querySelector('.rp-app').classList.remove('rp-busy')")
+    before = _before_reply(page)
+    page.locator(".rp-choice").nth(1).click()
+    wait_reply_done(page, before)
+    assert trainee_lines(page) == 1 and customer_lines(page) == 2
+    turns = results.turns(the_session(results, trainee)["id"])
+    assert [t["option_index"] for t in turns] == [1]
+
+
+def test_a_turn_sends_each_changed_widget_once(page, server) -> None:
+    """A turn marks the app busy and not busy (two messages), instead of disabling and enabling every reply
+    control (two per control): the chat, its after-line, the mood, the relabelled replies and the timer."""
+    received: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: received.append(frame)))
+    open_app(page, server.url, f"?scenario=angry-late-delivery&trainee={unique('messages')}")
+    page.click(".rp-start")
+    page.wait_for_selector(".rp-choice:not([disabled])", timeout=REPLY_MS)
+    received.clear()
+    before = _before_reply(page)
+    page.locator(".rp-choice").nth(0).click()
+    wait_reply_done(page, before)
+    updates = [_update_keys(frame) for frame in received]
+    updates = [keys for keys in updates if keys]
+    assert updates.count(["_dom_classes"]) == 2 and ["disabled"] not in updates, updates
+    assert len(updates) <= 12, updates
+
+
+def _update_keys(frame) -> list[str]:
+    """The state keys a widget update message carries (none for other messages)."""
+    data = message_content(frame).get("data") or {}
+    return sorted(data.get("state", {})) if data.get("method") == "update" else []
 
 
 # ---------------------------------------------------------------- 8. an empty reply does nothing

@@ -25,7 +25,7 @@ from tornado.websocket import websocket_connect
 
 from simulator import open_store
 
-from .conftest import Server, serving
+from .conftest import Server, message_content, serving
 from .test_practice_app import (
     FIRST_WIDGET_MS,
     begin,
@@ -339,19 +339,8 @@ def test_the_practice_apps_kernels_are_forked_and_reachable_only_by_local_socket
 
 def _sent_widget_requests(frames: list) -> list[str]:
     """The widget messages a page sent its kernel (``request_states``, ``request_state``, …), by method."""
-    methods = []
-    for frame in frames:
-        if isinstance(frame, bytes):  # the v1 websocket protocol: offsets, then channel, header, …, content
-            count = int.from_bytes(frame[:8], "little")
-            offsets = [int.from_bytes(frame[8 + 8 * i : 16 + 8 * i], "little") for i in range(count)] + [len(frame)]
-            parts = [frame[offsets[i] : offsets[i + 1]] for i in range(count)]
-            content = json.loads(parts[4]) if len(parts) > 4 else {}
-        else:
-            content = json.loads(frame).get("content", {})
-        method = (content.get("data") or {}).get("method")
-        if method:
-            methods.append(method)
-    return methods
+    methods = [(message_content(frame).get("data") or {}).get("method") for frame in frames]
+    return [method for method in methods if method]
 
 
 def test_a_forked_kernel_hands_the_page_every_widget_in_one_answer(server, page) -> None:
@@ -381,3 +370,18 @@ def test_no_fork_starts_kernels_as_their_own_processes(open_page, tmp_path_facto
             assert len(store.turns(the_session(store, trainee)["id"])) == 1
         finally:
             store.close()
+
+
+def test_the_practice_page_loads_only_the_widgets_extensions(server, page) -> None:
+    """Voila loads every JupyterLab extension installed unless told; the practice page needs ipywidgets' only
+    (the studio adds anywidget for its editor, tests/browser/test_studio_editor.py)."""
+    loaded: list[str] = []
+    page.on("request", lambda request: loaded.append(urllib.parse.urlparse(request.url).path))
+    open_app(page, server.url, "?scenario=angry-late-delivery")
+    page.wait_for_selector(".rp-start:not([disabled])")
+    extensions = {
+        path.split("/labextensions/")[1].rsplit("/static/", 1)[0]
+        for path in loaded
+        if "/static/" in path and "/labextensions/" in path
+    }
+    assert extensions == {"@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"}, extensions

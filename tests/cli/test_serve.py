@@ -30,6 +30,16 @@ def test_the_command_runs_the_labs_voila_server_with_xsrf_checked():
     assert not [arg for arg in command if "xsrf" in arg.lower()], command
 
 
+def test_each_apps_page_loads_the_widgets_and_only_the_studio_anywidget():
+    from simulator.webapp import WIDGETS, page_extensions
+
+    for app, (notebook, _label) in serve_module.APPS.items():
+        extra = {"anywidget"} if app == "studio" else set()
+        assert set(page_extensions(NOTEBOOKS / notebook)) == {*WIDGETS, *extra}, app
+        uses_anywidget = "from simulator.ui.studio import" in (NOTEBOOKS / notebook).read_text()  # the editor
+        assert uses_anywidget == bool(extra), app
+
+
 def test_a_page_is_abandoned_no_later_than_an_idle_one_is_culled():
     command = voila_command(NOTEBOOK, cull_idle=60, abandon_after=300, **COMMON)
     assert "--abandon-after=60" in command and "--cull-interval=15" in command
