@@ -101,7 +101,11 @@ WIDGETS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-man
 PAGE_EXTENSIONS = {"author.ipynb": ("anywidget",)}  # the studio (serve.APPS["studio"])
 REFILL_DELAY = 5.0  # seconds after a class's kernel is taken before its replacement starts
 REFILL_STAGGER = 2.0  # seconds between the replacements' starts
-REFILL_WAIT_MAX = 60.0  # seconds a replacement waits at most for the pages still opening
+# A class's replacement kernel waits while pages that took kernels are still opening and while the
+# machine is busy (its trainees playing: a refill then took the CPU their replies needed), one at a time,
+# this long at most.
+REFILL_WAIT_MAX = 600.0
+REFILL_BUSY = 0.5  # the machine's CPU use (all cores, 0-1) at or above which a replacement waits
 
 
 def _bare(host: str) -> str:
@@ -341,19 +345,52 @@ def stagger_refills(kernel_manager) -> None:
     kernel_manager.fill_if_needed = staggered
     initialize = kernel_manager._initialize
     kernel_manager._preheating = 0
+    one_at_a_time = asyncio.Lock()
 
-    async def when_pages_are_open(*args, **kwargs):
-        waited = 0.0
-        while waited < REFILL_WAIT_MAX and opening_pages(kernel_manager):
-            await asyncio.sleep(0.5)
-            waited += 0.5
-        kernel_manager._preheating += 1
+    async def when_the_class_is_quiet(*args, **kwargs):
+        async with one_at_a_time:
+            meter, waited = CpuMeter(), 0.0
+            while waited < REFILL_WAIT_MAX:
+                await asyncio.sleep(0.5)
+                waited += 0.5
+                busy = meter.busy()
+                if not opening_pages(kernel_manager) and (busy is None or busy < REFILL_BUSY):
+                    break
+            kernel_manager._preheating += 1
+            try:
+                return await initialize(*args, **kwargs)
+            finally:
+                kernel_manager._preheating -= 1
+
+    kernel_manager._initialize = when_the_class_is_quiet
+
+
+class CpuMeter:
+    """The machine's CPU use since the last reading (``/proc/stat``: all cores; none where it cannot be read)."""
+
+    def __init__(self) -> None:
+        self._last = self._read()
+
+    @staticmethod
+    def _read() -> tuple[int, int] | None:
         try:
-            return await initialize(*args, **kwargs)
-        finally:
-            kernel_manager._preheating -= 1
+            with open("/proc/stat", encoding="ascii") as f:
+                ticks = [int(v) for v in f.readline().split()[1:9]]
+        except (OSError, ValueError):
+            return None
+        return (sum(ticks), ticks[3] + ticks[4]) if len(ticks) >= 5 else None  # (all, idle and waiting for I/O)
 
-    kernel_manager._initialize = when_pages_are_open
+    def busy(self) -> float | None:
+        """The share of the CPU time since the last reading that was not idle.
+
+        Returns:
+            0 (idle) to 1 (every core busy), or None when it cannot be told.
+        """
+        now, last = self._read(), self._last
+        self._last = now
+        if now is None or last is None or now[0] <= last[0]:
+            return None
+        return 1.0 - (now[1] - last[1]) / (now[0] - last[0])
 
 
 def opening_pages(kernel_manager) -> int:

@@ -181,9 +181,12 @@ def test_the_labs_voila_waits_for_output_and_kernels_long_enough():
     assert f"--VoilaExecutor.startup_timeout={STARTUP_TIMEOUT}" in command and STARTUP_TIMEOUT >= 300
 
 
-def test_a_class_refill_waits_until_the_pages_that_took_kernels_have_connected():
+def test_a_class_refill_waits_until_the_pages_that_took_kernels_have_connected(monkeypatch):
     """Refills started while 50 pages were still opening took their CPU; they now wait for the pages."""
+    from simulator import webapp
     from simulator.webapp import LabKernelManager, opening_pages, stagger_refills
+
+    monkeypatch.setattr(webapp.CpuMeter, "busy", lambda self: 0.0)  # a quiet machine: only the pages count here
 
     manager = LabKernelManager()
     manager._pools = {}
@@ -211,6 +214,56 @@ def test_a_class_refill_waits_until_the_pages_that_took_kernels_have_connected()
 
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, scenario()).result()
+
+
+def test_a_class_refill_waits_while_the_machine_is_busy_and_refills_one_at_a_time(monkeypatch):
+    """A class's refills took the CPU its trainees' replies needed: they wait for a quiet machine, one at a time."""
+    from simulator import webapp
+    from simulator.webapp import LabKernelManager, stagger_refills
+
+    use = {"busy": 0.9}
+    monkeypatch.setattr(webapp.CpuMeter, "busy", lambda self: use["busy"])
+    manager = LabKernelManager()
+    manager._pools = {}
+    manager.fill_if_needed = lambda delay=None, notebook_name=None, **kwargs: None
+    started: list[str] = []
+    release = None
+
+    async def initialize(notebook_name, *args, **kwargs):
+        started.append(notebook_name)
+        await release.wait()
+        return {"kernel_id": notebook_name}
+
+    manager._initialize = initialize
+    stagger_refills(manager)
+
+    async def scenario():
+        nonlocal release
+        release = asyncio.Event()
+        first = asyncio.ensure_future(manager._initialize("a"))
+        second = asyncio.ensure_future(manager._initialize("b"))
+        await asyncio.sleep(1.2)
+        assert started == []  # the machine is busy
+        use["busy"] = 0.1
+        while not started:
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.2)
+        assert started == ["a"]  # one at a time: b waits for a
+        release.set()
+        assert await asyncio.wait_for(first, 5) == {"kernel_id": "a"}
+        assert await asyncio.wait_for(second, 5) == {"kernel_id": "b"}
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
+
+
+def test_the_cpu_meter_reads_the_machines_use():
+    from simulator.webapp import CpuMeter
+
+    meter = CpuMeter()
+    sum(i * i for i in range(3_000_000))  # some work, so the counters move
+    busy = meter.busy()
+    assert busy is not None and 0.0 < busy <= 1.0
 
 
 def test_a_class_keeps_its_size_of_kernels_warm_and_counts_them():
