@@ -352,8 +352,10 @@ async def trainee(browser, url: str, t: Trainee, app: bool, start: float, gate: 
             await asyncio.sleep(t.think.uniform(*THINK_S))
             ms = await page.evaluate(CLICK_JS)
             t.clicks.append(ms / 1000)
-            await page.wait_for_selector(
-                ".rp-choice:enabled, .rp-again:enabled", state="visible", timeout=CLICK_TIMEOUT_MS
+            await page.wait_for_selector(  # the turn is whole when the app is no longer busy (rp-busy goes last)
+                ".rp-app:not(.rp-busy) .rp-choice:enabled, .rp-app:not(.rp-busy) .rp-again:enabled",
+                state="visible",
+                timeout=CLICK_TIMEOUT_MS,
             )
             if await page.locator(".rp-score-value").count():
                 break
@@ -585,6 +587,9 @@ def report(n: int, runs: dict[str, Run]) -> None:
             + (f"; {len(r.store_problems)} store problems" if r.store_problems else "")
             + ")"
         )
+        most = max((len(t.clicks) for t in r.trainees), default=0)
+        by_turn = [[t.clicks[i] for t in r.trainees if len(t.clicks) > i] for i in range(most)]
+        print("     p95 by reply (1st, 2nd, …): " + " ".join(fmt(pct(c, 0.95)) for c in by_turn))
     opened = {
         k: statistics.median([t.open_cpu for t in r.trainees if not math.isnan(t.open_cpu)] or [math.nan])
         for k, r in runs.items()

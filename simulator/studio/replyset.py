@@ -330,11 +330,16 @@ def _tally(features: Sequence[_Features], p: Params) -> Counts:
     return counts
 
 
-def objective(counts: Counts) -> float:
+NO_OPTION_COST = 6.0  # what crediting a reply that fits no option costs the fit (a right one gains 1)
+
+
+def objective(counts: Counts, no_option_cost: float = NO_OPTION_COST) -> float:
     """How good a set of decisions is, for fitting: right ones count, wrong ones and breaches cost much more.
 
     Args:
         counts: the decisions' counts (a ``Counts``, or their fields as arrays: one value per row).
+        no_option_cost: what a credited no-option reply costs (``bench_matching.py --tradeoff`` shows
+            what raising it does).
 
     Returns:
         Higher is better.
@@ -343,7 +348,7 @@ def objective(counts: Counts) -> float:
         counts.right
         + 0.7 * counts.confirmed
         - 6.0 * counts.wrong
-        - 6.0 * counts.no_option_credited
+        - no_option_cost * counts.no_option_credited
         + 4.0 * counts.breach_recorded
         - 30.0 * counts.breach_as_good
         - 6.0 * counts.false_breach
@@ -380,7 +385,7 @@ def fit(
     return _fit(_features(replies, scenarios), progress)
 
 
-def _fit(features: Sequence[_Features], progress=None) -> Params:
+def _fit(features: Sequence[_Features], progress=None, no_option_cost: float = NO_OPTION_COST) -> Params:
     """The grid search. A reply whose best option is good depends on ``accept`` and not on the breach
     thresholds, and one whose best option is a breach the other way round (both depend on ``margin`` and
     ``unsure``, through the proposals): so for each (margin, unsure) the best ``accept`` and the best
@@ -400,9 +405,13 @@ def _fit(features: Sequence[_Features], progress=None) -> Params:
         for margin, unsure in itertools.product(GRID["margin"], GRID["unsure"]):
             if unsure > accepts.max():
                 continue
-            on_good = _objective_of(good, accepts, accept_breach[0], unsure, margin, np, margin_breach[0], rows=True)
+            on_good = _objective_of(
+                good, accepts, accept_breach[0], unsure, margin, np, margin_breach[0], rows=True, cost=no_option_cost
+            )
             on_good = np.where(accepts >= unsure, on_good, -np.inf)
-            on_bad = _objective_of(bad, accepts[0], accept_breach, unsure, margin, np, margin_breach, rows=True)
+            on_bad = _objective_of(
+                bad, accepts[0], accept_breach, unsure, margin, np, margin_breach, rows=True, cost=no_option_cost
+            )
             i, k = int(np.argmax(on_good)), int(np.argmax(on_bad))  # the first of equals: grid order
             value = float(on_good[i] + on_bad[k])
             if value > best_value:
@@ -437,11 +446,14 @@ def _arrays(features: Sequence[_Features], words: float, stance: float, cue: flo
     return {k: np.array(v) for k, v in zip(names, values, strict=True)}
 
 
-def _objective_of(a: dict, accept, accept_breach, unsure, margin, np, margin_breach=None, rows=False):
+def _objective_of(
+    a: dict, accept, accept_breach, unsure, margin, np, margin_breach=None, rows=False, cost=NO_OPTION_COST
+):
     """``objective`` of ``_decide``'s decisions for every reply at once (the same rules, vectorised).
 
     Either ``accept``, or ``accept_breach`` and ``margin_breach`` (of equal length), may be arrays:
-    one value per row of the result. ``rows``: always return an array (one row for scalars).
+    one value per row of the result. ``rows``: always return an array (one row for scalars). ``cost``: what a
+    credited no-option reply costs (``objective``).
     """
     margin_breach = margin if margin_breach is None else margin_breach
     several = rows or np.ndim(accept_breach) > 0 or np.ndim(accept) > 0
@@ -473,12 +485,16 @@ def _objective_of(a: dict, accept, accept_breach, unsure, margin, np, margin_bre
         false_breach=false_breach.sum(axis=-1),
         proposed_miss=proposed_miss.sum(axis=-1),
     )
-    values = objective(counts)
+    values = objective(counts, cost)
     return values if several else float(values[0])
 
 
 def cross_validate(
-    replies: Sequence[LabelledReply], scenarios: dict[str, Scenario], folds: int = 7, progress=None
+    replies: Sequence[LabelledReply],
+    scenarios: dict[str, Scenario],
+    folds: int = 7,
+    progress=None,
+    no_option_cost: float = NO_OPTION_COST,
 ) -> tuple[list[tuple[list[str], Params]], list[tuple[LabelledReply, int | None, tuple[int, ...]]]]:
     """Fit on all scenarios but a fold of them and decide the held-out fold's replies, fold by fold.
 
@@ -487,6 +503,7 @@ def cross_validate(
         scenarios: their library.
         folds: how many groups the scenarios are dealt into (each scenario held out once).
         progress: called with (fold, folds).
+        no_option_cost: what a credited no-option reply costs each fold's fit (``objective``).
 
     Returns:
         (each fold's held-out scenarios and the params fitted without them, every reply's held-out
@@ -498,7 +515,7 @@ def cross_validate(
     fitted, decisions = [], []
     for k, held in enumerate(groups, start=1):
         train = [f for f in features if f.reply.scenario not in held]
-        p = _fit(train)
+        p = _fit(train, no_option_cost=no_option_cost)
         fitted.append((held, p))
         for f in features:
             if f.reply.scenario in held:

@@ -682,11 +682,11 @@ class PracticeApp(widgets.VBox):
         self._lines_shown += 1
         self._refresh()
         self._enable_replies(True)
-        self._busy(False)
         if self.session.finished:
             self._show_debrief()
         elif self.children[-1] is not self.chat_screen:  # a correction from the debrief: the conversation goes on
             self._show(self.chat_screen)
+        self._busy(False)  # last: a page that is not busy shows the turn's outcome whole
 
     # ------------------------------------------------------------------ the debrief
 
