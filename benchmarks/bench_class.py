@@ -461,7 +461,7 @@ def one_run(kind: str, n: int, tmp: Path, seed: int) -> Run:
     else:
         command = [sys.executable, "-m", "simulator", "serve", "--port", str(port), "--store", str(store)]
         if kind == "class":
-            command += ["--class-size", str(n)]
+            command += ["--class-size", str(n), "--scenario", SCENARIO]  # the class link names it
         url = f"http://127.0.0.1:{port}/?scenario={SCENARIO}"
     server = Server(f"{kind} N={n}", command, tmp if kind == "bare" else ROOT, tmp / f"{kind}-{n}.log", port)
     env_load = loadavg()

@@ -657,6 +657,12 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
         "them) and print how many are ready",
     )
     p.add_argument(
+        "--scenario",
+        metavar="ID",
+        help="the scenario the class plays: its link is printed, and it is worked out once before the kernels "
+        "fork (their first replies cost them nothing of it)",
+    )
+    p.add_argument(
         "--cull-idle",
         type=int,
         default=1800,
@@ -716,6 +722,7 @@ def _run_serve(args: argparse.Namespace, io: Streams) -> int:
         abandon_after=args.abandon_after,
         allow_hosts=args.allow_host,
         class_size=args.class_size,
+        class_scenario=args.scenario,
         fork_kernels=args.fork_kernels,
         page_connect_grace=args.page_connect_grace,
         verbose=args.verbose,

@@ -90,6 +90,7 @@ def main() -> None:
     os.close(devnull)
     for module in PRELOAD:
         importlib.import_module(module)
+    _warm_library()
     setproctitle.getproctitle()  # claims the room for the kernels' titles while the environment is the original
     signal.signal(signal.SIGCHLD, _reap)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C at the server's console is the server's
@@ -109,6 +110,26 @@ def main() -> None:
         if pid == 0:
             _run_kernel(argv, env, cwd, (requests, answers))
         _answer(answers, {"pid": pid})
+
+
+def _warm_library() -> None:
+    """Explore the state space of the scenario a class plays (``$ROLEPLAY_CLASS_SCENARIO``, from ``roleplay
+    serve --scenario``) for every kernel to inherit (``loading.cache.warm``): each kernel worked it out at
+    its trainee's first reply (0.2 CPU-s for angry-late-delivery), a class's 50 of them at the same moment.
+    Then what is loaded is kept out of the garbage collector's way, so the kernels' collections do not copy
+    its pages. Nothing is lost when it fails: each kernel then works it out."""
+    import gc
+
+    from . import settings
+    from .loading import cache
+
+    wanted = os.environ.get(settings.CLASS_SCENARIO, "")
+    if wanted:
+        try:
+            cache.warm(settings.scenarios_dir(), settings.cache_dir(), [wanted])
+        except Exception:  # a kernel loads and explores its scenario itself
+            traceback.print_exc()
+    gc.freeze()
 
 
 def _answer(stream, message: dict) -> None:

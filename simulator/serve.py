@@ -18,6 +18,7 @@ import secrets
 import shutil
 import socket
 import sys
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -272,6 +273,7 @@ def serve(
     fork_kernels: bool = True,
     page_connect_grace: int = PAGE_CONNECT_GRACE,
     verbose: bool = False,
+    class_scenario: str | None = None,
 ) -> int:
     """Serve an app of the lab with Voila in this process (``roleplay serve``).
 
@@ -305,6 +307,9 @@ def serve(
         page_connect_grace: seconds a page may take to connect to its kernel (a browser busy with a
             class arriving together) before the kernel counts as abandoned.
         verbose: the server logs every kernel started and ended (by default only what needs attention).
+        class_scenario: the scenario a class plays (practice app): its link is printed, and the fork
+            server works out its state space once (``loading.cache.warm``), so no kernel pays for it at
+            its trainee's first reply.
 
     Returns:
         Nothing in practice: Voila takes over the process, and its exit status is the command's.
@@ -323,6 +328,8 @@ def serve(
         raise LabError(f"no scenarios folder at {scenarios_dir}; give one with --scenarios DIR")
     if class_size and app != "practice":
         raise LabError("--class-size is for the practice app: a class of trainees")
+    if class_scenario is not None and app != "practice":
+        raise LabError("--scenario is for the practice app: the scenario a class plays")
     check_class_size(class_size, available_memory_mb())
     if port_in_use(ip, port):
         raise LabError(f"port {port} is in use on {ip} (another server?): stop it, or choose another with --port N")
@@ -334,6 +341,9 @@ def serve(
         from .core.semantic import prepare
 
         computed = prepare(scenarios.values())
+    if class_scenario is not None and class_scenario not in scenarios:
+        known = ", ".join(sorted(scenarios)) or "none"
+        raise LabError(f"--scenario {class_scenario}: no sound scenario has that id in {scenarios_dir} (ids: {known})")
     results = open_store(store)
     results.check_writable()  # refuse now, not when trainees' replies cannot be saved
     stale = results.abandon_idle(cull_idle)
@@ -344,6 +354,8 @@ def serve(
         settings.SCENARIOS: str(scenarios_dir.resolve()),
         settings.CACHE: str(cache.resolve()),
     }
+    if class_scenario is not None:
+        overrides[settings.CLASS_SCENARIO] = class_scenario
     if not is_loopback(ip) and not is_wildcard(ip):
         overrides["VOILA_APP_IP"] = ip  # where a preheated kernel asks for its page (Voila listens there only)
     env = settings.environment(**overrides)
@@ -357,6 +369,10 @@ def serve(
         print(f"{len(problems)} problem(s) in the library: those scenarios are not offered.", file=out)
     if app == "practice" and computed:
         print(f"Typed replies: the options of {computed} node(s) encoded once, kept in the cache.", file=out)
+    if class_scenario is not None:
+        link = page_address(ip, port, token)
+        link += ("&" if "?" in link else "?") + urllib.parse.urlencode({"scenario": class_scenario})
+        print(f"Class link ({scenarios[class_scenario].title}): {link}", file=out)
     if class_size:
         print(f"Class of {class_size}: keeping {class_size} kernels warm, ready ones counted below.", file=out)
     out.flush()

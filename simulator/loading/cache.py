@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from ..core.scenario import Scenario
 from ..errors import Problem, display_path
 from .loader import LoadResult, load_file, load_files
 
-__all__ = ["FORMAT", "cache_key", "code_hash", "load_library_cached"]
+__all__ = ["FORMAT", "cache_key", "code_hash", "load_library_cached", "warm"]
 
 FORMAT = 1  # the entries' layout; a new layout is a new key
 _CODE = Path(__file__).resolve().parents[1]  # simulator/
@@ -157,6 +158,12 @@ def _write_entry(cache: Path, key: str, scenario: Scenario) -> None:
         return
 
 
+# The scenarios ``warm`` explored in this process, by (key, file): the same bytes, personas and lab give the
+# same Scenario object again, with its state space worked out. The fork server warms a class's scenario
+# before forking, so no kernel pays that (0.1-0.5 CPU-s a scenario) at its trainee's first reply.
+_WARMED: dict[tuple[str, str], Scenario] = {}
+
+
 def _load_one(path: Path, cache: Path | None) -> tuple[LoadResult, bool]:
     """(the file's result, whether it came from the cache)."""
     if cache is None:
@@ -166,6 +173,9 @@ def _load_one(path: Path, cache: Path | None) -> tuple[LoadResult, bool]:
     except OSError:
         return load_file(path), False  # the loader words the error
     key = cache_key(raw, path)
+    warmed = _WARMED.get((key, str(path)))
+    if warmed is not None:
+        return LoadResult(display_path(path), warmed), True
     hit = _read_entry(cache, key, path)
     if hit is not None:
         return LoadResult(display_path(path), hit), True
@@ -201,3 +211,33 @@ def load_library_cached(folder: Path | str, cache: Path | str | None) -> tuple[d
     results = load_files([folder], load=load)
     scenarios = {r.scenario.id: r.scenario for r in results if r.scenario is not None}
     return scenarios, [p for r in results for p in r.errors], hits
+
+
+def warm(folder: Path | str, cache: Path | str | None, ids: Iterable[str]) -> int:
+    """Load a library through the cache and explore the state spaces of some of its scenarios (the best
+    reply at every state, each competency's best sum), so this process and its forks have them.
+
+    Args:
+        folder: the library.
+        cache: the cache folder (None: nothing is kept for later loads).
+        ids: the scenarios to explore (an unknown id is passed over).
+
+    Returns:
+        How many scenarios were explored.
+    """
+    scenarios, _problems, _hits = load_library_cached(folder, cache)
+    explored = 0
+    for sid in ids:
+        scenario = scenarios.get(sid)
+        if scenario is None:
+            continue
+        space = scenario.state_space
+        space.reply_values(scenario.rules.initial())  # explores the space, memoises the best paths
+        _ = space.max_scores  # a cached property: worked out now
+        try:
+            source = Path(scenario.source)
+            _WARMED[(cache_key(source.read_bytes(), source), str(source))] = scenario
+        except (OSError, TypeError):
+            continue  # loaded again later, it is explored again
+        explored += 1
+    return explored

@@ -297,6 +297,20 @@ def test_serve_with_a_class_passes_the_size_on_and_says_so(tmp_path, monkeypatch
     assert env["ROLEPLAY_CACHE"] == str((tmp_path / "cache").resolve())
 
 
+def test_a_class_scenario_is_named_to_the_kernels_and_its_link_printed(tmp_path, monkeypatch):
+    status, [(_command, env)], out, _err = _served(
+        tmp_path, monkeypatch, "--class-size", "2", "--scenario", "angry-late-delivery"
+    )
+    assert status == 0 and env["ROLEPLAY_CLASS_SCENARIO"] == "angry-late-delivery"
+    assert "Class link (" in out and "http://127.0.0.1:8999/?scenario=angry-late-delivery" in out
+
+
+def test_an_unknown_class_scenario_is_refused_with_the_ids(tmp_path, monkeypatch):
+    status, ran, _out, err = _served(tmp_path, monkeypatch, "--scenario", "no-such-one")
+    assert status != 0 and ran == []
+    assert "--scenario no-such-one: no sound scenario has that id" in err and "angry-late-delivery" in err
+
+
 def test_serve_checks_the_library_once_for_every_kernel(tmp_path, monkeypatch):
     from simulator.loading.cache import load_library_cached
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from simulator import Session
-from simulator.loading.cache import cache_key, code_hash, load_library_cached
+from simulator.loading.cache import cache_key, code_hash, load_library_cached, warm
 from simulator.loading.loader import load_library
 
 from ..conftest import MINI, SCENARIOS
@@ -183,3 +183,16 @@ def test_rebuild_gives_the_validated_model_without_pydantic_schemas(tmp_path):
     complete, validator = json.loads(run.stdout.splitlines()[0])
     assert complete is False and validator == "MockValSer"  # not built while the library was read
     assert run.stdout.splitlines()[1] == "equal"
+
+
+def test_a_warmed_scenario_is_loaded_again_with_its_state_space_worked_out(library, tmp_path):
+    """The fork server warms a class's scenario: a kernel forked from it loads the same object, explored."""
+    cache = tmp_path / "cache"
+    assert warm(library, cache, ["mini", "no-such-scenario"]) == 1
+    again, _problems, _hits = load_library_cached(library, cache)
+    assert "state_space" in again["mini"].__dict__  # worked out before: the first reply costs nothing of it
+    assert replies_played(again["mini"]) == replies_played(load_library(library)[0]["mini"])
+    path = next(p for p in library.glob("*.yaml") if "id: mini" in p.read_text())
+    path.write_text(path.read_text().replace("id: mini", "id: mini\n# changed"))
+    changed, _problems, _hits = load_library_cached(library, cache)
+    assert changed["mini"] is not again["mini"]  # a new version is checked (and explored) again
