@@ -123,7 +123,7 @@ def _warm_library() -> None:
     from . import settings
     from .loading import cache
 
-    wanted = os.environ.get(settings.CLASS_SCENARIO, "")
+    wanted = settings.class_scenario()
     if wanted:
         try:
             cache.warm(settings.scenarios_dir(), settings.cache_dir(), [wanted])

@@ -226,6 +226,15 @@ def cache_dir() -> Path:
     return Path(_get("XDG_CACHE_HOME") or Path.home() / ".cache") / "roleplay-lab"
 
 
+def class_scenario() -> str | None:
+    """The scenario a class plays, as ``roleplay serve --scenario`` names it: ``$ROLEPLAY_CLASS_SCENARIO``.
+
+    Returns:
+        Its id, or None when no class scenario is named.
+    """
+    return _get(CLASS_SCENARIO) or None
+
+
 def voila_request_socket() -> tuple[str, str, str] | None:
     """Where a preheated kernel asks Voila for its page's request (``voila.utils.wait_for_request``'s rules).
 
