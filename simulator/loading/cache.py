@@ -162,6 +162,9 @@ def _write_entry(cache: Path, key: str, scenario: Scenario) -> None:
 # same Scenario object again, with its state space worked out. The fork server warms a class's scenario
 # before forking, so no kernel pays that (0.1-0.5 CPU-s a scenario) at its trainee's first reply.
 _WARMED: dict[tuple[str, str], Scenario] = {}
+# The key each file had when this process last loaded it through the cache: ``warm`` files what it explored
+# under it without reading and hashing the file again.
+_KEYS: dict[str, str] = {}
 
 
 def _load_one(path: Path, cache: Path | None) -> tuple[LoadResult, bool]:
@@ -172,7 +175,7 @@ def _load_one(path: Path, cache: Path | None) -> tuple[LoadResult, bool]:
         raw = path.read_bytes()
     except OSError:
         return load_file(path), False  # the loader words the error
-    key = cache_key(raw, path)
+    key = _KEYS[str(path)] = cache_key(raw, path)
     warmed = _WARMED.get((key, str(path)))
     if warmed is not None:
         return LoadResult(display_path(path), warmed), True
@@ -234,10 +237,8 @@ def warm(folder: Path | str, cache: Path | str | None, ids: Iterable[str]) -> in
         space = scenario.state_space
         space.reply_values(scenario.rules.initial())  # explores the space, memoises the best paths
         _ = space.max_scores  # a cached property: worked out now
-        try:
-            source = Path(scenario.source)
-            _WARMED[(cache_key(source.read_bytes(), source), str(source))] = scenario
-        except (OSError, TypeError):
-            continue  # loaded again later, it is explored again
+        key = _KEYS.get(str(scenario.source))
+        if key is not None:  # None: loaded without the cache; loaded again later, it is explored again
+            _WARMED[(key, str(scenario.source))] = scenario
         explored += 1
     return explored

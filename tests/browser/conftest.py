@@ -44,6 +44,19 @@ CHROMIUM_ARGS = [
 SERVER_START_TIMEOUT = 60.0  # seconds: Voila imports and fills its pool of preheated kernels
 ACTION_TIMEOUT_MS = 15_000
 
+# A turn is whole when the page shows one more customer line than before and the app is no longer busy
+# (``rp-busy`` goes last in a turn: the reply buttons stay enabled while the kernel relabels them, and the
+# debrief may still be on its way), with either the debrief or the reply buttons to answer.
+TURN_DONE_JS = """
+(before) => {
+    if (document.querySelectorAll('.rp-customer').length <= before) return false;
+    if (document.querySelector('.rp-busy')) return false;
+    if (document.querySelector('.rp-score-value')) return true;
+    const choices = [...document.querySelectorAll('.rp-choice')];
+    return choices.length > 0 && choices.every(b => !b.disabled);
+}
+"""
+
 
 class Server(NamedTuple):
     url: str

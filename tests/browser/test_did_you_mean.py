@@ -147,9 +147,10 @@ def correct_to(page, number: int) -> None:
     page.wait_for_selector(".rp-fix-options:not(.rp-hidden) .rp-fix-option")
     before = page.inner_text(".rp-transcript")
     page.locator(".rp-fix-option", has_text=re.compile(rf"^{number}\. ")).click()
-    # The reply buttons are relabelled in place: enabled again after the chat and their labels are redrawn.
+    # The reply buttons are relabelled in place: the turn is whole when the app is no longer busy (rp-busy goes last).
     page.wait_for_function(
         """(before) => document.querySelector('.rp-transcript').innerText !== before
+            && !document.querySelector('.rp-busy')
             && ((choices) => choices.length > 0 && choices.every(b => !b.disabled))(
                 [...document.querySelectorAll('.rp-choice')])""",
         arg=before,

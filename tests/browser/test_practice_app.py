@@ -16,7 +16,7 @@ from playwright.sync_api import Error as PlaywrightError
 from simulator import Session, load_scenario, open_store, run_path_tests
 from simulator.ui.text import words
 
-from .conftest import message_content
+from .conftest import TURN_DONE_JS, message_content
 
 pytestmark = pytest.mark.browser
 
@@ -24,21 +24,6 @@ REPO = Path(__file__).resolve().parents[2]
 SCENARIO_FILES = sorted((REPO / "scenarios").glob("*.yaml"))
 FIRST_WIDGET_MS = 60_000  # a kernel must start (or be taken from the pool) and run the notebook
 REPLY_MS = 20_000
-
-# A reply is done when the page shows one more customer line than before and either the
-# debrief, or fresh (not the pre-click) reply buttons and an enabled input.
-REPLY_DONE_JS = """
-(before) => {
-    if (document.querySelectorAll('.rp-customer').length <= before) return false;
-    if (document.querySelector('.rp-score-value')) return true;
-    const choices = [...document.querySelectorAll('.rp-choice')];
-    const input = document.querySelector('.rp-input input');
-    // The reply buttons are relabelled in place while the app is busy (rp-busy); the kernel's messages
-    // arrive in order and the busy class goes last.
-    if (document.querySelector('.rp-busy')) return false;
-    return choices.length > 0 && choices.every(b => !b.disabled) && !!input && !input.disabled;
-}
-"""
 
 
 def unique(prefix: str) -> str:
@@ -113,7 +98,7 @@ def _before_reply(page) -> int:
 
 
 def wait_reply_done(page, before: int) -> None:
-    page.wait_for_function(REPLY_DONE_JS, arg=before, timeout=REPLY_MS)
+    page.wait_for_function(TURN_DONE_JS, arg=before, timeout=REPLY_MS)
 
 
 def click_choice(page, number: int) -> None:
@@ -133,7 +118,7 @@ def type_reply(page, text: str) -> None:
     box.fill(text)
     box.press("Enter")
     page.wait_for_function(
-        f"(before) => ({REPLY_DONE_JS})(before) || !!document.querySelector({DECLINE!r})", arg=before, timeout=REPLY_MS
+        f"(before) => ({TURN_DONE_JS})(before) || !!document.querySelector({DECLINE!r})", arg=before, timeout=REPLY_MS
     )
     if page.locator(DECLINE).count():
         page.click(DECLINE)

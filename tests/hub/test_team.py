@@ -15,18 +15,14 @@ import pytest
 
 from simulator import open_store
 
+from ..browser.conftest import TURN_DONE_JS
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PASSWORD = "a-long-Passphrase-42"
 ADMIN, ANNA, BARTEK, RITA = "admin", "anna", "bartek", "rita"
 LAND_MS = 120_000  # sign-in → spawn → the user's Voila server → the app's first widget
 ACTION_MS = 30_000
-REPLY_DONE_JS = """
-(before) => document.querySelectorAll('.rp-customer').length > before
-    && (!!document.querySelector('.rp-score-value')
-        || ((choices) => choices.length > 0 && choices.every(b => !b.disabled))(
-            [...document.querySelectorAll('.rp-choice')]))
-"""
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +95,7 @@ def play_to_the_end(page) -> float:
         page.wait_for_selector(".rp-choice:not([disabled])")
         before = page.evaluate("() => document.querySelectorAll('.rp-customer').length")
         page.locator(".rp-choice").first.click()
-        page.wait_for_function(REPLY_DONE_JS, arg=before)
+        page.wait_for_function(TURN_DONE_JS, arg=before)
     return float(page.inner_text(".rp-score-value"))
 
 
