@@ -383,7 +383,7 @@ class Session:
         understood = option_index is not None
         before = self._now
         self._undo = (before, self.customer_line, self._shown_at, len(self.transcript), self._rng.getstate())
-        values = self.scenario.state_space.reply_values(before)
+        values = self.scenario.reply_values(before)
         best = max(range(len(values)), key=values.__getitem__)
         if understood:
             new, effect = self._rules.choose(before, option_index)
@@ -499,7 +499,7 @@ class Session:
         if self._result is None:
             self._result = score_session(
                 self.scenario.model,
-                self.scenario.state_space.max_scores,
+                self.scenario.max_scores,
                 self.turns,
                 Conclusion(
                     session_id=self.id,

@@ -6,7 +6,7 @@ scoring and the trainer's tools read it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -15,9 +15,9 @@ from typing import Protocol
 from ..errors import Problem
 from .competencies import competency_title
 from .model import PersonaModel, ScenarioModel
-from .rules import Rules
+from .rules import Rules, State
 from .scoring import score_of
-from .statespace import StateSpace
+from .statespace import ReplyTable, StateSpace, overall_weights
 
 __all__ = ["Locations", "Scenario", "library_competency_title"]
 
@@ -40,6 +40,7 @@ class Scenario:
         content_hash: 16 hex digits of the scenario's and the persona's bytes; results keep it.
         source: the file it was read from, if any.
         document: where each part stands in the file, for located messages.
+        replies: gives the kept ``ReplyTable`` of this scenario (the cache's, read when first asked), or None.
     """
 
     model: ScenarioModel
@@ -47,6 +48,7 @@ class Scenario:
     content_hash: str
     source: Path | None = None
     document: Locations | None = field(default=None, repr=False)
+    replies: Callable[[], ReplyTable | None] | None = field(default=None, repr=False)
 
     id = property(lambda self: self.model.id)
     version = property(lambda self: self.model.version)
@@ -66,6 +68,34 @@ class Scenario:
     def state_space(self) -> StateSpace:
         """Every conversation state the replies reach, explored once and shared by every session."""
         return StateSpace(self.rules)
+
+    @cached_property
+    def _table(self) -> ReplyTable | None:
+        return self.replies() if self.replies is not None else None
+
+    def reply_values(self, state: State) -> list[float]:
+        """For each option at the state's node: its overall value now plus the best after it (a breach: minus
+        infinity). Looked up in the kept table when the scenario came with one, else asked of the state space.
+        """
+        table = self._table
+        if table is not None:
+            hit = table.lookup(self.rules.key(state))
+            if hit is not None and len(hit) == len(self.model.nodes[state.node].options):
+                return hit
+        return self.state_space.reply_values(state)
+
+    @cached_property
+    def max_scores(self) -> dict[str, float]:
+        """The best sum of score changes any path reaches, per competency (what scores are scaled against)."""
+        table = self._table
+        if table is not None and set(table.max_scores) == set(self.rules.competencies):
+            return dict(table.max_scores)
+        return self.state_space.max_scores
+
+    @cached_property
+    def overall_weights(self) -> dict[str, float]:
+        """Weights that turn raw score sums into the overall score (0-100), linearly."""
+        return overall_weights(self.model.competencies, self.max_scores)
 
     @property
     def decision_points(self) -> int:
@@ -88,7 +118,7 @@ class Scenario:
         Returns:
             (scores per competency, overall score), as a session is scored.
         """
-        return score_of(raw, self.state_space.max_scores, self.model.competencies)
+        return score_of(raw, self.max_scores, self.model.competencies)
 
 
 def library_competency_title(scenarios: Iterable[Scenario], competency: str, language: str = "en") -> str:

@@ -140,7 +140,7 @@ def score_session(
     Args:
         model: the scenario as written (competencies, pass mark, reply time limit, options, coach).
         max_scores: the best sum of score changes any path reaches, per competency
-            (``Scenario.state_space.max_scores``).
+            (``Scenario.max_scores``).
         turns: the session's turns, in order.
         end: how the session ended.
         phrases: the phrase book typed replies are coached with (``core.coach.phrasebook_for``);

@@ -16,7 +16,7 @@ from functools import cached_property
 
 from .rules import Rules, State
 
-__all__ = ["Edge", "Path", "StateSpace"]
+__all__ = ["Edge", "Path", "ReplyTable", "StateSpace", "overall_weights"]
 
 # (option index, score changes, next state's key or None, ending or None)
 Edge = tuple[int, dict[str, float], tuple | None, str | None]
@@ -29,6 +29,71 @@ class Path:
     choices: tuple[int, ...]
     ending: str
     value: float
+
+
+def overall_weights(competencies: Mapping, max_scores: Mapping[str, float]) -> dict[str, float]:
+    """Weights that turn raw score sums into the overall score (0-100), linearly.
+
+    Args:
+        competencies: the scenario's competencies by id (their weights).
+        max_scores: the best sum of score changes any path reaches, per competency.
+    """
+    total = sum(c.weight for c in competencies.values())
+    return {c: 100.0 * competencies[c].weight / total / max_scores[c] for c in competencies if max_scores.get(c, 0) > 0}
+
+
+@dataclass(frozen=True)
+class ReplyTable:
+    """What a session asks of its scenario's state space, worked out once and kept: the best sum per
+    competency, and the value of each reply at every state the replies reach (``StateSpace.reply_values``).
+
+    The scenario cache keeps one beside each checked scenario (``loading.cache``), so a trainee's kernel looks
+    the values up instead of exploring the space (0.05-0.5 CPU-s a scenario) at its trainee's first reply.
+    A state is kept under one string (``ReplyTable.name``) and a breach's value, minus infinity, as None: the
+    JSON parses into few objects.
+    """
+
+    max_scores: dict[str, float]
+    values: dict[str, list[float | None]]
+
+    @staticmethod
+    def name(key: tuple) -> str:
+        """The string a state's key (``Rules.key``: node, mood, turns, tags seen, ending) is kept under."""
+        node, mood, turns, seen, _ending = key
+        return f"{node}\x1f{mood}\x1f{turns}\x1f" + "\x1e".join(sorted(seen))
+
+    @classmethod
+    def of(cls, max_scores: Mapping[str, float], values: Mapping[tuple, list[float]]) -> ReplyTable:
+        return cls(
+            dict(max_scores),
+            {cls.name(key): [None if v == -math.inf else v for v in row] for key, row in values.items()},
+        )
+
+    def lookup(self, key: tuple) -> list[float] | None:
+        """The reply values at a state, or None when the table does not hold it (or holds something else)."""
+        row = self.values.get(self.name(key))
+        if not isinstance(row, list):
+            return None
+        out = [-math.inf if v is None else v for v in row]
+        if not all(type(v) in (float, int) for v in out):
+            return None
+        return out
+
+    def to_json(self) -> dict:
+        return {"max_scores": self.max_scores, "states": self.values}
+
+    @classmethod
+    def from_json(cls, data: dict) -> ReplyTable:
+        """The table ``to_json`` wrote.
+
+        Raises:
+            ValueError, TypeError, KeyError, AttributeError: data not of that shape.
+        """
+        max_scores = {str(c): float(v) for c, v in data["max_scores"].items()}
+        values = data["states"]
+        if not isinstance(values, dict):
+            raise TypeError("the table's states are not a mapping")
+        return cls(max_scores, values)
 
 
 @dataclass
@@ -111,9 +176,7 @@ class StateSpace:
     @cached_property
     def overall_weights(self) -> dict[str, float]:
         """Weights that turn raw score sums into the overall score (0-100), linearly."""
-        comps = self.rules.model.competencies
-        total = sum(c.weight for c in comps.values())
-        return {c: 100.0 * comps[c].weight / total / self.max_scores[c] for c in comps if self.max_scores[c] > 0}
+        return overall_weights(self.rules.model.competencies, self.max_scores)
 
     def reply_values(self, state: State) -> list[float]:
         """For each option at the state's node: its overall value now plus the best after it.
@@ -142,3 +205,9 @@ class StateSpace:
         nodes = frozenset(key[0] for key in self._graph)
         endings = frozenset(e[3] for edges in self._graph.values() for e in edges if e[3] is not None)
         return nodes, endings
+
+    def table(self) -> ReplyTable:
+        """The values of every reply at every state explored so far (all that the replies reach from the
+        start), and the best sums: what a session asks, to be kept (``ReplyTable``)."""
+        values = {key: self.reply_values(State(key[0], key[1], key[2], key[3])) for key in list(self._graph)}
+        return ReplyTable.of(self.max_scores, values)

@@ -14,6 +14,12 @@ next load of the same bytes rebuilds the checked models from the entry without v
 the ``Scenario`` from them. Only sound files are cached: a file with
 errors is checked every time, so its problems are always reported.
 
+Beside each entry lies its reply table (``core.statespace.ReplyTable``: the value of every reply at every
+state the replies reach, and the best sums per competency), worked out from the state space the checks
+explored. A session looks its values up there, read when it first asks, instead of exploring the space
+itself (0.05-0.5 CPU-s a scenario, at the trainee's first reply); a state the table does not hold (a reply
+that was not understood moves the mood off the replies' paths) is asked of the state space as before.
+
 The cache is a convenience, never a source of errors: a folder that cannot be created or written,
 an entry that cannot be read, is corrupt, or does not have the models' shape is ignored and the file is
 checked the ordinary way. Entries are JSON (never pickle), so a cache folder holds data, not code.
@@ -32,6 +38,7 @@ from pathlib import Path
 
 from ..core.model import PersonaModel, ScenarioModel, rebuild
 from ..core.scenario import Scenario
+from ..core.statespace import ReplyTable
 from ..errors import Problem, display_path
 from .loader import LoadResult, load_file, load_files
 
@@ -117,6 +124,10 @@ def _entry_path(cache: Path, key: str) -> Path:
     return cache / "scenarios" / f"{key}.json"
 
 
+def _table_path(cache: Path, key: str) -> Path:
+    return cache / "scenarios" / f"{key}.replies.json"
+
+
 def _read_entry(cache: Path, key: str, source: Path) -> Scenario | None:
     """The Scenario a cache entry holds, or None for no entry, or one that is unreadable or wrong."""
     try:
@@ -128,13 +139,31 @@ def _read_entry(cache: Path, key: str, source: Path) -> Scenario | None:
         content_hash = data["content_hash"]
         if not isinstance(content_hash, str) or persona.id != model.persona:
             return None
-        return Scenario(model, persona, content_hash, source, None)
+        return Scenario(model, persona, content_hash, source, None, lambda: _read_table(cache, key))
+    except Exception:
+        return None
+
+
+def _read_table(cache: Path, key: str) -> ReplyTable | None:
+    """The reply table kept beside an entry (read when a session first asks), or None: the scenario's state
+    space is then explored as for a scenario loaded without the cache."""
+    try:
+        data = json.loads(_table_path(cache, key).read_bytes())
+        if data.get("format") != FORMAT or data.get("key") != key:
+            return None
+        return ReplyTable.from_json(data)
     except Exception:
         return None
 
 
 def _write_entry(cache: Path, key: str, scenario: Scenario) -> None:
-    """Write an entry atomically (a reader sees all of it or none); any failure is ignored."""
+    """Write an entry and its reply table, each atomically (a reader sees all of a file or none); any failure is
+    ignored. The table comes first: the checks explored the state space, so it costs one pass over it."""
+    try:
+        table = scenario.state_space.table().to_json()
+        _write_json(_table_path(cache, key), {"format": FORMAT, "key": key, **table})
+    except (OSError, TypeError, ValueError, RecursionError):
+        pass  # a kernel explores the space itself
     data = {
         "format": FORMAT,
         "key": key,
@@ -142,20 +171,21 @@ def _write_entry(cache: Path, key: str, scenario: Scenario) -> None:
         "scenario": scenario.model.model_dump(mode="json"),
         "persona": scenario.persona.model_dump(mode="json"),
     }
-    folder = cache / "scenarios"
+    with contextlib.suppress(OSError, TypeError, ValueError):
+        _write_json(_entry_path(cache, key), data)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=path.parent)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
-            os.replace(tmp, _entry_path(cache, key))
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    except (OSError, TypeError, ValueError):
-        return
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 # The scenarios ``warm`` explored in this process, by (key, file): the same bytes, personas and lab give the

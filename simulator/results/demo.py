@@ -356,7 +356,7 @@ class Player:
         """The 0-based option this trainee goes for at the session's node."""
         p = self.profile
         options = session.scenario.nodes[session.node].options
-        values = session.scenario.state_space.reply_values(session._now)
+        values = session.scenario.reply_values(session._now)
         finite = [v for v in values if v != -math.inf]
         worst = (min(finite) if finite else 0.0) - 30.0  # a breach: possible, never likely
         longest = max(len(o.text) for o in options)

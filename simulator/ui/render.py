@@ -207,7 +207,7 @@ def costliest(scenario, turns: Sequence[Turn]) -> tuple[Turn, float] | None:
     Returns:
         (the turn, about how many overall points it cost), or None when no reply cost anything.
     """
-    weights: Mapping[str, float] = scenario.state_space.overall_weights
+    weights: Mapping[str, float] = scenario.overall_weights
 
     def value(scores: Mapping[str, float]) -> float:
         return sum(weights.get(c, 0.0) * v for c, v in scores.items())

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from simulator import Session
+from simulator.core.rules import State
+from simulator.core.statespace import ReplyTable
 from simulator.loading.cache import cache_key, code_hash, load_library_cached, warm
 from simulator.loading.loader import load_library
 
@@ -28,7 +30,11 @@ def library(tmp_path):
 
 
 def entries(cache: Path) -> list[Path]:
-    return sorted((cache / "scenarios").glob("*.json"))
+    return sorted(p for p in (cache / "scenarios").glob("*.json") if not p.name.endswith(".replies.json"))
+
+
+def tables(cache: Path) -> list[Path]:
+    return sorted((cache / "scenarios").glob("*.replies.json"))
 
 
 def replies_played(scenario) -> list[tuple]:
@@ -54,6 +60,7 @@ def test_the_shipped_library_read_back_is_the_library_checked(tmp_path):
         assert cached.model == scenario.model and cached.persona == scenario.persona
         assert cached.content_hash == scenario.content_hash and cached.source == scenario.source
         assert replies_played(cached) == replies_played(scenario)
+        assert "state_space" not in cached.__dict__  # the kept reply table answered: nothing explored
 
 
 def test_a_changed_file_is_checked_again(library, tmp_path):
@@ -196,3 +203,74 @@ def test_a_warmed_scenario_is_loaded_again_with_its_state_space_worked_out(libra
     path.write_text(path.read_text().replace("id: mini", "id: mini\n# changed"))
     changed, _problems, _hits = load_library_cached(library, cache)
     assert changed["mini"] is not again["mini"]  # a new version is checked (and explored) again
+
+
+def test_the_reply_table_holds_what_the_state_space_answers(tmp_path):
+    """Every scenario of the library: the kept table gives each state's reply values (a breach's minus
+    infinity included) and the best sums the state space gives."""
+    cache = tmp_path / "cache"
+    checked, _problems = load_library(SCENARIOS)
+    load_library_cached(SCENARIOS, cache)
+    assert len(tables(cache)) == len(checked)
+    for sid, scenario in checked.items():
+        space = scenario.state_space
+        key = cache_key(scenario.source.read_bytes(), scenario.source)
+        table = ReplyTable.from_json(json.loads((cache / "scenarios" / f"{key}.replies.json").read_bytes()))
+        assert table.max_scores == space.max_scores, sid
+        assert len(table.values) == len(space._graph), sid
+        for state_key in space._graph:
+            assert table.lookup(state_key) == space.reply_values(State(*state_key[:4])), (sid, state_key)
+        breach_states = [k for k in space._graph if float("-inf") in table.lookup(k)]
+        assert bool(breach_states) == any(o.breach for n in scenario.nodes.values() for o in n.options), sid
+
+
+def test_a_reply_not_understood_leaves_the_table_for_the_state_space(library, tmp_path):
+    """A reply that was not understood moves the mood off the replies' paths: the values there are asked of the
+    state space, and the session plays as it does without the cache."""
+    cache = tmp_path / "cache"
+    load_library_cached(library, cache)
+    cached, _problems, hits = load_library_cached(library, cache)
+    assert hits == 1
+
+    def played(scenario) -> list[tuple]:
+        session = Session(scenario, trainee="t", seed=3)
+        session.reply("Purple elephants rarely play chess on Tuesdays.")
+        while not session.finished:
+            session.reply(1)
+        result = session.result()
+        return [(t.node, t.option_index, t.mood_after, t.best_option_index, t.was_best) for t in session.turns] + [
+            (result.overall, result.passed)
+        ]
+
+    assert played(cached["mini"]) == played(load_library(library)[0]["mini"])
+
+
+def test_a_missing_or_corrupt_reply_table_is_done_without(library, tmp_path):
+    cache = tmp_path / "cache"
+    load_library_cached(library, cache)
+    [table] = tables(cache)
+    expected = replies_played(load_library(library)[0]["mini"])
+    good = json.loads(table.read_bytes())
+    wrong_length = json.loads(table.read_bytes())
+    for row in wrong_length["states"].values():
+        row.append(0.0)
+    wrong_type = json.loads(table.read_bytes())
+    for row in wrong_type["states"].values():
+        row[0] = "high"
+    for garbage in (
+        b"\x00not json",
+        b"[1, 2]",
+        json.dumps({**good, "key": "another"}).encode(),
+        json.dumps(wrong_length).encode(),
+        json.dumps(wrong_type).encode(),
+        json.dumps({**good, "states": [1, 2]}).encode(),
+        None,
+    ):
+        if garbage is None:
+            table.unlink()
+        else:
+            table.write_bytes(garbage)
+        scenarios, problems, hits = load_library_cached(library, cache)
+        assert hits == 1 and problems == []
+        assert replies_played(scenarios["mini"]) == expected
+        assert "state_space" in scenarios["mini"].__dict__  # explored, as without the cache
