@@ -363,8 +363,8 @@ class SessionViewer(widgets.VBox):
         """Show the picked session and put it in the form (a new pick only: an edit in progress stays)."""
         sid = self.picker.value
         if sid is None:
+            self.form.load(None)  # first: a page that says nothing matches has nothing to save
             self.view.value = CSS + empty(self.w["no_match"] if not self.search.value.strip() else self.w["no_found"])
-            self.form.load(None)
             return
         self.view.value = CSS + session_html(self.store, sid, self.scenarios, lang=self.lang)
         if self.form.session_id != sid:
