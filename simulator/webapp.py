@@ -27,6 +27,10 @@ What it adds to Voila (``voila.app.Voila``, whose options all still apply):
   after ``REFILL_DELAY`` (Voila refills each at once, a second later: N kernels starting together
   while the class plays), and a refill first waits (at most ``REFILL_WAIT_MAX`` seconds) until every
   page that took a kernel has connected to it, so refills leave the opening pages the machine.
+- **Each preheated kernel gets its page's request** (``PageRequestHandler``, ``keep_request``): Voila's
+  ``/voila/query/<kernel>`` could lose it when a kernel's connection closed and it connected again (it
+  then unregistered another kernel, or wrote the request to the connection given up), which left that
+  page at "Executing 2 of 2" for good; the request is kept until the kernel ends.
 - **Kernels over local sockets.** Kernels talk to the server over Unix sockets (``ipc``) in the
   server's private temporary folder, not TCP ports: no port is picked and then lost to another
   process when many kernels start at once, and no kernel is reachable from the network.
@@ -50,6 +54,7 @@ import asyncio
 import atexit
 import inspect
 import ipaddress
+import logging
 import secrets
 import sys
 import tempfile
@@ -77,7 +82,9 @@ __all__ = [
     "THEMES",
     "LabKernelManager",
     "LabVoila",
+    "PageRequestHandler",
     "host_allowed",
+    "keep_request",
     "opening_pages",
     "origin_allowed",
     "ready_kernels",
@@ -228,6 +235,38 @@ class _PageHandler(TornadoVoilaHandler):
         return super().render_template(name, **ns)
 
 
+class PageRequestHandler(RequestInfoSocketHandler):
+    """Voila's ``/voila/query/<kernel>`` websocket, which hands a preheated kernel its page's request, without
+    two of its slips that leave a page at "Executing 2 of 2" for good under a class's load:
+
+    - when a connection closes, Voila deletes whichever kernel was registered last if that connection is no
+      longer the registered one (a kernel that reconnected): another kernel then never gets its request;
+      here a closing connection removes only itself;
+    - a request sent to a connection the kernel has just given up is lost; here every request is kept
+      (``keep_request``) and handed again to the kernel's next connection, until the kernel ends.
+    """
+
+    def on_close(self) -> None:
+        waiters = RequestInfoSocketHandler._waiters
+        for kernel_id, waiter in list(waiters.items()):
+            if waiter is self:
+                del waiters[kernel_id]
+                break
+
+
+def keep_request(msg: dict) -> None:
+    """``RequestInfoSocketHandler.send_updates`` that keeps the request for the kernel's next connection too
+    (Voila keeps it only when no connection waits; ``LabKernelManager.remove_kernel`` forgets it)."""
+    kernel_id, payload = msg["kernel_id"], msg["payload"]
+    RequestInfoSocketHandler._cache[kernel_id] = payload
+    waiter = RequestInfoSocketHandler._waiters.get(kernel_id)
+    if waiter is not None:
+        try:
+            waiter.write_message(payload)
+        except Exception:  # closed under us: the next connection gets it from the cache
+            logging.getLogger(__name__).info("request of kernel %s kept for its next connection", kernel_id)
+
+
 class LabKernelManager(AsyncMappingKernelManager):
     """Kernels culled the lab's way: one no page is connected to after ``cull_idle_timeout`` seconds
     idle (``--abandon-after``), one whose page is open after ``page_idle_timeout`` (``--cull-idle``).
@@ -268,6 +307,7 @@ class LabKernelManager(AsyncMappingKernelManager):
             What ``MultiKernelManager.remove_kernel`` returns (the kernel's manager).
         """
         self._paged.discard(kernel_id)
+        RequestInfoSocketHandler._cache.pop(kernel_id, None)  # its page's request (``keep_request``)
         return super().remove_kernel(kernel_id)
 
     async def cull_kernel_if_idle(self, kernel_id: str):
@@ -506,10 +546,14 @@ class LabVoila(Voila):
         notary.sign(nbformat.read(self.notebook_path, as_version=4))
 
     def init_handlers(self) -> list:
+        # Voila's page handler calls RequestInfoSocketHandler.send_updates by name: the class is Voila's.
+        RequestInfoSocketHandler.send_updates = staticmethod(keep_request)
         handlers = []
         for handler in super().init_handlers():
             if len(handler) > 1 and handler[1] is TornadoVoilaHandler:
                 handler = (handler[0], _PageHandler, *handler[2:])
+            elif len(handler) > 1 and handler[1] is RequestInfoSocketHandler:
+                handler = (handler[0], PageRequestHandler, *handler[2:])
             handlers.append(handler)
         return handlers
 

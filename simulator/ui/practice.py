@@ -47,6 +47,7 @@ from .text import LANGUAGES, words
 log = logging.getLogger("simulator.ui")
 
 MAX_NAME = 80
+HANDSHAKE_TIMEOUT = 120  # seconds a preheated kernel waits for Voila to accept its request websocket
 
 
 # Every widget brings a Layout and a style model of its own, each one more message for the kernel, the
@@ -820,7 +821,9 @@ def _websocket_message(host: str, port: int, path: str) -> str | None:
 
     Returns None when the server closes the connection first.
     """
-    with socket.create_connection((host, port), timeout=10) as sock:
+    # The handshake may wait long on a loaded server: a kernel that gives up and connects again makes Voila
+    # juggle two connections for one kernel.
+    with socket.create_connection((host, port), timeout=HANDSHAKE_TIMEOUT) as sock:
         name = f"[{host}]" if ":" in host else host
         key = base64.b64encode(os.urandom(16)).decode()
         sock.sendall(
