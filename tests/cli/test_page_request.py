@@ -45,6 +45,18 @@ async def serving():
     return server, lambda kernel: f"ws://127.0.0.1:{port}/voila/query/{kernel}"
 
 
+async def closed(connection) -> None:
+    """Close a client connection and wait until it is closed (its socket too)."""
+    connection.close()
+    while await asyncio.wait_for(connection.read_message(), WAIT_S) is not None:
+        pass
+
+
+async def stopped(server) -> None:
+    server.stop()
+    await server.close_all_connections()
+
+
 def request(kernel: str) -> dict:
     return {"kernel_id": kernel, "payload": json.dumps({"QUERY_STRING": f"scenario=s&trainee={kernel}"})}
 
@@ -62,7 +74,7 @@ def test_a_kernel_that_connects_again_leaves_the_other_kernels_registered():
             await until(lambda: "ky" in waiters)
             again_x = await websocket_connect(url("kx"))  # kx gave its connection up and connects again
             await until(lambda: waiters["kx"] is not old_x)
-            first_x.close()
+            await closed(first_x)
             await until(lambda: old_x._on_close_called)
             assert "ky" in waiters and "kx" in waiters  # Voila's handler removed ky here (the last registered)
             keep_request(request("ky"))
@@ -70,10 +82,10 @@ def test_a_kernel_that_connects_again_leaves_the_other_kernels_registered():
             keep_request(request("kx"))
             assert json.loads(await asyncio.wait_for(again_x.read_message(), WAIT_S))["QUERY_STRING"].endswith("=kx")
             for connection in (y, again_x):
-                connection.close()
+                await closed(connection)
             await until(lambda: "kx" not in waiters and "ky" not in waiters)
         finally:
-            server.stop()
+            await stopped(server)
 
     run(scenario())
 
@@ -89,14 +101,14 @@ def test_a_request_is_kept_for_the_kernels_next_connection_until_the_kernel_ends
             handler = waiters["kz"]
             keep_request(request("kz"))
             assert json.loads(await asyncio.wait_for(first.read_message(), WAIT_S))["QUERY_STRING"].endswith("=kz")
-            first.close()  # the kernel lost it on the way (its connection broke): it connects again
+            await closed(first)  # the kernel lost it on the way (its connection broke): it connects again
             await until(lambda: handler._on_close_called)
             again = await websocket_connect(url("kz"))
             assert json.loads(await asyncio.wait_for(again.read_message(), WAIT_S))["QUERY_STRING"].endswith("=kz")
-            again.close()
+            await closed(again)
             await until(lambda: "kz" not in waiters)
         finally:
-            server.stop()
+            await stopped(server)
 
     run(scenario())
     assert "kz" in kept
