@@ -71,7 +71,9 @@ class Scenario:
 
     @cached_property
     def _table(self) -> ReplyTable | None:
-        return self.replies() if self.replies is not None else None
+        if self.replies is None or "state_space" in self.__dict__:
+            return None  # no table, or the space is explored already (the fork server warmed it): ask the space
+        return self.replies()
 
     def reply_values(self, state: State) -> list[float]:
         """For each option at the state's node: its overall value now plus the best after it (a breach: minus

@@ -195,10 +195,12 @@ def test_rebuild_gives_the_validated_model_without_pydantic_schemas(tmp_path):
 def test_a_warmed_scenario_is_loaded_again_with_its_state_space_worked_out(library, tmp_path):
     """The fork server warms a class's scenario: a kernel forked from it loads the same object, explored."""
     cache = tmp_path / "cache"
+    load_library_cached(library, cache)  # as `roleplay serve` fills it before the fork server warms
     assert warm(library, cache, ["mini", "no-such-scenario"]) == 1
     again, _problems, _hits = load_library_cached(library, cache)
     assert "state_space" in again["mini"].__dict__  # worked out before: the first reply costs nothing of it
     assert replies_played(again["mini"]) == replies_played(load_library(library)[0]["mini"])
+    assert again["mini"]._table is None  # the explored space answered: its reply table was not read as well
     path = next(p for p in library.glob("*.yaml") if "id: mini" in p.read_text())
     path.write_text(path.read_text().replace("id: mini", "id: mini\n# changed"))
     changed, _problems, _hits = load_library_cached(library, cache)
