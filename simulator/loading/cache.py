@@ -131,8 +131,8 @@ def _table_path(cache: Path, key: str) -> Path:
 def _read_entry(cache: Path, key: str, source: Path) -> Scenario | None:
     """The Scenario a cache entry holds, or None for no entry, or one that is unreadable or wrong."""
     try:
-        data = json.loads(_entry_path(cache, key).read_bytes())
-        if data.get("format") != FORMAT or data.get("key") != key:
+        data = _read_json(_entry_path(cache, key), key)
+        if data is None:
             return None
         model = rebuild(ScenarioModel, data["scenario"])
         persona = rebuild(PersonaModel, data["persona"])
@@ -148,12 +148,20 @@ def _read_table(cache: Path, key: str) -> ReplyTable | None:
     """The reply table kept beside an entry (read when a session first asks), or None: the scenario's state
     space is then explored as for a scenario loaded without the cache."""
     try:
-        data = json.loads(_table_path(cache, key).read_bytes())
-        if data.get("format") != FORMAT or data.get("key") != key:
-            return None
-        return ReplyTable.from_json(data)
+        data = _read_json(_table_path(cache, key), key)
+        return None if data is None else ReplyTable.from_json(data)
     except Exception:
         return None
+
+
+def _read_json(path: Path, key: str) -> dict | None:
+    """A cache file's data when it is of this layout and filed under this key, else None.
+
+    Raises:
+        OSError, ValueError, AttributeError: a file that cannot be read or is not a JSON object.
+    """
+    data = json.loads(path.read_bytes())
+    return data if data.get("format") == FORMAT and data.get("key") == key else None
 
 
 def _write_entry(cache: Path, key: str, scenario: Scenario) -> None:

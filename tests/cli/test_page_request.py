@@ -57,6 +57,12 @@ async def stopped(server) -> None:
     await server.close_all_connections()
 
 
+async def request_of(connection) -> str:
+    """The trainee of the request a kernel's connection received (each test's request names its kernel)."""
+    message = await asyncio.wait_for(connection.read_message(), WAIT_S)
+    return json.loads(message)["QUERY_STRING"].rsplit("=", 1)[1]
+
+
 def request(kernel: str) -> dict:
     return {"kernel_id": kernel, "payload": json.dumps({"QUERY_STRING": f"scenario=s&trainee={kernel}"})}
 
@@ -78,9 +84,9 @@ def test_a_kernel_that_connects_again_leaves_the_other_kernels_registered():
             await until(lambda: old_x._on_close_called)
             assert "ky" in waiters and "kx" in waiters  # Voila's handler removed ky here (the last registered)
             keep_request(request("ky"))
-            assert json.loads(await asyncio.wait_for(y.read_message(), WAIT_S))["QUERY_STRING"].endswith("=ky")
+            assert await request_of(y) == "ky"
             keep_request(request("kx"))
-            assert json.loads(await asyncio.wait_for(again_x.read_message(), WAIT_S))["QUERY_STRING"].endswith("=kx")
+            assert await request_of(again_x) == "kx"
             for connection in (y, again_x):
                 await closed(connection)
             await until(lambda: "kx" not in waiters and "ky" not in waiters)
@@ -100,11 +106,11 @@ def test_a_request_is_kept_for_the_kernels_next_connection_until_the_kernel_ends
             await until(lambda: "kz" in waiters)
             handler = waiters["kz"]
             keep_request(request("kz"))
-            assert json.loads(await asyncio.wait_for(first.read_message(), WAIT_S))["QUERY_STRING"].endswith("=kz")
+            assert await request_of(first) == "kz"
             await closed(first)  # the kernel lost it on the way (its connection broke): it connects again
             await until(lambda: handler._on_close_called)
             again = await websocket_connect(url("kz"))
-            assert json.loads(await asyncio.wait_for(again.read_message(), WAIT_S))["QUERY_STRING"].endswith("=kz")
+            assert await request_of(again) == "kz"
             await closed(again)
             await until(lambda: "kz" not in waiters)
         finally:
