@@ -93,6 +93,10 @@ def websocket_status(server: Server, kernel: str, headers: dict) -> int:
         except HTTPClientError as exc:
             return exc.code
         ws.close()
+        # Wait until it is closed: a socket left open when this loop ends is reported (a ResourceWarning) in
+        # whichever later test next makes a tornado loop.
+        while await asyncio.wait_for(ws.read_message(), 30) is not None:
+            pass
         return 101
 
     # Playwright's sync API keeps an event loop running in this thread: connect from another one.
