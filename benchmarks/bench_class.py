@@ -153,12 +153,16 @@ class TreeCpu:
         while not self._stop.wait(0.25):
             self.tree()
 
+    def used(self) -> float:
+        """CPU seconds since counting began, read now."""
+        self.tree()
+        return sum(t - self.base.get(pid, 0) for pid, t in self.last.items()) / HZ
+
     def stop(self) -> float:
         self._stop.set()
         if self._thread:
             self._thread.join()
-        self.tree()
-        return sum(t - self.base.get(pid, 0) for pid, t in self.last.items()) / HZ
+        return self.used()
 
     def kernels(self) -> list[int]:
         return [pid for pid in self.tree() if "ipykernel_launcher" in cmdline(pid)]
@@ -413,6 +417,10 @@ class Run:
     load: str = ""
     open_cpu: float = math.nan  # the server tree's CPU seconds from the first arrival until every page was open
     browser_open_cpu: float = math.nan  # and the browser's
+    # while the class played (every page open, until the last debrief): seconds, and the cores the server, the
+    # browser and Playwright's driver used on average over them
+    play_s: float = math.nan
+    play_cores: dict[str, float] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[Trainee]:
@@ -480,18 +488,24 @@ def one_run(kind: str, n: int, tmp: Path, seed: int) -> Run:
         cpu.start()
         browser_cpu = TreeCpu(os.getpid(), only="chrom")  # the headless browser's processes
         browser_cpu.start()
+        driver_cpu = TreeCpu(os.getpid(), only="run-driver")  # Playwright's node process, which drives them
+        driver_cpu.start()
+        trees = {"server": cpu, "browser": browser_cpu, "driver": driver_cpu}
         rss: list[float] = []
-        opened: list[float] = []
+        opened: dict[str, float] = {}
+        played: dict[str, float] = {}
+
+        def read(into: dict[str, float]) -> None:
+            into.update({name: tree.used() for name, tree in trees.items()}, at=perf())
 
         def on_open() -> None:  # every page open (or failed), nobody has played yet
-            cpu.tree()
-            opened.append(sum(t - cpu.base.get(pid, 0) for pid, t in cpu.last.items()) / HZ)
-            browser_cpu.tree()
-            opened.append(sum(t - browser_cpu.base.get(pid, 0) for pid, t in browser_cpu.last.items()) / HZ)
+            read(opened)
 
-        trainees = asyncio.run(
-            run_class(url, n, kind != "bare", seed, lambda: rss.extend(map(rss_mb, cpu.kernels())), on_open)
-        )
+        def on_played() -> None:  # every trainee done, no page closed yet
+            read(played)
+            rss.extend(map(rss_mb, cpu.kernels()))
+
+        trainees = asyncio.run(run_class(url, n, kind != "bare", seed, on_played, on_open))
         # the pages are closed: their kernels' shutdown is part of the cost too; the pool refills are counted
         wait_quiet([server.proc.pid], timeout=60)
         server_cpu = cpu.stop()
@@ -499,8 +513,12 @@ def one_run(kind: str, n: int, tmp: Path, seed: int) -> Run:
         server.stop()
     run = Run(kind, n, trainees, server_cpu, [r for r in rss if not math.isnan(r)], warm_wait)
     browser_cpu.stop()
-    run.open_cpu = opened[0] if opened else math.nan
-    run.browser_open_cpu = opened[1] if opened else math.nan
+    driver_cpu.stop()
+    run.open_cpu = opened.get("server", math.nan)
+    run.browser_open_cpu = opened.get("browser", math.nan)
+    if opened and played:
+        run.play_s = played["at"] - opened["at"]
+        run.play_cores = {name: (played[name] - opened[name]) / run.play_s for name in trees}
     run.load = f"load average {env_load} before, {loadavg()} after"
     if kind != "bare":
         verify_store(run, store)
@@ -553,8 +571,17 @@ def report_some(n: int, runs: dict[str, Run]) -> None:
             f"{fmt_cpu(r.server_cpu / r.n)}; to open a page: server {fmt_cpu(r.open_cpu / r.n)}, browser "
             f"{fmt_cpu(r.browser_open_cpu / r.n)}; {r.load}"
         )
+        print(f"   {'':<6} {play_line(r)}")
         for t in r.failed[:10]:
             print(f"   failed ({r.label}): {t.name}: {t.error}")
+
+
+def play_line(r: Run) -> str:
+    """What the machine did while the class played (the clicks' figures come from that span)."""
+    if math.isnan(r.play_s) or r.play_s <= 0:
+        return "play: not measured"
+    cores = ", ".join(f"{name} {value:.2f}" for name, value in r.play_cores.items())
+    return f"while the class played ({r.play_s:.0f} s, {len(r.clicks())} clicks), cores used: {cores}"
 
 
 def fmt_cpu(x: float) -> str:
@@ -618,6 +645,9 @@ def report(n: int, runs: dict[str, Run]) -> None:
         + ", ".join(f"{k} {v:.2f} CPU-s" for k, v in per_page.items())
     )
     print("   kernel RSS (median, pages open): " + ", ".join(f"{k} {v:.0f} MB" for k, v in rss.items()))
+    for k, r in runs.items():
+        if k != "bare":
+            print(f"   {k}: {play_line(r)}")
     print("   targets:")
     b95 = pct(bare.firsts(), 0.95)
     lines = [
