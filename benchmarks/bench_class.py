@@ -143,11 +143,14 @@ class TreeCpu:
             todo.extend(children.get(pid, []))
         return found
 
-    def start(self) -> None:
+    def start(self, sampled: bool = True) -> None:
+        """Count from now; ``sampled``: read the tree four times a second too (a process that ends between two
+        reads is otherwise missed), for trees whose processes come and go."""
         self.tree()
         self.base = dict(self.last)
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
+        if sampled:
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.wait(0.25):
@@ -489,7 +492,7 @@ def one_run(kind: str, n: int, tmp: Path, seed: int) -> Run:
         browser_cpu = TreeCpu(os.getpid(), only="chrom")  # the headless browser's processes
         browser_cpu.start()
         driver_cpu = TreeCpu(os.getpid(), only="run-driver")  # Playwright's node process, which drives them
-        driver_cpu.start()
+        driver_cpu.start(sampled=False)  # one process, there from start to end
         trees = {"server": cpu, "browser": browser_cpu, "driver": driver_cpu}
         rss: list[float] = []
         opened: dict[str, float] = {}
