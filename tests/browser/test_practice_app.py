@@ -188,7 +188,9 @@ def test_the_picker_searches_and_filters_and_keeps_start_in_view(page, server) -
     scenarios = [load_scenario(f) for f in SCENARIO_FILES]
     open_app(page, server.url)
     count = page.locator(".rp-picker-count")
-    assert count.inner_text().strip() == f"{len(scenarios)} of {len(scenarios)} scenarios"
+    # the count may be drawn after the first scenario button: wait for it, not for the buttons only
+    every = f"{len(scenarios)} of {len(scenarios)} scenarios"
+    page.wait_for_function("(t) => document.querySelector('.rp-picker-count')?.innerText.trim() === t", arg=every)
     visible = ".rp-scenario:not(.rp-hidden)"
     page.fill(".rp-search input", "dollhouse")
     page.wait_for_function(f"() => document.querySelectorAll('{visible}').length === 1")

@@ -1,0 +1,75 @@
+"""A page whose opening stops at one step says so (simulator/ui/static/page/stuck.js): the lab's Voila server
+(``simulator.webapp``) serving a notebook whose second cell waits as long as its address asks, in real Chromium.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from .conftest import REPO, _free_port, _stop, _wait_until_up
+
+pytestmark = pytest.mark.browser
+
+# The second cell waits the seconds the page's address gives (?wait=N; Voila puts the query string in the
+# environment of a kernel it starts for a page), as a kernel whose cell does not finish.
+WAITING_CELL = """
+import os, time, urllib.parse
+time.sleep(float(urllib.parse.parse_qs(os.environ.get("QUERY_STRING", "")).get("wait", ["0"])[0]))
+print("opened")
+"""
+
+
+@pytest.fixture(scope="module")
+def waiting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    work = tmp_path_factory.mktemp("stuck")
+    notebook = work / "waiting.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell(WAITING_CELL)]
+    nbformat.write(nb, notebook)
+    log_path: Path = work / "server.log"
+    port = _free_port()
+    command = [sys.executable, "-m", "simulator.webapp", str(notebook), "--no-browser", f"--port={port}"]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        _wait_until_up(proc, url, log_path)
+        yield url
+    finally:
+        _stop(proc)
+
+
+def test_a_page_stuck_opening_says_so_and_offers_a_reload(open_page, waiting) -> None:
+    page = open_page()
+    page.goto(f"{waiting}?wait=600&rp-stuck-after=2", wait_until="commit")
+    page.wait_for_selector("#loading_text:has-text('Executing')")  # Voila's spinner, at the waiting cell
+    note = page.wait_for_selector(".rp-stuck[role=alert]")
+    assert "taking longer than it should" in note.inner_text()
+    assert "Odśwież stronę" in note.inner_text()  # and in Polish
+    assert page.locator("#loading").is_visible()  # still opening: nothing else to do but reload
+    with page.expect_event("framenavigated"):
+        page.click(".rp-stuck-reload")
+
+
+def test_the_note_goes_when_a_slow_page_opens_after_all(open_page, waiting) -> None:
+    page = open_page()
+    page.goto(f"{waiting}?wait=8&rp-stuck-after=2", wait_until="commit")
+    page.wait_for_selector(".rp-stuck")  # 2 s at one step
+    page.wait_for_selector("text=opened")  # the cell finished and the page shows its cells
+    page.wait_for_selector(".rp-stuck", state="detached")
+
+
+def test_a_page_that_opens_at_once_never_shows_the_note(open_page, waiting) -> None:
+    page = open_page()
+    page.goto(f"{waiting}?rp-stuck-after=30", wait_until="commit")
+    page.wait_for_selector("text=opened")
+    page.wait_for_selector("#loading", state="detached")
+    assert page.locator(".rp-stuck").count() == 0
