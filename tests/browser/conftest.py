@@ -115,24 +115,39 @@ def _wait_until_up(proc: subprocess.Popen, url: str, log_path: Path) -> None:
 
 
 @contextlib.contextmanager
+def launched(
+    command: list[str],
+    log_path: Path,
+    url: str,
+    cwd: Path = REPO,
+    wait: Callable[[subprocess.Popen, str, Path], None] = _wait_until_up,
+    stop: Callable[[subprocess.Popen], None] = _stop,
+) -> Iterator[subprocess.Popen]:
+    """A server process in a session of its own, its output in ``log_path``: ``wait`` until it answers at
+    ``url``, then yielded; ``stop`` ends it on the way out, whatever happened."""
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+    try:
+        wait(proc, url, log_path)
+        yield proc
+    finally:
+        stop(proc)
+
+
+@contextlib.contextmanager
 def serving(workdir: Path, *extra: str, first_line: str = "Practice app") -> Iterator[Server]:
     """`roleplay serve EXTRA…` on a free port with a fresh results store in workdir."""
     store_path = workdir / "results.sqlite"
     log_path = workdir / "serve.log"
     port = _free_port()
     command = [sys.executable, "-m", "simulator", "serve", "--port", str(port), "--store", str(store_path), *extra]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
-        )
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        _wait_until_up(proc, url, log_path)
+    url = f"http://127.0.0.1:{port}/"
+    with launched(command, log_path, url):
         first = log_path.read_text(errors="replace").splitlines()[0]
         assert first == f"{first_line}: {url}", first
         yield Server(url, store_path, log_path)
-    finally:
-        _stop(proc)
 
 
 @pytest.fixture(scope="session")

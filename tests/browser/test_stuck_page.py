@@ -4,15 +4,13 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from .conftest import REPO, _free_port, _stop, _wait_until_up
+from .conftest import _free_port, launched
 
 pytestmark = pytest.mark.browser
 
@@ -32,19 +30,11 @@ def waiting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell(WAITING_CELL)]
     nbformat.write(nb, notebook)
-    log_path: Path = work / "server.log"
     port = _free_port()
     command = [sys.executable, "-m", "simulator.webapp", str(notebook), "--no-browser", f"--port={port}"]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
-        )
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        _wait_until_up(proc, url, log_path)
+    url = f"http://127.0.0.1:{port}/"
+    with launched(command, work / "server.log", url):
         yield url
-    finally:
-        _stop(proc)
 
 
 def test_a_page_stuck_opening_says_so_and_offers_a_reload(open_page, waiting) -> None:

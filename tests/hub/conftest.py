@@ -22,7 +22,7 @@ from typing import NamedTuple
 import pytest
 
 from .. import postgres
-from ..browser.conftest import _free_port, _log_tail
+from ..browser.conftest import _free_port, _log_tail, launched
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0  # seconds: the hub migrates its database and starts its proxy
@@ -79,16 +79,9 @@ def running_hub(work: Path, store: str, *extra: str) -> Iterator[Hub]:
     port = _free_port()
     command = [sys.executable, "-m", "simulator", "hub", "--port", str(port), "--data", str(data)]
     command += ["--store", store, "--scenarios", str(library), *extra]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            command, cwd=work, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
-        )
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        _wait_for_hub(proc, url, log)
+    url = f"http://127.0.0.1:{port}/"
+    with launched(command, log, url, cwd=work, wait=_wait_for_hub, stop=_stop):
         yield Hub(url, store, library, data, log)
-    finally:
-        _stop(proc)
 
 
 @pytest.fixture(scope="module")
