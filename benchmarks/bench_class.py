@@ -284,6 +284,41 @@ class Trainee:
     kernel: str = ""
     open_cpu: float = math.nan  # the page's kernel's CPU seconds when the first reply button showed
     open_rss: float = math.nan  # and its resident memory, MB
+    seen: PageSeen | None = None
+
+
+@dataclass
+class PageSeen:
+    """What a trainee's browser saw of its page, for the report of a page that failed: whether the page's
+    HTML arrived whole (Voila streams it while the notebook runs), the kernel's websocket, the page's errors."""
+
+    document: str = "still arriving"
+    kernel_socket: str = "never opened"
+    errors: list[str] = field(default_factory=list)
+
+    def watch(self, page) -> None:
+        def finished(request) -> None:
+            if request.resource_type == "document":
+                self.document = "whole"
+
+        def failed(request) -> None:
+            if request.resource_type == "document":
+                self.document = f"failed ({request.failure})"
+
+        def socket(ws) -> None:
+            if "/channels" in ws.url:
+                self.kernel_socket = "open"
+                ws.on("close", lambda _ws: setattr(self, "kernel_socket", "closed"))
+
+        page.on("requestfinished", finished)
+        page.on("requestfailed", failed)
+        page.on("websocket", socket)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)[:120]))
+        page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text[:120]))
+
+    def __str__(self) -> str:
+        last = f", the last: {self.errors[-1]!r}" if self.errors else ""
+        return f"HTML {self.document}; kernel websocket {self.kernel_socket}; {len(self.errors)} errors{last}"
 
 
 def kernel_pid(kernel_id: str) -> int | None:
@@ -333,6 +368,8 @@ async def trainee(browser, url: str, t: Trainee, app: bool, start: float, gate: 
     await context.route("**/*", local_only)
     page = await context.new_page()
     page.set_default_timeout(PAGE_TIMEOUT_MS)
+    t.seen = PageSeen()
+    t.seen.watch(page)
     t._context = context  # closed by the run, after the CPU is counted
     arrived = False
     try:
@@ -373,6 +410,7 @@ async def trainee(browser, url: str, t: Trainee, app: bool, start: float, gate: 
         with contextlib.suppress(Exception):  # what the trainee saw
             seen = " ".join((await page.inner_text("body", timeout=5000)).split())
             t.error += f" | page: {seen[:200]!r}"
+        t.error += f" | {t.seen}"
         if not arrived:
             await gate.arrive()
 
