@@ -340,13 +340,6 @@ async def note_kernel(page, t: Trainee) -> None:
         t.open_cpu, t.open_rss = got[1] / HZ, rss_mb(pid)
 
 
-async def local_only(route) -> None:
-    if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1")):
-        await route.continue_()
-    else:
-        await route.abort()
-
-
 class Gate:
     """Every trainee waits here after the first reply (or a failure) until all have opened their page:
     the server's CPU to open N pages is read then, before anyone plays."""
@@ -365,7 +358,6 @@ class Gate:
 async def trainee(browser, url: str, t: Trainee, app: bool, start: float, gate: Gate) -> None:
     await asyncio.sleep(max(0.0, start + t.arrival - time.monotonic()))
     context = await browser.new_context()
-    await context.route("**/*", local_only)
     page = await context.new_page()
     page.set_default_timeout(PAGE_TIMEOUT_MS)
     t.seen = PageSeen()
