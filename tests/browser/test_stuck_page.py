@@ -63,3 +63,16 @@ def test_a_page_that_opens_at_once_never_shows_the_note(open_page, waiting) -> N
     page.wait_for_selector("text=opened")
     page.wait_for_selector("#loading", state="detached")
     assert page.locator(".rp-stuck").count() == 0
+
+
+def test_a_page_whose_scripts_fail_to_load_says_so_at_once(open_page, waiting) -> None:
+    page = open_page()
+    # Voila's scripts come in chunks its loader asks for as it starts: none of them arrives here.
+    page.route("**/voila/static/*.voila.js", lambda route: route.abort())
+    page.goto(f"{waiting}?rp-stuck-after=600", wait_until="commit")
+    note = page.wait_for_selector(".rp-stuck[role=alert]")  # long before 600 s at one step
+    assert "Part of the page did not load" in note.inner_text()
+    assert "Część strony się nie wczytała" in note.inner_text()
+    assert page.locator("#loading").is_visible()
+    with page.expect_event("framenavigated"):
+        page.click(".rp-stuck-reload")
