@@ -52,9 +52,12 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import functools
 import inspect
 import ipaddress
 import logging
+import os
+import re
 import secrets
 import sys
 import tempfile
@@ -69,6 +72,7 @@ import nbformat
 import tornado.web
 from jupyter_client.provisioning import KernelProvisionerFactory
 from jupyter_core.utils import ensure_async
+from jupyter_server.base.handlers import FileFindHandler
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from nbformat import sign
 from tornado import httputil
@@ -76,6 +80,7 @@ from tornado.ioloop import PeriodicCallback
 from traitlets import Bool, Integer, List, TraitError, Unicode
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
+from voila.static_file_handler import MultiStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
 __all__ = [
@@ -265,6 +270,58 @@ def keep_request(msg: dict) -> None:
             waiter.write_message(payload)
         except Exception:  # closed under us: the next connection gets it from the cache
             logging.getLogger(__name__).info("request of kernel %s kept for its next connection", kernel_id)
+
+
+# Webpack's loader in Voila's scripts (and in each widget extension's remoteEntry) gives up on a script chunk
+# that has not loaded within 120 s, and the page never opens: "Executing 2 of 2" for good. With 50 pages
+# opening at once on two cores some chunks took longer. The lab's server sends those loaders with a longer wait.
+CHUNK_TIMEOUT = re.compile(rb'(\{type:"timeout",target:\w+\}\),)12e4\)')
+CHUNK_TIMEOUT_MS = 900_000
+
+
+@functools.lru_cache(maxsize=64)
+def patient_loader(abspath: str) -> bytes | None:
+    """A webpack runtime (Voila's ``voila.js``, an extension's ``remoteEntry.*.js``) with its chunk timeout
+    raised to ``CHUNK_TIMEOUT_MS``.
+
+    Args:
+        abspath: the file's path.
+
+    Returns:
+        The changed script, or None for any other file (served as it is).
+    """
+    name = os.path.basename(abspath)
+    if not (name == "voila.js" or (name.startswith("remoteEntry.") and name.endswith(".js"))):
+        return None
+    try:
+        content = Path(abspath).read_bytes()
+    except OSError:
+        return None
+    patched, found = CHUNK_TIMEOUT.subn(rb"\g<1>%d)" % CHUNK_TIMEOUT_MS, content)
+    return patched if found else None
+
+
+class _PatientLoader:
+    """A static file handler that sends webpack runtimes through ``patient_loader``."""
+
+    @classmethod
+    def get_content(cls, abspath, start=None, end=None):
+        patched = patient_loader(abspath)
+        if patched is None:
+            return super().get_content(abspath, start, end)
+        return patched[start:end]
+
+    def get_content_size(self) -> int:
+        patched = patient_loader(self.absolute_path)
+        return len(patched) if patched is not None else super().get_content_size()
+
+
+class _StaticHandler(_PatientLoader, MultiStaticFileHandler):
+    """Voila's ``/voila/static/`` (its own scripts)."""
+
+
+class _ExtensionHandler(_PatientLoader, FileFindHandler):
+    """Voila's ``/voila/labextensions/`` (the widget extensions' scripts)."""
 
 
 class LabKernelManager(AsyncMappingKernelManager):
@@ -554,6 +611,10 @@ class LabVoila(Voila):
                 handler = (handler[0], _PageHandler, *handler[2:])
             elif len(handler) > 1 and handler[1] is RequestInfoSocketHandler:
                 handler = (handler[0], PageRequestHandler, *handler[2:])
+            elif len(handler) > 1 and handler[1] is MultiStaticFileHandler:
+                handler = (handler[0], _StaticHandler, *handler[2:])
+            elif len(handler) > 1 and handler[1] is FileFindHandler and "labextensions" in handler[0]:
+                handler = (handler[0], _ExtensionHandler, *handler[2:])
             handlers.append(handler)
         return handlers
 

@@ -4,11 +4,15 @@
 
 from __future__ import annotations
 
+import re
 import sys
+import urllib.request
 from collections.abc import Iterator
 
 import nbformat
 import pytest
+
+from simulator import webapp
 
 from .conftest import _free_port, launched
 
@@ -76,3 +80,18 @@ def test_a_page_whose_scripts_fail_to_load_says_so_at_once(open_page, waiting) -
     assert page.locator("#loading").is_visible()
     with page.expect_event("framenavigated"):
         page.click(".rp-stuck-reload")
+
+
+def test_the_scripts_loaders_wait_longer_than_120_s_for_a_chunk(waiting) -> None:
+    # Voila's webpack runtime and the widget extension's give up on a chunk after 120 s (12e4 ms): the lab's
+    # server sends them with CHUNK_TIMEOUT_MS, and its length in Content-Length.
+    page = urllib.request.urlopen(waiting, timeout=60).read().decode()
+    entry = re.search(r'"load": "(static/remoteEntry\.\w+\.js)", "name": "@jupyter-widgets/jupyterlab-manager"', page)
+    assert entry is not None, "the page names the widgets' remoteEntry"
+    for path in ("voila/static/voila.js", f"voila/labextensions/@jupyter-widgets/jupyterlab-manager/{entry[1]}"):
+        with urllib.request.urlopen(waiting + path, timeout=60) as response:
+            body = response.read()
+            assert int(response.headers["Content-Length"]) == len(body)
+        assert b'{type:"timeout",target:' in body, path  # webpack's loader, as Voila ships it
+        assert b"),12e4)" not in body, path
+        assert b"),%d)" % webapp.CHUNK_TIMEOUT_MS in body, path
