@@ -20,8 +20,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     # Nothing but this machine: every other host name is unresolvable (Voila's lab template links a CDN
     # stylesheet). Not a Playwright route: a route over every request sends each one through the driver to
-    # the benchmark (50 pages' 93 requests each, when they all open at once: chunks of Voila's scripts then
-    # waited so long that its loader gave up after its 120 s, and the page stayed at "Executing 2 of 2").
+    # the benchmark and back (50 pages' ~93 requests each, all opening at once).
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
 ]
 

@@ -605,16 +605,17 @@ class LabVoila(Voila):
     def init_handlers(self) -> list:
         # Voila's page handler calls RequestInfoSocketHandler.send_updates by name: the class is Voila's.
         RequestInfoSocketHandler.send_updates = staticmethod(keep_request)
+        # Voila's handlers the lab replaces with its own (the same routes and arguments).
+        ours = {
+            TornadoVoilaHandler: _PageHandler,
+            RequestInfoSocketHandler: PageRequestHandler,
+            MultiStaticFileHandler: _StaticHandler,  # /voila/static/
+            FileFindHandler: _ExtensionHandler,  # /voila/labextensions/
+        }
         handlers = []
         for handler in super().init_handlers():
-            if len(handler) > 1 and handler[1] is TornadoVoilaHandler:
-                handler = (handler[0], _PageHandler, *handler[2:])
-            elif len(handler) > 1 and handler[1] is RequestInfoSocketHandler:
-                handler = (handler[0], PageRequestHandler, *handler[2:])
-            elif len(handler) > 1 and handler[1] is MultiStaticFileHandler:
-                handler = (handler[0], _StaticHandler, *handler[2:])
-            elif len(handler) > 1 and handler[1] is FileFindHandler and "labextensions" in handler[0]:
-                handler = (handler[0], _ExtensionHandler, *handler[2:])
+            if len(handler) > 1 and handler[1] in ours:
+                handler = (handler[0], ours[handler[1]], *handler[2:])
             handlers.append(handler)
         return handlers
 

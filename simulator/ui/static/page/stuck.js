@@ -6,9 +6,9 @@
  * step this script shows a note with a reload button (a reload takes a new kernel), and takes the note
  * away again if the page opens after all. ?rp-stuck-after=N sets the seconds (tests).
  *
- * A page whose scripts fail to load never opens either (Voila's loader gives up on a script that has not
- * come in 120 s, as on a server or a browser swamped by a class opening at once): that failure shows the
- * note at once, worded for it.
+ * A page whose scripts fail to load never opens either (a piece refused, or not come within the loader's
+ * wait, as on a server or a browser swamped by a class opening at once): that failure shows the note at
+ * once, worded for it.
  */
 (function () {
   "use strict";
