@@ -5,6 +5,7 @@ Run from the repository root::
     python benchmarks/bench_class.py                    # N = 10, 25 and 50
     python benchmarks/bench_class.py --sizes 10,25      # chosen sizes
     python benchmarks/bench_class.py --quick            # N = 4: a smoke run
+    python benchmarks/bench_class.py --browsers 5       # 5 trainees in Chromium, the others on the wire
 
 For each size N it runs, one after the other, on fresh servers with fresh stores in a temporary folder:
 
@@ -23,6 +24,14 @@ click → the customer's next line (timed in the page). Afterwards every trainee
 the server's store: completed, with one stored turn per click. The server's CPU seconds (the Voila
 server and every kernel it started, summed from /proc over the run, sampled every 0.25 s so kernels that
 end are counted) per page are printed apart from the browser's, with the kernels' resident memory.
+
+In the default run the N headless pages share the machine's two cores with the server, and while a class
+plays they take most of them, so a click waits for its own page's share of the cores. ``--browsers K``
+plays K trainees in Chromium and the others on the wire (``wire.py``): each fetches the page, every file one
+real page fetched (recorded before the run) and the kernel's websocket, and clicks as a page does, so the
+server does the same work while the trainees' browsers cost nothing here, as when each trainee has a
+machine of their own. Click -> next line is then timed in the K Chromium pages (and, apart, on the wire:
+from sending the click to the message bringing the customer's line).
 
 Each figure is printed with its target and whether it is met. The machine is shared: the load average
 is printed at the start and the end of each run.
@@ -46,11 +55,13 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchstats import CHROMIUM  # the benchmarks folder is on sys.path
 from benchstats import CHROMIUM_ARGS as BASE_CHROMIUM_ARGS
+from wire import WirePage, customer_lines, first_choice, idle
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -285,6 +296,7 @@ class Trainee:
     open_cpu: float = math.nan  # the page's kernel's CPU seconds when the first reply button showed
     open_rss: float = math.nan  # and its resident memory, MB
     seen: PageSeen | None = None
+    wire: bool = False  # played on the wire (wire.py), not in Chromium
 
 
 @dataclass
@@ -334,6 +346,10 @@ async def note_kernel(page, t: Trainee) -> None:
     t.kernel = await page.evaluate(
         "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId || ''"
     )
+    note_kernel_pid(t)
+
+
+def note_kernel_pid(t: Trainee) -> None:
     pid = kernel_pid(t.kernel) if t.kernel else None
     got = proc_stat(pid) if pid else None
     if got:
@@ -407,30 +423,123 @@ async def trainee(browser, url: str, t: Trainee, app: bool, start: float, gate: 
             await gate.arrive()
 
 
-async def run_class(url: str, n: int, app: bool, seed: int, sample, on_open) -> list[Trainee]:
-    """N trainees arriving within ARRIVAL_S; ``sample()`` is called once all are done, before any page closes."""
+async def wire_trainee(url: str, assets: list[str], t: Trainee, app: bool, start: float, gate: Gate) -> None:
+    """A trainee whose page is played on the wire (``wire.WirePage``): the same requests, clicks and think
+    times as ``trainee``, with no browser. A click is timed from sending it to the message that brings the
+    customer's next line."""
+    await asyncio.sleep(max(0.0, start + t.arrival - time.monotonic()))
+    page = WirePage(url, assets)
+    t._page = page  # closed by the run, after the CPU is counted
+    w = page.widgets
+    arrived = False
+    try:
+        t0 = perf()
+        await page.open(PAGE_TIMEOUT_MS / 1000)
+        t.kernel = page.kernel
+        if not app:
+            await w.until(lambda: bool(w.with_class("bare-button")), PAGE_TIMEOUT_MS / 1000)
+        else:
+            t.stage = "waiting for Start"
+            await w.until(lambda: any(not w.states[m].get("disabled") for m in w.with_class("rp-start")), 60)
+            page.click(w.with_class("rp-start")[0])
+            t.stage = "waiting for the first reply"
+            await w.until(lambda: first_choice(w) is not None and idle(w), PAGE_TIMEOUT_MS / 1000)
+        t.first = perf() - t0
+        note_kernel_pid(t)
+        arrived = True
+        await gate.arrive()
+        if not app:
+            return
+        t.stage = "playing"
+        for _ in range(100):
+            await asyncio.sleep(t.think.uniform(*THINK_S))
+            before, button = customer_lines(w), first_choice(w)
+            sent = perf()
+            page.click(button)
+            answered = await w.until(lambda before=before: customer_lines(w) > before, CLICK_TIMEOUT_MS / 1000)
+            t.clicks.append(answered - sent)
+            await w.until(lambda: idle(w), CLICK_TIMEOUT_MS / 1000)
+            if w.html_containing("rp-score-value"):
+                break
+        else:
+            t.error = "no debrief after 100 clicks"
+    except Exception as exc:
+        t.error = f"{type(exc).__name__} {t.stage} (on the wire): {str(exc)[:160]}"
+        if not arrived:
+            await gate.arrive()
+
+
+async def page_assets(url: str) -> list[str]:
+    """What a real page fetches from the server besides itself (paths with their query), for the wire
+    trainees: one page opened in Chromium up to its first widget, then closed."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            return await _page_assets(browser, url)
+        finally:
+            await browser.close()
+
+
+async def _page_assets(browser, url: str) -> list[str]:
+    origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(url))
+    seen: list[str] = []
+
+    def asked(request) -> None:
+        if request.method == "GET" and request.url.startswith(origin) and request.resource_type != "document":
+            seen.append(request.url[len(origin) :])
+
+    context = await browser.new_context()
+    try:
+        page = await context.new_page()
+        page.on("request", asked)
+        await page.goto(url, wait_until="commit", timeout=PAGE_TIMEOUT_MS)
+        await page.wait_for_selector(".rp-start, .bare-button", state="visible", timeout=PAGE_TIMEOUT_MS)
+        await page.wait_for_load_state("networkidle")
+        kernel = await page.evaluate(
+            "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId || ''"
+        )
+    finally:
+        await context.close()
+    return [path for path in dict.fromkeys(seen) if not kernel or kernel not in path]
+
+
+async def run_class(
+    url: str, n: int, app: bool, seed: int, sample, on_open, browsers: int | None = None, assets: list[str] = ()
+) -> list[Trainee]:
+    """N trainees arriving within ARRIVAL_S; ``sample()`` is called once all are done, before any page closes.
+    ``browsers``: how many of them play in Chromium (None: all); the others play on the wire, fetching
+    ``assets`` (``page_assets``)."""
     from playwright.async_api import async_playwright
 
     rng = random.Random(seed)
     trainees = [
         Trainee(f"bench-{seed}-{i:02d}", rng.uniform(0, ARRIVAL_S), random.Random(seed * 1000 + i)) for i in range(n)
     ]
+    for t in trainees[browsers:] if browsers is not None else ():
+        t.wire = True
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             start = time.monotonic() + 0.5
             gate = Gate(n, on_open)
-            await asyncio.gather(
-                *(trainee(browser, f"{url}&trainee={t.name}" if app else url, t, app, start, gate) for t in trainees)
-            )
+
+            def play(t: Trainee):
+                page_url = f"{url}&trainee={t.name}" if app else url
+                if t.wire:
+                    return wire_trainee(page_url, list(assets), t, app, start, gate)
+                return trainee(browser, page_url, t, app, start, gate)
+
+            await asyncio.gather(*(play(t) for t in trainees))
             sample()
             return trainees
         finally:
             for t in trainees:
-                context = getattr(t, "_context", None)
-                if context is not None:
-                    with contextlib.suppress(Exception):  # closing a broken page
-                        await context.close()
+                for closing in (getattr(t, "_context", None), getattr(t, "_page", None)):
+                    if closing is not None:
+                        with contextlib.suppress(Exception):  # closing a broken page
+                            await closing.close()
             await browser.close()
 
 
@@ -454,16 +563,27 @@ class Run:
     # browser and Playwright's driver used on average over them
     play_s: float = math.nan
     play_cores: dict[str, float] = field(default_factory=dict)
+    assets: int = 0  # what each wire trainee fetched besides the page (when some play on the wire)
 
     @property
     def failed(self) -> list[Trainee]:
         return [t for t in self.trainees if t.error or math.isnan(t.first)]
 
     def firsts(self) -> list[float]:
+        """Every trainee's page -> first reply (wire trainees too)."""
         return [t.first for t in self.trainees if not math.isnan(t.first)]
 
-    def clicks(self) -> list[float]:
-        return [c for t in self.trainees for c in t.clicks]
+    def clicks(self, wire: bool | None = None) -> list[float]:
+        """Every click's time; ``wire``: only the wire trainees' (True) or only the browsers' (False)."""
+        return [c for t in self.trainees if wire is None or t.wire == wire for c in t.clicks]
+
+    @property
+    def mixed(self) -> bool:
+        return any(t.wire for t in self.trainees)
+
+    def page_clicks(self) -> list[float]:
+        """The clicks timed in a page (Chromium): all of them, or the browsers' when some play on the wire."""
+        return self.clicks(wire=False)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -491,7 +611,7 @@ def loadavg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def one_run(kind: str, n: int, tmp: Path, seed: int) -> Run:
+def one_run(kind: str, n: int, tmp: Path, seed: int, browsers: int | None = None) -> Run:
     port = free_port()
     store = tmp / f"{kind}-{n}.sqlite"
     if kind == "bare":
@@ -515,6 +635,9 @@ def one_run(kind: str, n: int, tmp: Path, seed: int) -> Run:
             if not server.wait_for(rf"Class: {n} of {n} kernels ready", timeout=60 + 6 * n):
                 print(f"  (class of {n}: not all kernels ready in time; going on)")
             warm_wait = perf() - began
+        assets: list[str] = []
+        if browsers is not None:  # what the wire trainees fetch: one real page's requests, before counting
+            assets = asyncio.run(page_assets(f"{url}&trainee=bench-assets" if kind != "bare" else url))
         # the server (and any pool) quiet before the class arrives
         wait_quiet([server.proc.pid], timeout=120)
         cpu = TreeCpu(server.proc.pid)
@@ -530,6 +653,8 @@ def one_run(kind: str, n: int, tmp: Path, seed: int) -> Run:
 
         def read(into: dict[str, float]) -> None:
             into.update({name: tree.used() for name, tree in trees.items()}, at=perf())
+            if browsers is not None:
+                into["this process"] = time.process_time()  # the wire pages, and the samplers of /proc
 
         def on_open() -> None:  # every page open (or failed), nobody has played yet
             read(opened)
@@ -538,20 +663,21 @@ def one_run(kind: str, n: int, tmp: Path, seed: int) -> Run:
             read(played)
             rss.extend(map(rss_mb, cpu.kernels()))
 
-        trainees = asyncio.run(run_class(url, n, kind != "bare", seed, on_played, on_open))
+        trainees = asyncio.run(run_class(url, n, kind != "bare", seed, on_played, on_open, browsers, assets))
         # the pages are closed: their kernels' shutdown is part of the cost too; the pool refills are counted
         wait_quiet([server.proc.pid], timeout=60)
         server_cpu = cpu.stop()
     finally:
         server.stop()
     run = Run(kind, n, trainees, server_cpu, [r for r in rss if not math.isnan(r)], warm_wait)
+    run.assets = len(assets)
     browser_cpu.stop()
     driver_cpu.stop()
     run.open_cpu = opened.get("server", math.nan)
     run.browser_open_cpu = opened.get("browser", math.nan)
     if opened and played:
         run.play_s = played["at"] - opened["at"]
-        run.play_cores = {name: (played[name] - opened[name]) / run.play_s for name in trees}
+        run.play_cores = {name: (played[name] - opened[name]) / run.play_s for name in played if name != "at"}
     run.load = f"load average {env_load} before, {loadavg()} after"
     if kind != "bare":
         verify_store(run, store)
@@ -597,14 +723,19 @@ def report_some(n: int, runs: dict[str, Run]) -> None:
     """Figures of the servers that ran when not all three did (no ratios: they need the bare page)."""
     print(f"\n== N = {n} trainees arriving within {ARRIVAL_S:g} s (only {', '.join(runs)}: no ratios)")
     for r in runs.values():
-        firsts, clicks = r.firsts(), r.clicks()
+        firsts, clicks = r.firsts(), r.page_clicks()
+        wire = f" (on the wire {fmt(pct(r.clicks(wire=True), 0.95))})" if r.mixed else ""
         print(
             f"   {r.label:<6} first p50 {fmt(pct(firsts, 0.5))}, p95 {fmt(pct(firsts, 0.95))}; click p95 "
-            f"{fmt(pct(clicks, 0.95))}; failed {len(r.failed)}/{r.n}; server CPU per page "
+            f"{fmt(pct(clicks, 0.95))}{wire}; failed {len(r.failed)}/{r.n}; server CPU per page "
             f"{fmt_cpu(r.server_cpu / r.n)}; to open a page: server {fmt_cpu(r.open_cpu / r.n)}, browser "
             f"{fmt_cpu(r.browser_open_cpu / r.n)}; {r.load}"
         )
         print(f"   {'':<6} {play_line(r)}")
+        if r.label != "bare":
+            print(f"   {'':<6} stored and checked: {r.stored_ok} of {r.n} trainees")
+        for problem in r.store_problems[:5]:
+            print(f"   store ({r.label}): {problem}")
         for t in r.failed[:10]:
             print(f"   failed ({r.label}): {t.name}: {t.error}")
 
@@ -639,16 +770,31 @@ def report(n: int, runs: dict[str, Run]) -> None:
     for label, r in rows:
         firsts = r.firsts()
         print(f"   {label:<34}{fmt(pct(firsts, 0.5)):>10}{fmt(pct(firsts, 0.95)):>10}{len(r.failed):>5}/{r.n}")
+        if r.mixed:
+            seen = [t.first for t in r.trainees if not t.wire and not math.isnan(t.first)]
+            print(f"   {'  of them in Chromium':<34}{fmt(pct(seen, 0.5)):>10}{fmt(pct(seen, 0.95)):>10}")
+    if app.mixed:
+        browsers = sum(not t.wire for t in app.trainees)
+        print(
+            f"   ({browsers} of {n} trainees in Chromium, the others on the wire, each fetching the {app.assets} "
+            "files a real page fetched; click -> next line is timed in the Chromium pages)"
+        )
     for r in (app, klass):
-        clicks = r.clicks()
+        clicks = r.page_clicks()
         print(
             f"   click -> next line, {r.label:<12}  {fmt(pct(clicks, 0.5)):>10}{fmt(pct(clicks, 0.95)):>10}"
             f"   ({len(clicks)} clicks; stored and checked: {r.stored_ok} of {r.n} trainees"
             + (f"; {len(r.store_problems)} store problems" if r.store_problems else "")
             + ")"
         )
-        most = max((len(t.clicks) for t in r.trainees), default=0)
-        by_turn = [[t.clicks[i] for t in r.trainees if len(t.clicks) > i] for i in range(most)]
+        if r.mixed:
+            wire = r.clicks(wire=True)
+            print(
+                f"     on the wire (click sent -> the line's message): p50 {fmt(pct(wire, 0.5))}, "
+                f"p95 {fmt(pct(wire, 0.95))} ({len(wire)} clicks)"
+            )
+        most = max((len(t.clicks) for t in r.trainees if not t.wire), default=0)
+        by_turn = [[t.clicks[i] for t in r.trainees if not t.wire and len(t.clicks) > i] for i in range(most)]
         print("     p95 by reply (1st, 2nd, …): " + " ".join(fmt(pct(c, 0.95)) for c in by_turn))
     opened = {
         k: statistics.median([t.open_cpu for t in r.trainees if not math.isnan(t.open_cpu)] or [math.nan])
@@ -701,8 +847,8 @@ def report(n: int, runs: dict[str, Run]) -> None:
         ),
         (
             "click -> next line p95 <= 250 ms" + ("" if n >= 50 else " (target is for N = 50)"),
-            f"{fmt(pct(app.clicks(), 0.95))} / {fmt(pct(klass.clicks(), 0.95))} (app / class)",
-            max(pct(app.clicks(), 0.95), pct(klass.clicks(), 0.95)) <= TARGET_CLICK_P95,
+            f"{fmt(pct(app.page_clicks(), 0.95))} / {fmt(pct(klass.page_clicks(), 0.95))} (app / class)",
+            max(pct(app.page_clicks(), 0.95), pct(klass.page_clicks(), 0.95)) <= TARGET_CLICK_P95,
         ),
         (
             "server CPU to open a page, app / bare <= 1.5",
@@ -762,11 +908,20 @@ def main(argv: list[str] | None = None) -> int:
         default="bare,app,class",
         help="which servers to run, comma-separated from bare, app, class (default: %(default)s)",
     )
+    parser.add_argument(
+        "--browsers",
+        type=int,
+        metavar="K",
+        help="play only K trainees in Chromium and the others on the wire (wire.py: the same requests and "
+        "clicks, no browser), as when each trainee has a machine of their own (default: all in Chromium)",
+    )
     parser.add_argument("--logs", type=Path, help="keep each server's log in this folder")
     args = parser.parse_args(argv)
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     if not kinds or set(kinds) - {"bare", "app", "class"}:
         parser.error(f"--kinds: choose from bare, app, class (got {args.kinds!r})")
+    if args.browsers is not None and args.browsers < 1:
+        parser.error("--browsers: at least 1 (click -> next line is timed in a real page)")
     low, _, high = args.think.partition(",")
     THINK_S = (float(low), float(high or low))
     sizes = [4] if args.quick else [int(x) for x in args.sizes.split(",") if x.strip()]
@@ -785,6 +940,7 @@ def main(argv: list[str] | None = None) -> int:
         f"python {sys.version.split()[0]}, voila {metadata.version('voila')}, ipywidgets "
         f"{metadata.version('ipywidgets')}, playwright {metadata.version('playwright')}; Chromium headless, "
         "one browser, one context per trainee"
+        + ("" if args.browsers is None else f"; {args.browsers} trainees in Chromium, the others on the wire")
     )
     print(
         f"arrivals uniform within {ARRIVAL_S:g} s (seed {args.seed}); {THINK_S[0]:g}-{THINK_S[1]:g} s reading "
@@ -797,7 +953,8 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             runs = {}
             for kind in kinds:
-                runs[kind] = one_run(kind, n, Path(tmp), args.seed + n)
+                browsers = None if args.browsers is None else min(args.browsers, n)
+                runs[kind] = one_run(kind, n, Path(tmp), args.seed + n, browsers)
                 if args.logs:
                     args.logs.mkdir(parents=True, exist_ok=True)
                     for log in Path(tmp).glob(f"{kind}-{n}.log"):
