@@ -73,8 +73,9 @@ SUBPROTOCOL = "v1.kernel.websocket.jupyter.org"
 
 
 def _message(msg_type: str, content: dict, session: str, channel: str = "shell", metadata: dict | None = None):
-    """A message in the v1 framing: the count of offsets, the offsets (8 bytes, little-endian), the channel,
-    then header, parent header, metadata and content as JSON."""
+    """A message in the v1 framing (the server's own functions frame and read it)."""
+    from jupyter_server.services.kernels.connection.base import serialize_msg_to_ws_v1
+
     header = {
         "msg_id": uuid.uuid4().hex,
         "username": "wire",
@@ -83,19 +84,15 @@ def _message(msg_type: str, content: dict, session: str, channel: str = "shell",
         "version": "5.3",
         "date": datetime.now(UTC).isoformat(),
     }
-    parts = [channel.encode(), *(json.dumps(x).encode() for x in (header, {}, metadata or {}, content))]
-    offsets = [8 * (len(parts) + 2)]
-    for part in parts:
-        offsets.append(offsets[-1] + len(part))
-    return b"".join([len(offsets).to_bytes(8, "little"), *(o.to_bytes(8, "little") for o in offsets), *parts])
+    return serialize_msg_to_ws_v1([json.dumps(x).encode() for x in (header, {}, metadata or {}, content)], channel)
 
 
 def _decode(frame: bytes) -> tuple[str, dict, dict]:
     """(channel, header, content) of a v1 frame (buffers, if any, are not read)."""
-    count = int.from_bytes(frame[:8], "little")
-    offsets = [int.from_bytes(frame[8 * (i + 1) : 8 * (i + 2)], "little") for i in range(count)]
-    part = [frame[offsets[i] : offsets[i + 1]] for i in range(min(count - 1, 5))]
-    return part[0].decode(), json.loads(part[1]), json.loads(part[4])
+    from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
+
+    channel, parts = deserialize_msg_from_ws_v1(frame)
+    return channel, json.loads(parts[0]), json.loads(parts[3])
 
 
 class WirePage:
@@ -133,8 +130,11 @@ class WirePage:
 
         client = AsyncHTTPClient(max_clients=64)
         response = await client.fetch(
-            HTTPRequest(self.url, headers=self._headers(), request_timeout=timeout, follow_redirects=True)
+            HTTPRequest(self.url, headers=self._headers(), request_timeout=timeout, follow_redirects=True),
+            raise_error=False,
         )
+        if response.code != 200:
+            raise WireError(f"the page {self.url}: HTTP {response.code} {response.reason}")
         self._keep_cookies(response)
         html = response.body.decode("utf-8", "replace")
         found = CONFIG.search(html)
