@@ -26,7 +26,10 @@ What it adds to Voila (``voila.app.Voila``, whose options all still apply):
   When the class takes its kernels, the pool is refilled one kernel every ``REFILL_STAGGER`` seconds
   after ``REFILL_DELAY`` (Voila refills each at once, a second later: N kernels starting together
   while the class plays), and a refill first waits (at most ``REFILL_WAIT_MAX`` seconds) until every
-  page that took a kernel has connected to it, so refills leave the opening pages the machine.
+  page that took a kernel has connected to it, so refills leave the opening pages the machine, and
+  until no page's kernel has had a message for ``REFILL_CALM`` seconds: a class playing keeps its
+  clicks' server to itself (refills running while 25 trainees played took the server to 0.6 cores, and
+  the class's clicks to p95 289 ms, where the same class on a server with a pool of 2 saw 126 ms).
 - **Each preheated kernel gets its page's request** (``PageRequestHandler``, ``keep_request``): Voila's
   ``/voila/query/<kernel>`` could lose it when a kernel's connection closed and it connected again (it
   then unregistered another kernel, or wrote the request to the connection given up), which left that
@@ -92,6 +95,7 @@ __all__ = [
     "keep_request",
     "opening_pages",
     "origin_allowed",
+    "playing_pages",
     "ready_kernels",
     "served_names",
     "stagger_refills",
@@ -118,6 +122,7 @@ REFILL_STAGGER = 2.0  # seconds between the replacements' starts
 # this long at most.
 REFILL_WAIT_MAX = 600.0
 REFILL_BUSY = 0.5  # the machine's CPU use (all cores, 0-1) at or above which a replacement waits
+REFILL_CALM = 5.0  # seconds without a message on any open page's kernel before a replacement starts
 
 
 def _bare(host: str) -> str:
@@ -451,7 +456,11 @@ def stagger_refills(kernel_manager) -> None:
                 await asyncio.sleep(0.5)
                 waited += 0.5
                 busy = meter.busy()
-                if not opening_pages(kernel_manager) and (busy is None or busy < REFILL_BUSY):
+                if (
+                    not opening_pages(kernel_manager)
+                    and not playing_pages(kernel_manager)
+                    and (busy is None or busy < REFILL_BUSY)
+                ):
                     break
             kernel_manager._preheating += 1
             try:
@@ -504,6 +513,32 @@ def opening_pages(kernel_manager) -> int:
     paged = getattr(kernel_manager, "_paged", set())
     unpooled = sum(1 for kid in kernel_manager.list_kernel_ids() if kid not in pooled and kid not in paged)
     return max(0, unpooled - getattr(kernel_manager, "_preheating", 0))
+
+
+def playing_pages(kernel_manager, within: float = REFILL_CALM) -> int:
+    """How many open pages' kernels have had a message in the last ``within`` seconds (a trainee playing).
+
+    Args:
+        kernel_manager: Voila's kernel manager (a ``LabKernelManager``).
+        within: seconds.
+
+    Returns:
+        Kernels with a page connected whose last activity (any message from the kernel: a click's turn
+        is several) is that recent. Kernels in the pool have no page connected and are not counted.
+    """
+    now = datetime.now(UTC)
+    playing = 0
+    for kernel_id, connections in list(kernel_manager._kernel_connections.items()):
+        kernel = kernel_manager._kernels.get(kernel_id)
+        if connections <= 0 or kernel is None:
+            continue
+        try:
+            activity = kernel.last_activity
+        except (AttributeError, TraitError):  # unset while the kernel is still starting
+            continue
+        if activity is not None and (now - activity).total_seconds() < within:
+            playing += 1
+    return playing
 
 
 def use_forking_provisioner() -> None:

@@ -257,6 +257,50 @@ def test_a_class_refill_waits_while_the_machine_is_busy_and_refills_one_at_a_tim
         pool.submit(asyncio.run, scenario()).result()
 
 
+def test_a_class_refill_waits_while_a_page_is_playing(monkeypatch):
+    """Refills running while a class played (the machine under half busy) slowed its clicks: they wait
+    until no open page's kernel has had a message for REFILL_CALM seconds."""
+    from datetime import UTC, datetime, timedelta
+
+    from simulator import webapp
+    from simulator.webapp import LabKernelManager, playing_pages, stagger_refills
+
+    monkeypatch.setattr(webapp.CpuMeter, "busy", lambda self: 0.1)  # a machine under the busy line
+    manager = LabKernelManager()
+    manager._pools = {}
+    manager.fill_if_needed = lambda delay=None, notebook_name=None, **kwargs: None
+    started: list[str] = []
+
+    async def initialize(notebook_name, *args, **kwargs):
+        started.append(notebook_name)
+        return {"kernel_id": "new"}
+
+    manager._initialize = initialize
+    playing = SimpleNamespace(last_activity=datetime.now(UTC))
+    manager._kernels["playing"] = playing  # a page connected, a turn a moment ago
+    manager._kernel_connections["playing"] = 1
+    manager.notify_connect("playing")
+    manager._kernels["pooled"] = SimpleNamespace(last_activity=datetime.now(UTC))  # busy, but no page on it
+    manager._kernel_connections["pooled"] = 0
+    assert playing_pages(manager) == 1
+    del manager._kernels["pooled"], manager._kernel_connections["pooled"]  # (it would count as a page opening)
+    stagger_refills(manager)
+
+    async def scenario():
+        refill = asyncio.ensure_future(manager._initialize("practice.ipynb"))
+        for _ in range(3):  # the trainee goes on clicking
+            await asyncio.sleep(0.6)
+            playing.last_activity = datetime.now(UTC)
+        assert not refill.done() and started == []
+        playing.last_activity = datetime.now(UTC) - timedelta(seconds=webapp.REFILL_CALM + 1)  # reading a while
+        assert playing_pages(manager) == 0
+        assert await asyncio.wait_for(refill, 5) == {"kernel_id": "new"}
+        assert started == ["practice.ipynb"]
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
+
+
 def test_the_cpu_meter_reads_the_machines_use():
     from simulator.webapp import CpuMeter
 
