@@ -336,16 +336,18 @@ class PageSeen:
 def kernel_pid(kernel_id: str) -> int | None:
     """The process of a Jupyter kernel, by the connection file its command line names."""
     needle = f"kernel-{kernel_id}.json"
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit() and needle in cmdline(int(entry.name)):
-            return int(entry.name)
+    with os.scandir("/proc") as entries:
+        for entry in entries:
+            if entry.name.isdigit() and needle in cmdline(int(entry.name)):
+                return int(entry.name)
     return None
 
 
+KERNEL_ID_JS = "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId || ''"
+
+
 async def note_kernel(page, t: Trainee) -> None:
-    t.kernel = await page.evaluate(
-        "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId || ''"
-    )
+    t.kernel = await page.evaluate(KERNEL_ID_JS)
     note_kernel_pid(t)
 
 
@@ -440,7 +442,9 @@ async def wire_trainee(url: str, assets: list[str], t: Trainee, app: bool, start
             await w.until(lambda: bool(w.with_class("bare-button")), PAGE_TIMEOUT_MS / 1000)
         else:
             t.stage = "waiting for Start"
-            await w.until(lambda: any(not w.states[m].get("disabled") for m in w.with_class("rp-start")), 60)
+            await w.until(
+                lambda: any(not w.states[m].get("disabled") for m in w.with_class("rp-start")), PAGE_TIMEOUT_MS / 1000
+            )
             page.click(w.with_class("rp-start")[0])
             t.stage = "waiting for the first reply"
             await w.until(lambda: first_choice(w) is not None and idle(w), PAGE_TIMEOUT_MS / 1000)
@@ -497,9 +501,7 @@ async def _page_assets(browser, url: str) -> list[str]:
         await page.goto(url, wait_until="commit", timeout=PAGE_TIMEOUT_MS)
         await page.wait_for_selector(".rp-start, .bare-button", state="visible", timeout=PAGE_TIMEOUT_MS)
         await page.wait_for_load_state("networkidle")
-        kernel = await page.evaluate(
-            "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId || ''"
-        )
+        kernel = await page.evaluate(KERNEL_ID_JS)
     finally:
         await context.close()
     return [path for path in dict.fromkeys(seen) if not kernel or kernel not in path]

@@ -1,61 +1,57 @@
-"""The class benchmark's trainee on the wire (benchmarks/wire.py) plays the practice app as a page does:
-the server records its session like any other, so ``bench_class.py --browsers K`` loads the server as K
-pages in Chromium and N - K real pages would."""
+"""The class benchmark's trainee on the wire (benchmarks/wire.py, played by bench_class.wire_trainee) plays
+the practice app as a page does: the server records its session like any other, so
+``bench_class.py --browsers K`` loads the server as N real pages would."""
 
 from __future__ import annotations
 
 import asyncio
 import importlib.util
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-WIRE = Path(__file__).resolve().parents[2] / "benchmarks" / "wire.py"
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
-def load_wire():
-    if "wire" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("wire", WIRE)
+def load(name: str):
+    """A benchmark script as a module, loaded once (the scripts import each other from their folder)."""
+    if name not in sys.modules:
+        if str(BENCHMARKS) not in sys.path:
+            sys.path.append(str(BENCHMARKS))
+        spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
-        sys.modules["wire"] = module
+        sys.modules[name] = module
         spec.loader.exec_module(module)
-    return sys.modules["wire"]
+    return sys.modules[name]
 
 
-def test_a_trainee_on_the_wire_plays_to_the_debrief_and_every_turn_is_stored(server, results) -> None:
-    wire = load_wire()
-    assets = ["/voila/static/voila.js"]
+def test_a_trainee_on_the_wire_plays_to_the_debrief_and_every_turn_is_stored(server, results, monkeypatch) -> None:
+    bench = load("bench_class")
+    monkeypatch.setattr(bench, "THINK_S", (0.0, 0.0))
+    trainee = bench.Trainee("wire-anna", arrival=0.0, wire=True)
+    opened = []
+    gate = bench.Gate(1, lambda: opened.append(True))
+    url = f"{server.url}?scenario=angry-late-delivery&trainee={trainee.name}"
 
-    async def play() -> tuple[str, int, int]:
-        page = wire.WirePage(f"{server.url}?scenario=angry-late-delivery&trainee=wire-anna", assets)
-        w = page.widgets
+    async def play() -> None:
         try:
-            await page.open(60)
-            await w.until(lambda: any(not w.states[m].get("disabled") for m in w.with_class("rp-start")), 60)
-            page.click(w.with_class("rp-start")[0])
-            await w.until(lambda: wire.first_choice(w) is not None and wire.idle(w), 60)
-            clicks = 0
-            while not w.html_containing("rp-score-value"):
-                before = wire.customer_lines(w)
-                page.click(wire.first_choice(w))
-                clicks += 1
-                await w.until(lambda before=before: wire.customer_lines(w) > before, 30)
-                await w.until(lambda: wire.idle(w), 30)
-                assert clicks < 30, "no debrief after 30 replies"
-            return page.kernel, clicks, wire.customer_lines(w)
+            await bench.wire_trainee(url, ["/voila/static/voila.js"], trainee, True, time.monotonic(), gate)
         finally:
-            await page.close()
+            await trainee._page.close()
 
-    kernel, clicks, lines = asyncio.run(play())
-    assert kernel and clicks >= 3 and lines > clicks, (kernel, clicks, lines)  # the debrief shows them again
+    asyncio.run(play())
+    assert trainee.error == "" and opened == [True], trainee.error
+    assert trainee.kernel and trainee.first > 0 and len(trainee.clicks) >= 3, trainee
+    assert all(0 < click < 30 for click in trainee.clicks), trainee.clicks
     [session] = results.sessions(trainee="wire-anna")
     assert session["status"] == "completed"
-    assert [t["option_index"] for t in results.turns(session["id"])] == [0] * clicks  # option 1, 0-based
+    assert [t["option_index"] for t in results.turns(session["id"])] == [0] * len(trainee.clicks)  # option 1
 
 
-def test_a_page_that_is_not_there_is_a_clear_error(server) -> None:
-    wire = load_wire()
+def test_a_page_or_a_file_that_is_not_there_is_a_clear_error(server) -> None:
+    wire = load("wire")
     page = wire.WirePage(server.url + "voila/render/nothing-here.ipynb", [])
     with pytest.raises(wire.WireError, match=r"nothing-here.ipynb: HTTP 4\d\d"):
         asyncio.run(page.open(10))
