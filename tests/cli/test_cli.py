@@ -629,8 +629,7 @@ def test_test_runs_the_path_tests_of_the_shipped_scenarios(in_repo):
 
 @pytest.mark.parametrize("cmd", COMMANDS)
 def test_test_as_a_process(cmd, tmp_path):
-    """The command as an installed script and as ``python -m simulator`` (the whole library's path tests run
-    in-process above; one file here)."""
+    """`roleplay test` as a process, on one file (the whole library's path tests run in-process above)."""
     done = run_process(cmd, ["test", str(PLAYED_FILE)], tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     tests = len(yaml.safe_load(PLAYED_FILE.read_text(encoding="utf-8"))["tests"])
