@@ -5,6 +5,7 @@ the practice app as a page does: the server records its session like any other, 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import importlib.util
 import sys
 import time
@@ -27,6 +28,13 @@ def load(name: str):
     return sys.modules[name]
 
 
+def run(coroutine):
+    """Run a coroutine to its end in a thread of its own: Playwright's sync API keeps an event loop running in
+    this one when browser tests ran before."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_a_trainee_on_the_wire_plays_to_the_debrief_and_every_turn_is_stored(server, results, monkeypatch) -> None:
     bench = load("bench_class")
     monkeypatch.setattr(bench, "THINK_S", (0.0, 0.0))
@@ -41,7 +49,7 @@ def test_a_trainee_on_the_wire_plays_to_the_debrief_and_every_turn_is_stored(ser
         finally:
             await trainee._page.close()
 
-    asyncio.run(play())
+    run(play())
     assert trainee.error == "" and opened == [True], trainee.error
     assert trainee.kernel and trainee.first > 0 and len(trainee.clicks) >= 3, trainee
     assert all(0 < click < 30 for click in trainee.clicks), trainee.clicks
@@ -54,7 +62,7 @@ def test_a_page_or_a_file_that_is_not_there_is_a_clear_error(server) -> None:
     wire = load("wire")
     page = wire.WirePage(server.url + "voila/render/nothing-here.ipynb", [])
     with pytest.raises(wire.WireError, match=r"nothing-here.ipynb: HTTP 4\d\d"):
-        asyncio.run(page.open(10))
+        run(page.open(10))
     page = wire.WirePage(server.url + "?scenario=angry-late-delivery&trainee=wire-ben", ["/voila/static/nothing.js"])
     with pytest.raises(wire.WireError, match=r"/voila/static/nothing.js: HTTP 4\d\d"):
-        asyncio.run(page.open(60))
+        run(page.open(60))
