@@ -181,13 +181,16 @@ def test_the_labs_voila_waits_for_output_and_kernels_long_enough():
     assert f"--VoilaExecutor.startup_timeout={STARTUP_TIMEOUT}" in command and STARTUP_TIMEOUT >= 300
 
 
-def test_a_class_refill_waits_until_the_pages_that_took_kernels_have_connected(monkeypatch):
-    """Refills started while 50 pages were still opening took their CPU; they now wait for the pages."""
+def _refilling(monkeypatch, busy: float):
+    """A class's kernel manager whose refills only record that they started, on a machine this busy (0-1).
+
+    Returns:
+        (the manager, the notebooks whose refill started).
+    """
     from simulator import webapp
-    from simulator.webapp import LabKernelManager, opening_pages, stagger_refills
+    from simulator.webapp import LabKernelManager
 
-    monkeypatch.setattr(webapp.CpuMeter, "busy", lambda self: 0.0)  # a quiet machine: only the pages count here
-
+    monkeypatch.setattr(webapp.CpuMeter, "busy", lambda self: busy)
     manager = LabKernelManager()
     manager._pools = {}
     manager.fill_if_needed = lambda delay=None, notebook_name=None, **kwargs: None
@@ -198,6 +201,14 @@ def test_a_class_refill_waits_until_the_pages_that_took_kernels_have_connected(m
         return {"kernel_id": "new"}
 
     manager._initialize = initialize
+    return manager, started
+
+
+def test_a_class_refill_waits_until_the_pages_that_took_kernels_have_connected(monkeypatch):
+    """Refills started while 50 pages were still opening took their CPU; they now wait for the pages."""
+    from simulator.webapp import opening_pages, stagger_refills
+
+    manager, started = _refilling(monkeypatch, 0.0)  # a quiet machine: only the pages count here
     manager._kernels["taken"] = SimpleNamespace()  # a page took it, and has not connected yet
     manager._kernel_connections["taken"] = 0
     assert opening_pages(manager) == 1
@@ -263,19 +274,9 @@ def test_a_class_refill_waits_while_a_page_is_playing(monkeypatch):
     from datetime import UTC, datetime, timedelta
 
     from simulator import webapp
-    from simulator.webapp import LabKernelManager, playing_pages, stagger_refills
+    from simulator.webapp import playing_pages, stagger_refills
 
-    monkeypatch.setattr(webapp.CpuMeter, "busy", lambda self: 0.1)  # a machine under the busy line
-    manager = LabKernelManager()
-    manager._pools = {}
-    manager.fill_if_needed = lambda delay=None, notebook_name=None, **kwargs: None
-    started: list[str] = []
-
-    async def initialize(notebook_name, *args, **kwargs):
-        started.append(notebook_name)
-        return {"kernel_id": "new"}
-
-    manager._initialize = initialize
+    manager, started = _refilling(monkeypatch, 0.1)  # a machine under the busy line
     playing = SimpleNamespace(last_activity=datetime.now(UTC))
     manager._kernels["playing"] = playing  # a page connected, a turn a moment ago
     manager._kernel_connections["playing"] = 1
