@@ -377,10 +377,7 @@ class LabKernelManager(AsyncMappingKernelManager):
         if kernel is None:
             return
         connected = self._kernel_connections.get(kernel_id, 0)
-        try:
-            activity = kernel.last_activity
-        except (AttributeError, TraitError):  # unset while the kernel is still starting
-            activity = None
+        activity = _last_activity(kernel)
         alive = getattr(kernel, "execution_state", None) != "dead"
         if alive and activity is not None:
             idle = datetime.now(UTC) - activity
@@ -515,6 +512,21 @@ def opening_pages(kernel_manager) -> int:
     return max(0, unpooled - getattr(kernel_manager, "_preheating", 0))
 
 
+def _last_activity(kernel) -> datetime | None:
+    """When a kernel last had a message, or None while it is still starting (the trait is unset then).
+
+    Args:
+        kernel: a kernel manager's kernel.
+
+    Returns:
+        The time (UTC), or None.
+    """
+    try:
+        return kernel.last_activity
+    except (AttributeError, TraitError):
+        return None
+
+
 def playing_pages(kernel_manager, within: float = REFILL_CALM) -> int:
     """How many open pages' kernels have had a message in the last ``within`` seconds (a trainee playing).
 
@@ -532,10 +544,7 @@ def playing_pages(kernel_manager, within: float = REFILL_CALM) -> int:
         kernel = kernel_manager._kernels.get(kernel_id)
         if connections <= 0 or kernel is None:
             continue
-        try:
-            activity = kernel.last_activity
-        except (AttributeError, TraitError):  # unset while the kernel is still starting
-            continue
+        activity = _last_activity(kernel)
         if activity is not None and (now - activity).total_seconds() < within:
             playing += 1
     return playing
