@@ -61,7 +61,7 @@ from pathlib import Path
 
 from benchstats import CHROMIUM  # the benchmarks folder is on sys.path
 from benchstats import CHROMIUM_ARGS as BASE_CHROMIUM_ARGS
-from wire import WirePage, customer_lines, first_choice, idle
+from wire import WirePage, customer_lines, first_choice, idle, start_button
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -442,10 +442,8 @@ async def wire_trainee(url: str, assets: list[str], t: Trainee, app: bool, start
             await w.until(lambda: bool(w.with_class("bare-button")), PAGE_TIMEOUT_MS / 1000)
         else:
             t.stage = "waiting for Start"
-            await w.until(
-                lambda: any(not w.states[m].get("disabled") for m in w.with_class("rp-start")), PAGE_TIMEOUT_MS / 1000
-            )
-            page.click(w.with_class("rp-start")[0])
+            await w.until(lambda: start_button(w) is not None, PAGE_TIMEOUT_MS / 1000)
+            page.click(start_button(w))
             t.stage = "waiting for the first reply"
             await w.until(lambda: first_choice(w) is not None and idle(w), PAGE_TIMEOUT_MS / 1000)
         t.first = perf() - t0

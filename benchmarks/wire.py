@@ -238,6 +238,11 @@ def _shown(w: Widgets, mid: str) -> bool:
     return not s.get("disabled", False) and "rp-hidden" not in s.get("_dom_classes", ())
 
 
+def start_button(w: Widgets) -> str | None:
+    """The Start button when a trainee could click it (``.rp-start:enabled``), if any."""
+    return next((mid for mid in w.with_class("rp-start") if _shown(w, mid)), None)
+
+
 def first_choice(w: Widgets) -> str | None:
     """The first reply button a trainee could click (``.rp-choice:enabled``, first in the page), if any."""
     for box in w.with_class("rp-choices"):
