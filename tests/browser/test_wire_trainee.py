@@ -6,26 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import importlib.util
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-def load(name: str):
-    """A benchmark script as a module, loaded once (the scripts import each other from their folder)."""
-    if name not in sys.modules:
-        if str(BENCHMARKS) not in sys.path:
-            sys.path.append(str(BENCHMARKS))
-        spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+from ..benchscripts import load
 
 
 def run(coroutine):

@@ -3,23 +3,17 @@ benchmarks/fuzz_scenarios.py; run it there with more files for the figures)."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
 import pytest
 
-FUZZER = Path(__file__).resolve().parents[2] / "benchmarks" / "fuzz_scenarios.py"
+from ..benchscripts import load
 
 
 def load_fuzzer():
     """The fuzzer script as a module, loaded once (its audit hook is added once per process)."""
-    if "fuzz_scenarios" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("fuzz_scenarios", FUZZER)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["fuzz_scenarios"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["fuzz_scenarios"]
+    return load("fuzz_scenarios")
 
 
 @pytest.mark.slow
