@@ -408,8 +408,7 @@ class SemanticMatcher:
             the reply complies: ``complies``).
         """
         texts = [option_texts(o) for o in options]
-        said = self._encoder.encode([reply])[0]
-        cosines = iter(self._encoder.option_vectors([t for group in texts for t in group]) @ said)
+        cosines = iter(self.cosines(reply, [t for group in texts for t in group]))
         reply_no = negated(reply)
         yes = complies(reply)
         return [
@@ -419,6 +418,18 @@ class SemanticMatcher:
             ]
             for group, cue in zip(texts, (yes and o.breach is not None for o in options), strict=True)
         ]
+
+    def cosines(self, reply: str, texts: Sequence[str]) -> Any:
+        """The cosine of meaning between a reply and each of some option texts (``evidence``'s first part).
+
+        Args:
+            reply: what the trainee typed.
+            texts: option texts and phrasings.
+
+        Returns:
+            One cosine per text (a numpy array).
+        """
+        return self._encoder.option_vectors(texts) @ self._encoder.encode([reply])[0]
 
     def combine(self, evidence: Sequence[Sequence[tuple]]) -> list[float]:
         """Each option's fused score: its closest text's ``cosine + words × similarity − stance`` (if stances

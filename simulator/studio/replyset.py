@@ -306,8 +306,10 @@ class _Features:
         return frozenset(i for i, b in enumerate(self.breach) if b)
 
 
-def _features(replies: Sequence[LabelledReply], scenarios: dict[str, Scenario]) -> list[_Features]:
-    matcher = SemanticMatcher()
+def _features(
+    replies: Sequence[LabelledReply], scenarios: dict[str, Scenario], matcher: SemanticMatcher | None = None
+) -> list[_Features]:
+    matcher = matcher or SemanticMatcher()
     out = []
     for reply in replies:
         options = scenarios[reply.scenario].nodes[reply.node].options
@@ -495,6 +497,7 @@ def cross_validate(
     folds: int = 7,
     progress=None,
     no_option_cost: float = NO_OPTION_COST,
+    matcher: SemanticMatcher | None = None,
 ) -> tuple[list[tuple[list[str], Params]], list[tuple[LabelledReply, int | None, tuple[int, ...]]]]:
     """Fit on all scenarios but a fold of them and decide the held-out fold's replies, fold by fold.
 
@@ -504,12 +507,14 @@ def cross_validate(
         folds: how many groups the scenarios are dealt into (each scenario held out once).
         progress: called with (fold, folds).
         no_option_cost: what a credited no-option reply costs each fold's fit (``objective``).
+        matcher: whose evidence the fit weighs (its ``cosines``: another sentence encoder's, as
+            ``bench_matching.py --encoder`` compares); the shipped ``SemanticMatcher`` when None.
 
     Returns:
         (each fold's held-out scenarios and the params fitted without them, every reply's held-out
         decision: (reply, credited option or None, proposed options)).
     """
-    features = _features(replies, scenarios)
+    features = _features(replies, scenarios, matcher)
     ids = sorted({r.scenario for r in replies})
     groups = [ids[i::folds] for i in range(folds)]
     fitted, decisions = [], []

@@ -190,3 +190,27 @@ def test_the_split_grid_search_finds_what_a_plain_search_finds(replies, library,
     )
     assert replyset.objective(replyset._tally(features, found)) == best
     assert np.isfinite(best)
+
+
+def test_cross_validation_weighs_the_cosines_of_the_matcher_it_is_given(replies, library):
+    """``bench_matching.py --encoder`` compares sentence encoders through ``cross_validate(matcher=…)``:
+    the fit must weigh that matcher's ``cosines``. One that knows each reply's label (1 for its option's
+    texts, 0 for the others') gets every fitting reply right under cross-validation; the shipped one does not."""
+    from simulator.core.semantic import SemanticMatcher, option_texts
+    from simulator.studio import replyset
+
+    some = [r for r in replies if r.scenario in ("angry-late-delivery", "return-warranty") and r.label is not None]
+    meant = {r.text: r for r in some}
+
+    class Oracle(SemanticMatcher):
+        def cosines(self, reply, texts):
+            options = library[meant[reply].scenario].nodes[meant[reply].node].options
+            mine = set(option_texts(options[meant[reply].label]))
+            return [1.0 if t in mine else 0.0 for t in texts]
+
+    def right(matcher):
+        _fitted, decisions = replyset.cross_validate(some, library, folds=2, matcher=matcher)
+        return sum(credited == r.label for r, credited, _proposed in decisions)
+
+    assert right(Oracle()) == len(some)
+    assert right(None) < len(some)
