@@ -30,6 +30,5 @@ if ! "$ralph_venv/bin/python" -c 'import ralph, uvicorn, fastapi, bcrypt, reques
   "$ralph_venv/bin/python" -m pip check
 fi
 ruff check simulator tests benchmarks
-# One worker per core (at most 4); each test file runs whole on one worker, its servers with it, and the
-# files are handed out in the order tests/conftest.py puts them (the longest servers first).
-python -m pytest -q -n auto --maxprocesses=4 --dist loadfile --no-loadscope-reorder
+# One worker per core (at most 4); each test file runs whole on one worker, its servers with it.
+python -m pytest -q -n auto --maxprocesses=4 --dist loadfile

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,24 +13,6 @@ from . import postgres
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 MINI = ROOT / "tests" / "data" / "mini" / "mini.yaml"
-
-
-# Under pytest-xdist (scripts/test.sh: a file per worker at a time, handed out in collection order, as
-# --no-loadscope-reorder asks; by default xdist hands out the files with the most tests first) the files
-# with the longest servers go first, so a run does not end with one worker on the hub's tests while the
-# other waits: the longest first, the short ones fill in around them.
-FIRST = ("tests/hub/", "tests/browser/", "tests/results/", "tests/loading/test_fuzz.py", "tests/cli/")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return
-
-    def rank(item: pytest.Item) -> int:
-        where = Path(str(item.path)).resolve().relative_to(ROOT).as_posix()
-        return next((n for n, prefix in enumerate(FIRST) if where.startswith(prefix)), len(FIRST))
-
-    items.sort(key=rank)  # stable: each file's tests stay together and in their order
 
 
 class FakeClock:
